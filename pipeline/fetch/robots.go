@@ -1,0 +1,269 @@
+package fetch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+)
+
+// robotsMaxBytes is how much of a robots.txt is read; RFC 9309 asks crawlers
+// to parse at least 500 KiB and lets them ignore the rest.
+const robotsMaxBytes = 512 << 10
+
+// robotsMaxHosts caps the cache; each entry holds one group's rules.
+const robotsMaxHosts = 1024
+
+// rules is the group of a robots.txt that applies to us. A path no rule
+// matches is allowed.
+type rules []rule
+
+type rule struct {
+	allow   bool
+	pattern string // starts with "/" or "*"; "*" matches any run, a final "$" anchors the end
+}
+
+// disallowAll stands for a robots.txt that could not be fetched.
+var disallowAll = rules{{allow: false, pattern: "/"}}
+
+// parseRobots reads a robots.txt (RFC 9309) and returns the rules of the
+// groups for agent (a lower-case product token), or else of the "*" groups.
+// Groups naming the same agent are merged. Unknown lines are skipped.
+func parseRobots(body []byte, agent string) rules {
+	var mine, star rules
+	var foundMine, foundStar bool
+	inMine, inStar := false, false // the current group applies to agent / to "*"
+	inRules := false               // a rule line ended the group's user-agent lines
+	text := strings.TrimPrefix(string(body), "\uFEFF")
+	for len(text) > 0 {
+		var line string
+		if i := strings.IndexAny(text, "\r\n"); i >= 0 {
+			line, text = text[:i], text[i+1:]
+		} else {
+			line, text = text, ""
+		}
+		line, _, _ = strings.Cut(line, "#")
+		key, value, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		key = strings.ToLower(strings.TrimSpace(key))
+		value = strings.TrimSpace(value)
+		switch key {
+		case "user-agent":
+			if inRules {
+				inMine, inStar, inRules = false, false, false
+			}
+			switch token := productToken(value); {
+			case value == "*":
+				inStar, foundStar = true, true
+			case token != "" && token == agent:
+				inMine, foundMine = true, true
+			}
+		case "allow", "disallow":
+			inRules = true
+			if value == "" {
+				continue // "Disallow:" with no path allows everything: no rule
+			}
+			if value[0] != '/' && value[0] != '*' {
+				value = "/" + value
+			}
+			r := rule{allow: key == "allow", pattern: normalize(value)}
+			if inMine {
+				mine = append(mine, r)
+			}
+			if inStar {
+				star = append(star, r)
+			}
+		}
+	}
+	switch {
+	case foundMine:
+		return mine
+	case foundStar:
+		return star
+	}
+	return nil
+}
+
+// productToken is the leading run of letters, '-' and '_' of a User-Agent
+// value, lower-cased: "NewsMon/0.1 (+url)" gives "newsmon".
+func productToken(ua string) string {
+	i := 0
+	for i < len(ua) {
+		b := ua[i]
+		if !(b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b == '-' || b == '_') {
+			break
+		}
+		i++
+	}
+	return strings.ToLower(ua[:i])
+}
+
+// allowed reports whether path (escaped path plus "?query") may be fetched:
+// the longest matching pattern decides, and Allow wins a tie.
+func (rs rules) allowed(path string) bool {
+	path = normalize(path)
+	best, allow := -1, true
+	for _, r := range rs {
+		n := len(r.pattern)
+		if n < best || (n == best && allow) || !match(r.pattern, path) {
+			continue
+		}
+		best, allow = n, r.allow
+	}
+	return allow
+}
+
+// match reports whether pattern matches a prefix of path, or all of it when
+// the pattern ends in "$". Each "*" matches any run of bytes.
+func match(pattern, path string) bool {
+	anchored := strings.HasSuffix(pattern, "$")
+	if anchored {
+		pattern = pattern[:len(pattern)-1]
+	}
+	parts := strings.Split(pattern, "*")
+	if !strings.HasPrefix(path, parts[0]) {
+		return false
+	}
+	if len(parts) == 1 {
+		return !anchored || len(path) == len(parts[0])
+	}
+	rest := path[len(parts[0]):]
+	// Taking each middle part at its leftmost place leaves the most room
+	// for the parts after it, so no backtracking is needed.
+	for _, p := range parts[1 : len(parts)-1] {
+		i := strings.Index(rest, p)
+		if i < 0 {
+			return false
+		}
+		rest = rest[i+len(p):]
+	}
+	last := parts[len(parts)-1]
+	if anchored {
+		return strings.HasSuffix(rest, last)
+	}
+	return strings.Contains(rest, last)
+}
+
+// normalize makes patterns and paths comparable: bytes outside ASCII are
+// percent-encoded, as they are in an escaped URL path, and escapes get
+// upper-case hex digits.
+func normalize(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 0x80 || c <= ' ':
+			fmt.Fprintf(&b, "%%%02X", c)
+		case c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
+			b.WriteByte('%')
+			b.WriteString(strings.ToUpper(s[i+1 : i+3]))
+			i += 2
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+// robotsCache holds each origin's rules for a while and fetches each
+// robots.txt once however many pages wait for it.
+type robotsCache struct {
+	c       *Client
+	mu      sync.Mutex
+	entries map[string]robotsEntry // by scheme://host:port
+	flight  singleflight.Group
+}
+
+type robotsEntry struct {
+	rules       rules
+	unreachable bool
+	expires     time.Time
+}
+
+func newRobotsCache(c *Client) *robotsCache {
+	return &robotsCache{c: c, entries: make(map[string]robotsEntry)}
+}
+
+// check returns nil if u may be fetched, an error wrapping ErrRobots if not.
+func (rc *robotsCache) check(ctx context.Context, u *url.URL) error {
+	origin := strings.ToLower(u.Scheme) + "://" + strings.ToLower(u.Host)
+	rc.mu.Lock()
+	e, ok := rc.entries[origin]
+	rc.mu.Unlock()
+	if !ok || !rc.c.now().Before(e.expires) {
+		v, err, _ := rc.flight.Do(origin, func() (any, error) {
+			return rc.fetch(ctx, origin)
+		})
+		if err != nil {
+			return err
+		}
+		e = v.(robotsEntry)
+	}
+	path := u.EscapedPath()
+	if path == "" {
+		path = "/"
+	}
+	if u.RawQuery != "" {
+		path += "?" + u.RawQuery
+	}
+	if e.rules.allowed(path) {
+		return nil
+	}
+	if e.unreachable {
+		return fmt.Errorf("%w (robots.txt unreachable, retried after %s)", ErrRobots, e.expires.Format(time.RFC3339))
+	}
+	return ErrRobots
+}
+
+// fetch gets and parses origin's robots.txt and stores the result. Per RFC
+// 9309 a 4xx means no rules, while a 5xx or no answer means stay away until
+// it is tried again.
+func (rc *robotsCache) fetch(ctx context.Context, origin string) (robotsEntry, error) {
+	c := rc.c
+	resp, err := c.get(ctx, Request{URL: origin + "/robots.txt", MaxBytes: robotsMaxBytes, Accept: "text/plain"}, false, true)
+	e := robotsEntry{expires: c.now().Add(c.opt.RobotsTTL)}
+	var se *StatusError
+	switch {
+	case err == nil:
+		e.rules = parseRobots(resp.Body, c.agent)
+	case ctx.Err() != nil:
+		return e, err // our caller gave up; that says nothing about the host
+	case errors.Is(err, ErrBlocked):
+		return e, err
+	case errors.As(err, &se) && se.Code >= 400 && se.Code < 500 && se.Code != http.StatusTooManyRequests:
+		// no robots.txt: everything allowed
+	default:
+		e.rules, e.unreachable = disallowAll, true
+		e.expires = c.now().Add(c.opt.RobotsErrorTTL)
+	}
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if len(rc.entries) >= robotsMaxHosts {
+		now := c.now()
+		for k, old := range rc.entries {
+			if !now.Before(old.expires) {
+				delete(rc.entries, k)
+			}
+		}
+		for k := range rc.entries { // still full: drop any one
+			if len(rc.entries) < robotsMaxHosts {
+				break
+			}
+			delete(rc.entries, k)
+		}
+	}
+	rc.entries[origin] = e
+	return e, nil
+}

@@ -1,0 +1,165 @@
+package feed
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+)
+
+// corpus is the shared feed corpus (shared/data/feeds/README.md), beside
+// the module root in a full checkout.
+const corpus = "../../../shared/data/feeds"
+
+// perFile bounds the time one document may take, even under -race on a
+// loaded two-core machine; the slowest real feed takes a few milliseconds.
+const perFile = 5 * time.Second
+
+func corpusDir(t testing.TB) string {
+	t.Helper()
+	if _, err := os.Stat(filepath.Join(corpus, "README.md")); err != nil {
+		t.Skipf("feed corpus not present at %s (a checkout without shared/): %v", corpus, err)
+	}
+	return corpus
+}
+
+// isFeedFile reports whether path is a document of the corpus rather than an
+// expected-output file, a licence or a manifest.
+func isFeedFile(path string) bool {
+	base := filepath.Base(path)
+	switch {
+	case strings.HasSuffix(base, "_expected.json"), base == "LICENSE", base == "README.md",
+		base == "MANIFEST.tsv", strings.HasPrefix(base, "."):
+		return false
+	case strings.HasSuffix(base, ".json") && strings.Contains(path, "gofeed/"):
+		// gofeed keeps expected output as X.json beside X.xml; its JSON
+		// Feed inputs live under a json/ folder.
+		xml := strings.TrimSuffix(path, ".json") + ".xml"
+		if _, err := os.Stat(xml); err == nil {
+			return false
+		}
+	}
+	return true
+}
+
+var headerLine = regexp.MustCompile(`(?mi)^Header:\s*Content-type:\s*(.*)$`)
+
+// contentTypeOf returns the HTTP Content-Type a feedparser case assumes.
+func contentTypeOf(body []byte) string {
+	head := body[:min(len(body), 600)]
+	if m := headerLine.FindSubmatch(head); m != nil {
+		return strings.TrimSpace(string(m[1]))
+	}
+	return ""
+}
+
+// reason classifies an error for the summary.
+func reason(err error) string {
+	switch {
+	case err == nil:
+		return "ok"
+	case errors.Is(err, ErrTooLarge):
+		return "too large"
+	case errors.Is(err, ErrNotFeed):
+		s := err.Error()
+		if i := strings.Index(s, "root <"); i >= 0 {
+			return "not a feed: XML root"
+		}
+		if i := strings.Index(s, "starts with"); i >= 0 {
+			return "not a feed: non-XML document"
+		}
+		return s
+	default:
+		s := err.Error()
+		if i := strings.Index(s, " on line"); i >= 0 {
+			s = s[:i]
+		}
+		return "error: " + s
+	}
+}
+
+func TestCorpus(t *testing.T) {
+	dir := corpusDir(t)
+	counts := map[string]int{}
+	var files int
+	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !isFeedFile(path) {
+			return err
+		}
+		body, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		files++
+		rel, _ := filepath.Rel(dir, path)
+		start := time.Now()
+		f, err := Parse(body, contentTypeOf(body), "http://example.org/feeds/"+filepath.Base(path))
+		if took := time.Since(start); took > perFile {
+			t.Errorf("%s: took %v, over %v", rel, took, perFile)
+		}
+		r := reason(err)
+		counts[r]++
+		switch {
+		case err == nil && f == nil:
+			t.Errorf("%s: nil feed and nil error", rel)
+		case err != nil && f != nil:
+			t.Errorf("%s: feed and error both set", rel)
+		case err != nil && !strings.Contains(err.Error(), ":") && !errors.Is(err, ErrNotFeed):
+			t.Errorf("%s: error without a reason: %v", rel, err)
+		}
+		if testing.Verbose() && err != nil {
+			t.Logf("%s: %v", rel, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := make([]string, 0, len(counts))
+	for k := range counts {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return counts[keys[i]] > counts[keys[j]] })
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d corpus files:", files)
+	for _, k := range keys {
+		fmt.Fprintf(&b, "\n  %5d  %s", counts[k], k)
+	}
+	t.Log(b.String())
+	if files < 1000 {
+		t.Errorf("walked only %d files; is the corpus complete?", files)
+	}
+}
+
+// manifestRow is one line of realworld/MANIFEST.tsv.
+type manifestRow struct {
+	file, format, declared, traits, gofeed string
+}
+
+func readManifest(t *testing.T, dir string) []manifestRow {
+	t.Helper()
+	fh, err := os.Open(filepath.Join(dir, "realworld", "MANIFEST.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fh.Close()
+	var rows []manifestRow
+	sc := bufio.NewScanner(fh)
+	for sc.Scan() {
+		c := strings.Split(sc.Text(), "\t")
+		if len(c) < 11 || c[0] == "file" {
+			continue
+		}
+		rows = append(rows, manifestRow{file: c[0], format: c[7], declared: c[8], traits: c[9], gofeed: c[10]})
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}

@@ -1,0 +1,307 @@
+// Package feed turns the bytes of an RSS, Atom or JSON Feed document into
+// items, and reads the operator's feed lists (plain text, OPML, YAML).
+//
+// Parsing is gofeed's; this package owns what gofeed leaves to its caller:
+// decoding any charset to UTF-8 first (byte order marks, UTF-16/32, the HTTP
+// charset, the XML declaration, undeclared legacy encodings), HTML entities
+// that XML does not define, Atom entry documents, truncated documents, JSON
+// Feeds with a wrong-typed field, links relative to the feed, and telling a
+// feed from an HTML page or an OPML list. It does no network I/O: fetching,
+// content encodings and redirects belong to package fetch.
+package feed
+
+import (
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mmcdole/gofeed"
+	"github.com/mmcdole/gofeed/rss"
+)
+
+// MaxBody is the largest body Parse accepts. The biggest real feed in the
+// corpus is 1.6 MB; ten times that is a misconfigured URL, not a feed.
+const MaxBody = 10 << 20
+
+var (
+	// ErrNotFeed is returned for documents that are not feeds: HTML pages,
+	// OPML lists, other XML or JSON, empty bodies.
+	ErrNotFeed = errors.New("not a feed")
+	// ErrTooLarge is returned for bodies over MaxBody bytes.
+	ErrTooLarge = errors.New("feed too large")
+)
+
+// Item is one entry of a feed.
+type Item struct {
+	GUID, Link, Title, Summary, Content, Author string    // Link resolved absolute against item/feed base; Summary/Content as HTML or text from the feed
+	Published                                   time.Time // zero when absent or unparseable; UTC
+	Categories                                  []string
+}
+
+// Feed is a parsed feed document.
+type Feed struct {
+	Title, Link, Lang string
+	TTL               time.Duration // RSS <ttl>
+	SkipHours         []int         // RSS skipHours (0-23, UTC)
+	Items             []Item
+	// Format is "rss", "atom" or "json"; Encoding the charset the body was
+	// decoded from.
+	Format, Encoding string
+	// Warnings says what was repaired to read the document (a truncated
+	// body, a wrong-typed JSON field); empty for a clean parse.
+	Warnings []string
+}
+
+// Parse parses a feed body. contentType is the HTTP Content-Type (its charset
+// is used when the bytes are not UTF-8), feedURL the address the body came
+// from, against which relative links are resolved. The error names why a
+// body is refused: ErrTooLarge, ErrNotFeed with the kind of document, or the
+// parser's syntax error. Parse holds no state and is safe for concurrent use.
+func Parse(body []byte, contentType, feedURL string) (f *Feed, err error) {
+	if len(body) > MaxBody {
+		return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(body), MaxBody)
+	}
+	defer func() {
+		// gofeed is outside code; a crash on one hostile feed must cost
+		// that feed only.
+		if r := recover(); r != nil {
+			f, err = nil, fmt.Errorf("parse feed: internal parser error: %v", r)
+		}
+	}()
+	var warnings []string
+	if bytes.HasPrefix(body, gzipMagic) {
+		// A server that compresses and forgets Content-Encoding, or
+		// compresses twice: undo it here rather than lose the feed.
+		b, err := gunzip(body)
+		if err != nil {
+			return nil, fmt.Errorf("parse feed: gzip-compressed body: %w", err)
+		}
+		body, warnings = b, []string{"body was gzip-compressed without Content-Encoding"}
+	}
+	text, enc := toUTF8(body, contentType)
+	text = bytes.TrimLeft(text, " \t\r\n\x00")
+	if len(text) == 0 {
+		return nil, fmt.Errorf("%w: empty document", ErrNotFeed)
+	}
+	base, _ := url.Parse(strings.TrimSpace(feedURL))
+	if base != nil && !base.IsAbs() {
+		base = nil
+	}
+	var raw *gofeed.Feed
+	var more []string
+	switch text[0] {
+	case '{', '[':
+		raw, more, err = parseJSON(text)
+	case '<':
+		raw, more, err = parseXML(text)
+	default:
+		return nil, fmt.Errorf("%w: %s", ErrNotFeed, describe(text))
+	}
+	if err != nil {
+		return nil, err
+	}
+	f = convert(raw, base)
+	f.Encoding = enc
+	f.Warnings = append(warnings, more...)
+	return f, nil
+}
+
+func newParser() *gofeed.Parser {
+	p := gofeed.NewParser()
+	p.KeepOriginalFeed = true // for RSS ttl and skipHours
+	return p
+}
+
+// parseXML parses an RSS or Atom document, recovering Atom entry documents
+// and truncated documents.
+func parseXML(text []byte) (*gofeed.Feed, []string, error) {
+	text = fixEntities(relabel(text))
+	root, off := rootElement(text)
+	switch root {
+	case "rss", "rdf", "feed":
+	case "entry":
+		// An Atom entry document (RFC 4287 section 4.1.2) is a feed of one.
+		text = wrapEntry(text, off)
+		f, err := newParser().Parse(bytes.NewReader(text))
+		if err != nil {
+			return nil, nil, fmt.Errorf("parse atom entry document: %w", err)
+		}
+		return f, []string{"atom entry document read as a feed of one entry"}, nil
+	case "html":
+		return nil, nil, fmt.Errorf("%w: HTML page", ErrNotFeed)
+	case "opml":
+		return nil, nil, fmt.Errorf("%w: OPML subscription list", ErrNotFeed)
+	case "":
+		return nil, nil, fmt.Errorf("%w: no XML root element", ErrNotFeed)
+	default:
+		return nil, nil, fmt.Errorf("%w: XML document with root <%s>", ErrNotFeed, root)
+	}
+	f, err := newParser().Parse(bytes.NewReader(text))
+	if err == nil {
+		return f, nil, nil
+	}
+	if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
+		return nil, nil, fmt.Errorf("%w: XML root <%s> not recognised", ErrNotFeed, root)
+	}
+	fixed, n, ok := closeTruncated(text)
+	if !ok {
+		return nil, nil, fmt.Errorf("parse %s: %w", root, err)
+	}
+	f, err2 := newParser().Parse(bytes.NewReader(fixed))
+	if err2 != nil {
+		return nil, nil, fmt.Errorf("parse %s: %w", root, err)
+	}
+	return f, []string{fmt.Sprintf("malformed document (%v): kept the first %d bytes", err, n)}, nil
+}
+
+var gzipMagic = []byte{0x1f, 0x8b}
+
+// gunzip decompresses a body, refusing more than MaxBody bytes of output.
+func gunzip(body []byte) ([]byte, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	out, err := io.ReadAll(io.LimitReader(zr, MaxBody+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(out) > MaxBody {
+		return nil, fmt.Errorf("%w: decompresses to over %d bytes", ErrTooLarge, MaxBody)
+	}
+	return out, nil
+}
+
+// describe names what a body that starts with neither '<' nor '{' looks like.
+func describe(text []byte) string {
+	n := min(len(text), 32)
+	return fmt.Sprintf("document starts with %q", text[:n])
+}
+
+func convert(raw *gofeed.Feed, base *url.URL) *Feed {
+	f := &Feed{
+		Title:  clean(raw.Title),
+		Lang:   strings.TrimSpace(raw.Language),
+		Format: raw.FeedType,
+	}
+	if base == nil {
+		// No usable feed URL: resolve against the site link or the
+		// feed's own self link, whichever is absolute.
+		for _, s := range []string{raw.FeedLink, raw.Link} {
+			if u, err := url.Parse(strings.TrimSpace(s)); err == nil && u.IsAbs() {
+				base = u
+				break
+			}
+		}
+	}
+	f.Link = resolve(base, raw.Link)
+	if rf, ok := raw.OriginalFeed().(*rss.Feed); ok {
+		if ttl, err := strconv.Atoi(strings.TrimSpace(rf.TTL)); err == nil && ttl > 0 && ttl < 60*24*365 {
+			f.TTL = time.Duration(ttl) * time.Minute
+		}
+		for _, h := range rf.SkipHours {
+			n, err := strconv.Atoi(strings.TrimSpace(h))
+			if err != nil || n < 0 || n > 24 {
+				continue
+			}
+			f.SkipHours = append(f.SkipHours, n%24) // some feeds write midnight as 24
+		}
+	}
+	itemBase := base
+	if f.Link != "" && itemBase == nil {
+		itemBase, _ = url.Parse(f.Link)
+	}
+	f.Items = make([]Item, 0, len(raw.Items))
+	for _, it := range raw.Items {
+		if it == nil {
+			continue
+		}
+		f.Items = append(f.Items, convertItem(it, itemBase))
+	}
+	return f
+}
+
+func convertItem(it *gofeed.Item, base *url.URL) Item {
+	out := Item{
+		GUID:    strings.TrimSpace(it.GUID),
+		Title:   clean(it.Title),
+		Summary: strings.TrimSpace(it.Description),
+		Content: strings.TrimSpace(it.Content),
+	}
+	link := strings.TrimSpace(it.Link)
+	if link == "" && len(it.Links) > 0 {
+		link = strings.TrimSpace(it.Links[0])
+	}
+	if link == "" && isHTTP(out.GUID) {
+		link = out.GUID // RSS guids are permalinks unless they say otherwise
+	}
+	out.Link = resolve(base, link)
+	for _, p := range it.Authors {
+		if p == nil {
+			continue
+		}
+		if out.Author = strings.TrimSpace(p.Name); out.Author == "" {
+			out.Author = strings.TrimSpace(p.Email)
+		}
+		if out.Author != "" {
+			break
+		}
+	}
+	if out.Author == "" && it.DublinCoreExt != nil && len(it.DublinCoreExt.Creator) > 0 {
+		out.Author = strings.TrimSpace(it.DublinCoreExt.Creator[0])
+	}
+	switch {
+	case it.PublishedParsed != nil:
+		out.Published = it.PublishedParsed.UTC()
+	case it.UpdatedParsed != nil:
+		out.Published = it.UpdatedParsed.UTC()
+	}
+	seen := make(map[string]bool, len(it.Categories))
+	for _, c := range it.Categories {
+		c = strings.TrimSpace(c)
+		if c != "" && !seen[c] {
+			seen[c] = true
+			out.Categories = append(out.Categories, c)
+		}
+	}
+	return out
+}
+
+// resolve makes s absolute against base and keeps it only when it is an
+// http(s) URL: a javascript: or mailto: link is nothing to fetch.
+func resolve(base *url.URL, s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return ""
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return ""
+	}
+	if !u.IsAbs() {
+		if base == nil {
+			return ""
+		}
+		u = base.ResolveReference(u)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
+		return ""
+	}
+	return u.String()
+}
+
+func isHTTP(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+// clean collapses the white space of a one-line field such as a title.
+func clean(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}

@@ -1,0 +1,143 @@
+package feed
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/mmcdole/gofeed"
+)
+
+// parseJSON parses a JSON Feed. gofeed decodes it into typed structs and so
+// rejects the whole feed over one field of the wrong type; when it does, the
+// document is read again field by field, keeping every field that has the
+// type the spec gives it and dropping the rest.
+func parseJSON(text []byte) (*gofeed.Feed, []string, error) {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(text, &top); err != nil {
+		if text[0] == '[' {
+			return nil, nil, fmt.Errorf("%w: JSON array, not a JSON Feed", ErrNotFeed)
+		}
+		return nil, nil, fmt.Errorf("parse json feed: %w", err)
+	}
+	version := jsonString(top["version"])
+	_, hasItems := top["items"]
+	if !strings.Contains(version, "jsonfeed.org") && !hasItems {
+		return nil, nil, fmt.Errorf("%w: JSON document without a JSON Feed version or items", ErrNotFeed)
+	}
+	f, err := newParser().Parse(bytes.NewReader(text))
+	if err == nil {
+		return f, nil, nil
+	}
+	return lenientJSON(top), []string{"json feed read field by field: " + short(err.Error(), 100)}, nil
+}
+
+func lenientJSON(top map[string]json.RawMessage) *gofeed.Feed {
+	f := &gofeed.Feed{
+		Title:       jsonString(top["title"]),
+		Description: jsonString(top["description"]),
+		Link:        jsonString(top["home_page_url"]),
+		FeedLink:    jsonString(top["feed_url"]),
+		Language:    jsonString(top["language"]),
+		FeedType:    "json",
+		FeedVersion: jsonString(top["version"]),
+	}
+	var items []json.RawMessage
+	if json.Unmarshal(top["items"], &items) != nil {
+		return f
+	}
+	for _, raw := range items {
+		var it map[string]json.RawMessage
+		if json.Unmarshal(raw, &it) != nil {
+			continue // an item that is not an object has nothing to keep
+		}
+		item := &gofeed.Item{
+			GUID:        jsonID(it["id"]),
+			Link:        jsonString(it["url"]),
+			Title:       jsonString(it["title"]),
+			Description: jsonString(it["summary"]),
+			Content:     jsonString(it["content_html"]),
+			Published:   jsonString(it["date_published"]),
+			Updated:     jsonString(it["date_modified"]),
+		}
+		if item.Link == "" {
+			item.Link = jsonString(it["external_url"])
+		}
+		if item.Content == "" {
+			item.Content = jsonString(it["content_text"])
+		}
+		item.PublishedParsed = jsonDate(item.Published)
+		item.UpdatedParsed = jsonDate(item.Updated)
+		for _, a := range jsonAuthors(it) {
+			item.Authors = append(item.Authors, &gofeed.Person{Name: a})
+		}
+		var tags []json.RawMessage
+		if json.Unmarshal(it["tags"], &tags) == nil {
+			for _, t := range tags {
+				if s := jsonString(t); s != "" {
+					item.Categories = append(item.Categories, s)
+				}
+			}
+		}
+		f.Items = append(f.Items, item)
+	}
+	return f
+}
+
+// jsonString returns raw when it is a JSON string, else "".
+func jsonString(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		return ""
+	}
+	return s
+}
+
+// jsonID coerces an item id to a string, as the spec asks readers to.
+func jsonID(raw json.RawMessage) string {
+	if s := jsonString(raw); s != "" {
+		return s
+	}
+	var n json.Number
+	if json.Unmarshal(raw, &n) == nil {
+		return n.String()
+	}
+	return ""
+}
+
+func jsonAuthors(it map[string]json.RawMessage) []string {
+	var names []string
+	var list []json.RawMessage
+	if json.Unmarshal(it["authors"], &list) != nil {
+		list = []json.RawMessage{it["author"]}
+	}
+	for _, raw := range list {
+		var a map[string]json.RawMessage
+		if json.Unmarshal(raw, &a) == nil {
+			if n := jsonString(a["name"]); n != "" {
+				names = append(names, n)
+			}
+		}
+	}
+	return names
+}
+
+func jsonDate(s string) *time.Time {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05Z07:00", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			t = t.UTC()
+			return &t
+		}
+	}
+	return nil
+}
+
+func short(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}

@@ -1,0 +1,102 @@
+package feed
+
+import (
+	"bytes"
+	"encoding/xml"
+	"io"
+	"strings"
+)
+
+// newDecoder returns a tolerant tokenizer for documents already in UTF-8.
+func newDecoder(text []byte) *xml.Decoder {
+	d := xml.NewDecoder(bytes.NewReader(text))
+	d.Strict = false
+	d.CharsetReader = func(_ string, r io.Reader) (io.Reader, error) { return r, nil }
+	return d
+}
+
+// rootElement returns the lower-cased local name of the document's first
+// element and its byte offset; "" when there is none.
+func rootElement(text []byte) (string, int) {
+	d := newDecoder(text)
+	for range 10000 { // prolog: declaration, comments, doctype
+		off := int(d.InputOffset())
+		tok, err := d.RawToken()
+		if err != nil {
+			return "", 0
+		}
+		if se, ok := tok.(xml.StartElement); ok {
+			return strings.ToLower(se.Name.Local), off
+		}
+	}
+	return "", 0
+}
+
+// wrapEntry makes an Atom entry document into a feed holding that entry.
+func wrapEntry(text []byte, off int) []byte {
+	var b bytes.Buffer
+	b.Grow(len(text) + 64)
+	b.WriteString(`<feed xmlns="http://www.w3.org/2005/Atom">`)
+	b.Write(text[off:])
+	b.WriteString(`</feed>`)
+	return b.Bytes()
+}
+
+// closeTruncated repairs a document that stops early or breaks off in a
+// syntax error: it keeps the text up to the last complete token, drops an
+// item or entry left unfinished there, and closes the elements still open.
+// It reports the repaired document, how many bytes of the original it kept,
+// and whether a repair was possible.
+func closeTruncated(text []byte) ([]byte, int, bool) {
+	type open struct {
+		name string
+		off  int
+	}
+	var stack []open
+	d := newDecoder(text)
+	good := 0
+	for {
+		off := int(d.InputOffset())
+		tok, err := d.RawToken()
+		if err != nil {
+			break
+		}
+		good = int(d.InputOffset())
+		switch t := tok.(type) {
+		case xml.StartElement:
+			stack = append(stack, open{qname(t.Name), off})
+		case xml.EndElement:
+			// Pop to the matching start; an end tag with none is ignored.
+			name := qname(t.Name)
+			for i := len(stack) - 1; i >= 0; i-- {
+				if stack[i].name == name {
+					stack = stack[:i]
+					break
+				}
+			}
+		}
+	}
+	if len(stack) == 0 || good == 0 {
+		return nil, 0, false
+	}
+	for i, o := range stack {
+		local := strings.ToLower(o.name[strings.IndexByte(o.name, ':')+1:])
+		if i > 0 && (local == "item" || local == "entry") {
+			good, stack = o.off, stack[:i]
+			break
+		}
+	}
+	var b bytes.Buffer
+	b.Write(text[:good])
+	for i := len(stack) - 1; i >= 0; i-- {
+		b.WriteString("</" + stack[i].name + ">")
+	}
+	return b.Bytes(), good, true
+}
+
+func qname(n xml.Name) string {
+	if n.Space == "" {
+		return n.Local
+	}
+	return n.Space + ":" + n.Local
+}

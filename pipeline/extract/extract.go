@@ -1,0 +1,193 @@
+// Package extract turns a fetched article page into its main text and the
+// metadata analysts need (title, author, published time, canonical URL,
+// language, site name). It owns charset decoding, boilerplate removal and the
+// choice of the article body; it does no network I/O and leaves fetching,
+// deduplication and tagging to other packages.
+//
+// The body is chosen in three steps: zones that are boilerplate by tag, class,
+// id or role (navigation, share bars, comments, "related" lists, cookie
+// banners) are dropped; the remaining blocks are scored by their text and link
+// density and the container holding the most paragraph text wins; that
+// container is printed block by block, skipping headlines, captions, link
+// lists and text already printed.
+package extract
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/charset"
+)
+
+// Document is what extraction recovered from one page.
+type Document struct {
+	Title, Author, SiteName, Lang, CanonicalURL string
+	Published                                   time.Time // zero when unknown; callers format RFC 3339
+	Text                                        string    // main text, paragraphs separated by "\n\n"
+}
+
+// ErrNotHTML reports a body that is not an HTML document (e.g. PDF, JSON, image).
+var ErrNotHTML = errors.New("not HTML")
+
+// ErrTooLarge reports a body longer than the extractor's MaxBytes.
+var ErrTooLarge = errors.New("page too large")
+
+// DefaultMaxBytes is the page size limit of an Extractor whose MaxBytes is 0.
+const DefaultMaxBytes = 5 << 20
+
+// Extractor extracts documents from pages. The zero value is ready to use and
+// safe for concurrent use.
+type Extractor struct {
+	MaxBytes int64 // 0 means DefaultMaxBytes (5 MB)
+}
+
+// Extract extracts a page with the zero Extractor.
+func Extract(body []byte, contentType, pageURL string) (Document, error) {
+	var e Extractor
+	return e.Extract(body, contentType, pageURL)
+}
+
+// Extract decodes body (using contentType, the HTTP Content-Type header, which
+// may be empty, for the charset), parses it and returns its main text and
+// metadata. pageURL resolves a relative canonical link. A body that is not
+// HTML gives ErrNotHTML, one over MaxBytes gives ErrTooLarge.
+func (e *Extractor) Extract(body []byte, contentType, pageURL string) (Document, error) {
+	limit := e.MaxBytes
+	if limit <= 0 {
+		limit = DefaultMaxBytes
+	}
+	if int64(len(body)) > limit {
+		return Document{}, fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(body), limit)
+	}
+	if err := checkHTML(body, contentType); err != nil {
+		return Document{}, err
+	}
+	text := decode(body, contentType)
+	root, err := html.Parse(bytes.NewReader(text))
+	if err != nil {
+		// The parser refuses documents nested deeper than it allows; drop the
+		// excess tags and try once more.
+		root, err = html.Parse(bytes.NewReader(flatten(text)))
+		if err != nil {
+			return Document{}, fmt.Errorf("parse html: %w", err)
+		}
+	}
+	doc := goquery.NewDocumentFromNode(root)
+	out := readMeta(doc, pageURL)
+	out.Text = mainText(root, out.Title)
+	return out, nil
+}
+
+// checkHTML rejects bodies that are declared or sniffed as something other
+// than HTML. An unknown or generic declared type is decided by sniffing.
+func checkHTML(body []byte, contentType string) error {
+	declared := ""
+	if contentType != "" {
+		if mt, _, err := mime.ParseMediaType(contentType); err == nil {
+			declared = mt
+		}
+	}
+	switch declared {
+	case "text/html", "application/xhtml+xml", "", "application/octet-stream", "text/plain",
+		"application/xml", "text/xml", "binary/octet-stream", "application/x-unknown":
+	default:
+		return fmt.Errorf("%w: content type %s", ErrNotHTML, declared)
+	}
+	sniffed, _, _ := mime.ParseMediaType(http.DetectContentType(body))
+	switch {
+	case sniffed == "text/html":
+		return nil
+	case strings.HasPrefix(sniffed, "text/"), sniffed == "application/octet-stream":
+		// Not recognisably HTML by its first bytes: a page may still open with a
+		// comment or stray text, so look for markup further in, but refuse JSON.
+		head := bytes.TrimLeft(body, " \t\r\n\ufeff")
+		if len(head) > 0 && (head[0] == '{' || head[0] == '[') {
+			return fmt.Errorf("%w: body looks like JSON", ErrNotHTML)
+		}
+		if sniffed == "application/octet-stream" && !utf8.Valid(body[:min(len(body), 512)]) && !looksLikeMarkup(body) {
+			return fmt.Errorf("%w: binary body", ErrNotHTML)
+		}
+		if declared == "" || declared == "text/html" || declared == "application/xhtml+xml" || looksLikeMarkup(body) {
+			return nil
+		}
+		return fmt.Errorf("%w: content type %s", ErrNotHTML, declared)
+	default:
+		return fmt.Errorf("%w: body is %s", ErrNotHTML, sniffed)
+	}
+}
+
+// looksLikeMarkup reports whether the first 4 KB hold an HTML tag.
+func looksLikeMarkup(body []byte) bool {
+	head := bytes.ToLower(body[:min(len(body), 4096)])
+	for _, tag := range []string{"<html", "<head", "<body", "<p>", "<p ", "<div", "<title", "<meta", "<article"} {
+		if bytes.Contains(head, []byte(tag)) {
+			return true
+		}
+	}
+	return false
+}
+
+// decode returns body as UTF-8. Valid UTF-8 is kept as it is, whatever the
+// header or meta tag claim, because a wrong declaration is far more common
+// than a legacy-encoded page that happens to be valid UTF-8. Otherwise the
+// encoding comes from the BOM, the header, the meta tag, or the default.
+func decode(body []byte, contentType string) []byte {
+	if utf8.Valid(body) {
+		return body
+	}
+	enc, _, _ := charset.DetermineEncoding(body, contentType)
+	out, err := enc.NewDecoder().Bytes(body)
+	if err != nil {
+		return bytes.ToValidUTF8(body, []byte("\uFFFD"))
+	}
+	return out
+}
+
+// flattenDepth is the nesting depth beyond which flatten drops tags.
+const flattenDepth = 200
+
+// flatten re-serialises a document without the start and end tags that sit
+// deeper than flattenDepth (by a rough count that ignores implied end tags),
+// so that pathological nesting still yields its text.
+func flatten(b []byte) []byte {
+	z := html.NewTokenizer(bytes.NewReader(b))
+	var out bytes.Buffer
+	out.Grow(len(b))
+	depth := 0
+	for {
+		tt := z.Next()
+		switch tt {
+		case html.ErrorToken:
+			return out.Bytes()
+		case html.StartTagToken:
+			name, _ := z.TagName()
+			if voidElements[string(name)] {
+				break
+			}
+			depth++
+			if depth > flattenDepth {
+				continue
+			}
+		case html.EndTagToken:
+			depth--
+			if depth >= flattenDepth {
+				continue
+			}
+			depth = max(depth, 0)
+		}
+		out.Write(z.Raw())
+	}
+}
+
+var voidElements = map[string]bool{
+	"area": true, "base": true, "br": true, "col": true, "embed": true, "hr": true, "img": true,
+	"input": true, "link": true, "meta": true, "source": true, "track": true, "wbr": true, "p": true,
+}

@@ -1,0 +1,32 @@
+package extract
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func FuzzExtract(f *testing.F) {
+	f.Add([]byte(storyPage), "text/html")
+	f.Add([]byte("<html><body><p>x</p>"), "")
+	f.Add([]byte("<table><tr><td><p>a<td>b</table><ul><li>c<li>d"), "text/html; charset=gbk")
+	f.Add([]byte(`<script type="application/ld+json">{"@type":"NewsArticle","headline":"h","author":[{"name":"a"}],"datePublished":"2019-01-02"}</script>`), "")
+	f.Add([]byte("<meta charset=shift_jis><p>\x82\xa0\x82\xa2</p>"), "")
+	f.Add([]byte(strings.Repeat("<div><b>", 300)+"<p>deep"), "text/html")
+	f.Add([]byte("%PDF-1.4"), "application/pdf")
+	f.Fuzz(func(t *testing.T, body []byte, ctype string) {
+		e := Extractor{MaxBytes: 1 << 16}
+		d, err := e.Extract(body, ctype, "https://example.com/a/b")
+		if err != nil {
+			return
+		}
+		for _, s := range []string{d.Text, d.Title, d.Author, d.SiteName, d.Lang, d.CanonicalURL} {
+			if !utf8.ValidString(s) {
+				t.Fatalf("invalid UTF-8 in output %q", s)
+			}
+		}
+		if strings.Contains(d.Text, "\n\n\n") {
+			t.Fatalf("text has an empty paragraph: %q", d.Text)
+		}
+	})
+}

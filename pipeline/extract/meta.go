@@ -1,0 +1,340 @@
+package extract
+
+import (
+	"encoding/json"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+)
+
+// readMeta gathers the metadata fields from meta tags, JSON-LD, link
+// elements and the markup, in that order of trust.
+func readMeta(doc *goquery.Document, pageURL string) Document {
+	var d Document
+	metas := map[string]string{} // lower-cased name/property -> first non-empty content
+	doc.Find("meta").Each(func(_ int, s *goquery.Selection) {
+		content := strings.TrimSpace(s.AttrOr("content", ""))
+		if content == "" {
+			return
+		}
+		for _, attr := range []string{"property", "name", "itemprop", "http-equiv"} {
+			if k, ok := s.Attr(attr); ok {
+				k = strings.ToLower(strings.TrimSpace(k))
+				if _, seen := metas[k]; !seen && k != "" {
+					metas[k] = content
+				}
+			}
+		}
+	})
+	ld := readJSONLD(doc)
+	first := func(keys ...string) string {
+		for _, k := range keys {
+			if v := metas[k]; v != "" {
+				return v
+			}
+		}
+		return ""
+	}
+
+	d.SiteName = clean(first("og:site_name", "application-name", "twitter:site:name"))
+	if d.SiteName == "" {
+		d.SiteName = ld.publisher
+	}
+
+	titleTag := clean(doc.Find("head title").First().Text())
+	if titleTag == "" {
+		titleTag = clean(doc.Find("title").First().Text())
+	}
+	h1 := clean(doc.Find("h1").First().Text())
+	switch {
+	case first("og:title", "twitter:title") != "":
+		d.Title = stripSiteName(clean(first("og:title", "twitter:title")), d.SiteName)
+	case ld.headline != "":
+		d.Title = clean(ld.headline)
+	case h1 != "":
+		d.Title = h1
+	default:
+		d.Title = stripSiteName(titleTag, d.SiteName)
+	}
+
+	d.Author = clean(firstNonURL(metas["author"], metas["article:author"], metas["parsely-author"],
+		metas["sailthru.author"], metas["dc.creator"], metas["twitter:creator"]))
+	if d.Author == "" {
+		d.Author = ld.author
+	}
+	if d.Author == "" {
+		d.Author = clean(doc.Find(`[itemprop="author"] [itemprop="name"], [itemprop="author"], [rel="author"]`).First().Text())
+	}
+	d.Author = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(d.Author, "By "), "by "))
+	if len(d.Author) > 200 {
+		d.Author = ""
+	}
+
+	for _, v := range []string{first("article:published_time", "og:published_time", "datepublished",
+		"parsely-pub-date", "sailthru.date", "publishdate", "pubdate", "publish-date", "date",
+		"dc.date.issued", "dc.date", "dcterms.created", "dcterms.date", "article.published", "original-publish-date"),
+		ld.published} {
+		if t, ok := parseTime(v); ok {
+			d.Published = t
+			break
+		}
+	}
+	if d.Published.IsZero() {
+		doc.Find("time[datetime]").EachWithBreak(func(_ int, s *goquery.Selection) bool {
+			if t, ok := parseTime(s.AttrOr("datetime", "")); ok {
+				d.Published = t
+				return false
+			}
+			return true
+		})
+	}
+
+	canon := strings.TrimSpace(doc.Find(`link[rel="canonical"]`).First().AttrOr("href", ""))
+	if canon == "" {
+		canon = first("og:url")
+	}
+	d.CanonicalURL = resolve(pageURL, canon)
+
+	lang := strings.TrimSpace(doc.Find("html").First().AttrOr("lang", ""))
+	if lang == "" {
+		lang = first("content-language", "og:locale", "language", "dc.language")
+	}
+	if lang == "" {
+		lang = ld.lang
+	}
+	d.Lang = normLang(lang)
+	return d
+}
+
+// clean collapses white space.
+func clean(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func firstNonURL(vals ...string) string {
+	for _, v := range vals {
+		if v != "" && !strings.HasPrefix(v, "http") && !strings.HasPrefix(v, "@") {
+			return v
+		}
+	}
+	return ""
+}
+
+// stripSiteName removes a " | Site" or "Site - " part from a title.
+func stripSiteName(title, site string) string {
+	for _, sep := range []string{" | ", " - ", " – ", " — ", " :: ", " · ", " « ", " » "} {
+		parts := strings.Split(title, sep)
+		if len(parts) < 2 {
+			continue
+		}
+		if site != "" {
+			var kept []string
+			for _, p := range parts {
+				if !strings.EqualFold(strings.TrimSpace(p), site) {
+					kept = append(kept, p)
+				}
+			}
+			if len(kept) < len(parts) && len(kept) > 0 {
+				return strings.Join(kept, sep)
+			}
+			continue
+		}
+		// Without a known site name, drop a short last part: "Story title | Paper".
+		last := parts[len(parts)-1]
+		rest := strings.Join(parts[:len(parts)-1], sep)
+		if len(strings.Fields(last)) <= 4 && len(rest) > len(last) {
+			return rest
+		}
+	}
+	return title
+}
+
+func resolve(base, ref string) string {
+	if ref == "" {
+		return ""
+	}
+	r, err := url.Parse(ref)
+	if err != nil {
+		return ""
+	}
+	if b, err := url.Parse(base); err == nil && base != "" {
+		r = b.ResolveReference(r)
+	}
+	if !r.IsAbs() {
+		return ""
+	}
+	return r.String()
+}
+
+// normLang turns "en_US" or "EN-us" into "en-US".
+func normLang(s string) string {
+	s = strings.TrimSpace(strings.ReplaceAll(s, "_", "-"))
+	if i := strings.IndexAny(s, ",; "); i >= 0 {
+		s = s[:i]
+	}
+	if s == "" || len(s) > 20 {
+		return ""
+	}
+	parts := strings.Split(s, "-")
+	parts[0] = strings.ToLower(parts[0])
+	for i := 1; i < len(parts); i++ {
+		if len(parts[i]) == 2 {
+			parts[i] = strings.ToUpper(parts[i])
+		}
+	}
+	return strings.Join(parts, "-")
+}
+
+var timeLayouts = []string{
+	time.RFC3339Nano,
+	"2006-01-02T15:04:05Z0700",
+	"2006-01-02T15:04:05.000Z0700",
+	"2006-01-02T15:04:05",
+	"2006-01-02T15:04Z07:00",
+	"2006-01-02T15:04",
+	"2006-01-02 15:04:05Z07:00",
+	"2006-01-02 15:04:05 -0700",
+	"2006-01-02 15:04:05 -0700 MST",
+	"2006-01-02 15:04:05",
+	"2006-01-02 15:04",
+	"2006-01-02",
+	"2006/01/02 15:04:05",
+	"2006/01/02",
+	"20060102",
+	time.RFC1123Z,
+	time.RFC1123,
+	time.RFC850,
+	"Mon, 2 Jan 2006 15:04:05 -0700",
+	"Mon, 2 Jan 2006 15:04:05 MST",
+	"January 2, 2006",
+	"Jan 2, 2006",
+	"2 January 2006",
+}
+
+// parseTime reads the date formats pages put in meta tags and JSON-LD.
+func parseTime(s string) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" || len(s) > 64 {
+		return time.Time{}, false
+	}
+	for _, l := range timeLayouts {
+		if t, err := time.Parse(l, s); err == nil && t.Year() > 1900 && t.Year() < 2200 {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// ldMeta is what JSON-LD blocks tell about the article.
+type ldMeta struct {
+	headline, author, published, publisher, lang string
+}
+
+var articleTypes = map[string]bool{
+	"article": true, "newsarticle": true, "blogposting": true, "reportagenewsarticle": true,
+	"analysisnewsarticle": true, "opinionnewsarticle": true, "techarticle": true, "scholarlyarticle": true,
+	"backgroundnewsarticle": true, "reviewnewsarticle": true, "liveblogposting": true, "webpage": true,
+	"report": true, "posting": true, "socialmediaposting": true,
+}
+
+func readJSONLD(doc *goquery.Document) ldMeta {
+	var m ldMeta
+	doc.Find(`script[type="application/ld+json"]`).Each(func(_ int, s *goquery.Selection) {
+		raw := s.Text()
+		if len(raw) > 1<<20 {
+			return
+		}
+		var v any
+		if json.Unmarshal([]byte(raw), &v) != nil {
+			return
+		}
+		walkLD(v, &m, 0)
+	})
+	return m
+}
+
+func walkLD(v any, m *ldMeta, depth int) {
+	if depth > 8 {
+		return
+	}
+	switch x := v.(type) {
+	case []any:
+		for _, e := range x {
+			walkLD(e, m, depth+1)
+		}
+	case map[string]any:
+		if g, ok := x["@graph"]; ok {
+			walkLD(g, m, depth+1)
+		}
+		if !isArticleType(x["@type"]) {
+			return
+		}
+		webpage := false
+		if t, ok := x["@type"].(string); ok && strings.EqualFold(t, "webpage") {
+			webpage = true
+		}
+		if m.headline == "" && !webpage {
+			m.headline = ldString(x["headline"])
+		}
+		if m.author == "" {
+			m.author = ldName(x["author"])
+		}
+		if m.published == "" {
+			m.published = ldString(x["datePublished"])
+		}
+		if m.publisher == "" {
+			m.publisher = ldName(x["publisher"])
+		}
+		if m.lang == "" {
+			m.lang = ldString(x["inLanguage"])
+		}
+	}
+}
+
+func isArticleType(t any) bool {
+	switch x := t.(type) {
+	case string:
+		return articleTypes[strings.ToLower(x)]
+	case []any:
+		for _, e := range x {
+			if isArticleType(e) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func ldString(v any) string {
+	switch x := v.(type) {
+	case string:
+		return clean(x)
+	case []any:
+		if len(x) > 0 {
+			return ldString(x[0])
+		}
+	}
+	return ""
+}
+
+// ldName reads a Person/Organization or a list of them as "A, B".
+func ldName(v any) string {
+	switch x := v.(type) {
+	case string:
+		if strings.HasPrefix(x, "http") {
+			return ""
+		}
+		return clean(x)
+	case map[string]any:
+		return ldString(x["name"])
+	case []any:
+		var names []string
+		for _, e := range x {
+			if n := ldName(e); n != "" && len(names) < 5 {
+				names = append(names, n)
+			}
+		}
+		return strings.Join(names, ", ")
+	}
+	return ""
+}

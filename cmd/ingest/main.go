@@ -1,0 +1,90 @@
+// Command ingest is newsmon's ingest service: it polls feeds, fetches and
+// extracts each new article and publishes it to NATS JetStream.
+//
+//	ingest [run] [flags]                     the service
+//	ingest extract [--url URL] FILE|URL...   one Article JSON line per input, as the service would build it
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"golang.org/x/sync/errgroup"
+
+	"newsmon/cmd/internal/cli"
+	"newsmon/pipeline/bus"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(os.Stderr, "ingest: %v\n", err)
+		}
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, getenv cli.Getenv, stdout, stderr io.Writer) error {
+	cmd := "run"
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "run":
+		return serve(ctx, args, getenv, stderr)
+	case "extract":
+		return runExtract(ctx, args, getenv, stdout, stderr)
+	default:
+		return fmt.Errorf("unknown command %q: want run or extract", cmd)
+	}
+}
+
+func serve(ctx context.Context, args []string, getenv cli.Getenv, stderr io.Writer) error {
+	env := cli.NewFlagSet("ingest", stderr, getenv)
+	var (
+		logc cli.Log
+		natc cli.NATS
+		ingc cli.Ingest
+		addr string
+	)
+	logc.Register(env)
+	natc.Register(env)
+	ingc.Register(env)
+	cli.RegisterOps(env, &addr, "127.0.0.1:9101")
+	if err := env.Parse(args); err != nil {
+		return err
+	}
+	if err := ingc.Validate(); err != nil {
+		return err
+	}
+	log, err := logc.Logger(stderr)
+	if err != nil {
+		return err
+	}
+	client, err := bus.Connect(ctx, natc.Options("ingest"), log)
+	if err != nil {
+		return err
+	}
+	defer client.Close()
+	reg := cli.NewRegistry()
+	ops := cli.Ops{Addr: addr, Reg: reg, Ready: func() error {
+		if !client.Conn().IsConnected() {
+			return errors.New("not connected to NATS")
+		}
+		return nil
+	}}
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return ops.Serve(gctx, log) })
+	g.Go(func() error { return cli.RunIngest(gctx, &ingc, client, reg, log) })
+	err = g.Wait()
+	log.Info("ingest stopped")
+	return err
+}

@@ -1,0 +1,97 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"newsmon/pipeline/ingest"
+	"newsmon/pipeline/tagger"
+)
+
+// Ops is the operations HTTP server: /healthz (alive), /readyz (connected
+// to NATS) and /metrics (Prometheus).
+type Ops struct {
+	Addr  string
+	Reg   *prometheus.Registry
+	Ready func() error
+}
+
+// RegisterOps defines -http.
+func RegisterOps(e *Env, addr *string, def string) {
+	e.String(addr, "http", "HTTP_ADDR", def, "address of /healthz, /readyz and /metrics (empty: off)")
+}
+
+// NewRegistry returns a registry with the Go and process collectors.
+func NewRegistry() *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return reg
+}
+
+// Serve runs the server until ctx ends.
+func (o Ops) Serve(ctx context.Context, log *slog.Logger) error {
+	if o.Addr == "" {
+		return nil
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
+		if o.Ready != nil {
+			if err := o.Ready(); err != nil {
+				http.Error(w, err.Error(), http.StatusServiceUnavailable)
+				return
+			}
+		}
+		w.Write([]byte("ready\n"))
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(o.Reg, promhttp.HandlerOpts{Registry: o.Reg}))
+	ln, err := net.Listen("tcp", o.Addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	log.Info("ops server listening", "addr", ln.Addr().String())
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(sctx)
+	}()
+	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func counter(reg *prometheus.Registry, name, help string, v func() int64) {
+	reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, func() float64 { return float64(v()) }))
+}
+
+// IngestMetrics exports the ingester's counters.
+func IngestMetrics(reg *prometheus.Registry, s *ingest.Stats) {
+	counter(reg, "newsmon_ingest_polls_total", "Feed fetches attempted.", s.Polls.Load)
+	counter(reg, "newsmon_ingest_poll_errors_total", "Feed fetches or parses that failed.", s.PollErrors.Load)
+	counter(reg, "newsmon_ingest_not_modified_total", "Feed fetches answered 304 Not Modified.", s.NotMod.Load)
+	counter(reg, "newsmon_ingest_items_total", "Feed items read.", s.Items.Load)
+	counter(reg, "newsmon_ingest_published_total", "Articles published.", s.Published.Load)
+	counter(reg, "newsmon_ingest_page_errors_total", "Article pages that failed; the feed's text was used.", s.PageErrors.Load)
+	counter(reg, "newsmon_ingest_skipped_total", "Feed items skipped as bad input.", s.Skipped.Load)
+}
+
+// TaggerMetrics exports the tagger's counters.
+func TaggerMetrics(reg *prometheus.Registry, s *tagger.Stats) {
+	counter(reg, "newsmon_tagger_articles_total", "Articles matched.", s.Articles.Load)
+	counter(reg, "newsmon_tagger_alerts_total", "Alerts published.", s.Alerts.Load)
+	counter(reg, "newsmon_tagger_malformed_total", "Article messages that could not be decoded (terminated).", s.Malformed.Load)
+	counter(reg, "newsmon_tagger_failed_total", "Articles whose alerts could not be stored (retried).", s.Failed.Load)
+	counter(reg, "newsmon_tagger_reloads_total", "Rule sets swapped in.", s.Reloads.Load)
+	counter(reg, "newsmon_tagger_reloads_refused_total", "Rule sets refused because they did not load.", s.Refused.Load)
+}

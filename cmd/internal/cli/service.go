@@ -1,0 +1,60 @@
+package cli
+
+import (
+	"context"
+	"log/slog"
+	"os"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/sync/errgroup"
+
+	"newsmon/pipeline/bus"
+	"newsmon/pipeline/ingest"
+	"newsmon/pipeline/rules"
+	"newsmon/pipeline/tagger"
+)
+
+// The bus client is what both loops publish to and read from.
+var (
+	_ ingest.Publisher = (*bus.Client)(nil)
+	_ ingest.SeenStore = (*bus.Client)(nil)
+	_ tagger.Publisher = (*bus.Client)(nil)
+)
+
+// RunIngest runs the ingester until ctx ends.
+func RunIngest(ctx context.Context, c *Ingest, client *bus.Client, reg *prometheus.Registry, log *slog.Logger) error {
+	cfg, err := c.Config()
+	if err != nil {
+		return err
+	}
+	in, err := ingest.New(cfg, client, client, log)
+	if err != nil {
+		return err
+	}
+	IngestMetrics(reg, in.Stats())
+	log.Info("ingest running", "feeds", len(cfg.Sources), "interval", cfg.Interval.String(), "workers", cfg.Workers)
+	return in.Run(ctx)
+}
+
+// LoadRules loads the rule folder; a broken set stops the tagger before it
+// starts, with every problem as file:line: reason.
+func LoadRules(dir string) (*rules.Set, error) {
+	return rules.LoadDir(dir)
+}
+
+// RunTagger consumes articles until ctx ends, reloading the rules on hup or
+// when the folder changes.
+func RunTagger(ctx context.Context, c *Tagger, set *rules.Set, client *bus.Client, reg *prometheus.Registry, log *slog.Logger, hup <-chan os.Signal) error {
+	t := tagger.New(set, client, log)
+	TaggerMetrics(reg, t.Stats())
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		t.WatchRules(gctx, c.Rules, hup, c.ReloadPoll)
+		return nil
+	})
+	g.Go(func() error {
+		log.Info("tagger running", "rules_dir", c.Rules, "rules", len(set.Rules()))
+		return client.ConsumeArticles(gctx, t.Handle)
+	})
+	return g.Wait()
+}

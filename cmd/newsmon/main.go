@@ -1,0 +1,175 @@
+// Command newsmon runs the whole pipeline on one machine: an embedded NATS
+// server with JetStream, the ingester and the tagger in one process, and
+// every alert printed on stdout as one readable line. The embedded server
+// listens on 127.0.0.1:4222, so `nats sub 'alerts.>'` works beside it.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/nats-io/nats.go"
+	"golang.org/x/sync/errgroup"
+
+	"newsmon/cmd/internal/cli"
+	"newsmon/pipeline"
+	"newsmon/pipeline/bus"
+	"newsmon/pipeline/bus/embedded"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr, hup); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(os.Stderr, "newsmon: %v\n", err)
+		}
+		os.Exit(1)
+	}
+}
+
+// defaultFeeds is the feed list used when no feed is named.
+const defaultFeeds = "deploy/feeds.txt"
+
+func run(ctx context.Context, args []string, getenv cli.Getenv, stdout, stderr io.Writer, hup <-chan os.Signal) error {
+	env := cli.NewFlagSet("newsmon", stderr, getenv)
+	var (
+		logc   cli.Log
+		ingc   cli.Ingest
+		tagc   cli.Tagger
+		data   string
+		listen string
+		addr   string
+	)
+	logc.Register(env)
+	ingc.Register(env)
+	tagc.Register(env)
+	env.String(&data, "data", "NEWSMON_DATA", "data", "folder of the JetStream store")
+	env.String(&listen, "nats-listen", "NEWSMON_NATS_LISTEN", "127.0.0.1:4222", "address the embedded NATS server listens on")
+	cli.RegisterOps(env, &addr, "127.0.0.1:9100")
+	if err := env.Parse(args); err != nil {
+		return err
+	}
+	if len(ingc.Feeds) == 0 && ingc.FeedsFile == "" {
+		ingc.FeedsFile = defaultFeeds
+	}
+	host, port, err := splitHostPort(listen)
+	if err != nil {
+		return err
+	}
+	if err := ingc.Validate(); err != nil {
+		return err
+	}
+	log, err := logc.Logger(stderr)
+	if err != nil {
+		return err
+	}
+	set, err := cli.LoadRules(tagc.Rules)
+	if err != nil {
+		return err
+	}
+
+	srv, err := embedded.Start(embedded.Config{Host: host, Port: port, StoreDir: data})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		srv.Shutdown()
+		srv.WaitForShutdown()
+	}()
+	log.Info("embedded NATS listening", "url", srv.ClientURL(), "store", data)
+
+	opts := func(name string) bus.Options {
+		o := bus.DefaultOptions()
+		o.Name = name
+		o.NATS = []nats.Option{nats.InProcessServer(srv)}
+		return o
+	}
+	ingClient, err := bus.Connect(ctx, opts("newsmon-ingest"), log)
+	if err != nil {
+		return err
+	}
+	defer ingClient.Close()
+	tagClient, err := bus.Connect(ctx, opts("newsmon-tagger"), log)
+	if err != nil {
+		return err
+	}
+	defer tagClient.Close()
+
+	sub, err := tagClient.Conn().Subscribe(pipeline.AlertsSubject+".>", func(m *nats.Msg) {
+		printAlert(stdout, m.Data)
+	})
+	if err != nil {
+		return fmt.Errorf("subscribe to alerts: %w", err)
+	}
+	defer sub.Unsubscribe()
+
+	reg := cli.NewRegistry()
+	ops := cli.Ops{Addr: addr, Reg: reg, Ready: func() error {
+		if !srv.JetStreamEnabled() {
+			return errors.New("JetStream not enabled")
+		}
+		return nil
+	}}
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return ops.Serve(gctx, log) })
+	g.Go(func() error { return cli.RunTagger(gctx, &tagc, set, tagClient, reg, log, hup) })
+	g.Go(func() error { return cli.RunIngest(gctx, &ingc, ingClient, reg, log) })
+	err = g.Wait()
+	log.Info("newsmon stopped")
+	return err
+}
+
+func splitHostPort(listen string) (string, int, error) {
+	host, p, err := net.SplitHostPort(listen)
+	if err != nil {
+		return "", 0, fmt.Errorf("-nats-listen %q: %w", listen, err)
+	}
+	port, err := strconv.Atoi(p)
+	if err != nil || port < -1 || port > 65535 {
+		return "", 0, fmt.Errorf("-nats-listen %q: bad port", listen)
+	}
+	return host, port, nil
+}
+
+// printAlert writes one readable line for an alert, with the first match's
+// sentence, for the person watching the terminal.
+func printAlert(w io.Writer, data []byte) {
+	var a pipeline.Alert
+	if err := json.Unmarshal(data, &a); err != nil {
+		fmt.Fprintf(w, "alert (undecodable: %v)\n", err)
+		return
+	}
+	fmt.Fprintln(w, FormatAlert(&a))
+}
+
+// FormatAlert renders an alert as one line.
+func FormatAlert(a *pipeline.Alert) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s", a.TaggedAt.Format("15:04:05"), a.Subject)
+	if a.Severity != "" {
+		fmt.Fprintf(&b, " [%s]", a.Severity)
+	}
+	fmt.Fprintf(&b, " %q %s", a.Article.Title, a.Article.URL)
+	if len(a.Matches) > 0 {
+		m := a.Matches[0]
+		snippet := strings.Join(strings.Fields(m.Snippet), " ")
+		if len(snippet) > 200 {
+			snippet = snippet[:200] + "…"
+		}
+		fmt.Fprintf(&b, " | %q in %s: %s", m.Text, m.Field, snippet)
+	}
+	return b.String()
+}

@@ -1,0 +1,100 @@
+// Command tagger is newsmon's tagger service: it consumes articles from
+// NATS JetStream, matches them against the rule files and publishes alerts.
+// Its subcommands work offline on rule files:
+//
+//	tagger [run] [flags]                 the service
+//	tagger match -rules DIR FILE...      the alerts the service would publish for each file
+//	tagger check -rules DIR              validate the rule files
+//	tagger test -rules DIR               run the examples every rule file carries
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"golang.org/x/sync/errgroup"
+
+	"newsmon/cmd/internal/cli"
+	"newsmon/pipeline/bus"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr, hup); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(os.Stderr, "tagger: %v\n", err)
+		}
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, getenv cli.Getenv, stdout, stderr io.Writer, hup <-chan os.Signal) error {
+	cmd := "run"
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "run":
+		return serve(ctx, args, getenv, stderr, hup)
+	case "match":
+		return runMatch(args, stdout, stderr)
+	case "check":
+		return runCheck(args, stdout, stderr)
+	case "test":
+		return runTest(args, stdout, stderr)
+	default:
+		return fmt.Errorf("unknown command %q: want run, match, check or test", cmd)
+	}
+}
+
+func serve(ctx context.Context, args []string, getenv cli.Getenv, stderr io.Writer, hup <-chan os.Signal) error {
+	env := cli.NewFlagSet("tagger", stderr, getenv)
+	var (
+		logc cli.Log
+		natc cli.NATS
+		tagc cli.Tagger
+		addr string
+	)
+	logc.Register(env)
+	natc.Register(env)
+	tagc.Register(env)
+	cli.RegisterOps(env, &addr, "127.0.0.1:9102")
+	if err := env.Parse(args); err != nil {
+		return err
+	}
+	log, err := logc.Logger(stderr)
+	if err != nil {
+		return err
+	}
+	set, err := cli.LoadRules(tagc.Rules)
+	if err != nil {
+		return err
+	}
+	client, err := bus.Connect(ctx, natc.Options("tagger"), log)
+	if err != nil {
+		return err
+	}
+	defer client.Close()
+	reg := cli.NewRegistry()
+	ops := cli.Ops{Addr: addr, Reg: reg, Ready: func() error {
+		if !client.Conn().IsConnected() {
+			return errors.New("not connected to NATS")
+		}
+		return nil
+	}}
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return ops.Serve(gctx, log) })
+	g.Go(func() error { return cli.RunTagger(gctx, &tagc, set, client, reg, log, hup) })
+	err = g.Wait()
+	log.Info("tagger stopped")
+	return err
+}

@@ -1,0 +1,365 @@
+// Package bus is newsmon's only door to NATS JetStream: it declares the
+// streams, consumers and key-value buckets of docs/messages.md, publishes
+// articles and alerts with their Msg-Ids, consumes articles with explicit
+// acks, and remembers what the ingester has published. The loops in ingest
+// and tagger see it through small interfaces they declare themselves.
+package bus
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"newsmon/pipeline"
+)
+
+// Options configures a Client. Zero values take the defaults in
+// DefaultOptions.
+type Options struct {
+	URL      string // nats://127.0.0.1:4222; comma-separated for a cluster
+	Name     string // client name shown by the server
+	User     string
+	Password string
+	Creds    string // path of a .creds file (NATS accounts with JWT)
+
+	Replicas       int           // stream and bucket replicas: 1 alone, 3 on a cluster
+	ArticlesMaxAge time.Duration // how long articles stay in ARTICLES
+	AlertsMaxAge   time.Duration // how long alerts stay in ALERTS
+	SeenTTL        time.Duration // how long the ingester remembers a published item
+
+	// Tagger consumer: how often and how late an article that failed is
+	// retried before JetStream gives up on it (poison messages must not loop).
+	MaxDeliver int
+	AckWait    time.Duration
+	Backoff    []time.Duration
+
+	// Extra client options, e.g. nats.InProcessServer for the one-process newsmon.
+	NATS []nats.Option
+}
+
+// DefaultOptions are the settings of docs/messages.md.
+func DefaultOptions() Options {
+	return Options{
+		URL:            nats.DefaultURL,
+		Name:           "newsmon",
+		Replicas:       1,
+		ArticlesMaxAge: 72 * time.Hour,
+		AlertsMaxAge:   30 * 24 * time.Hour,
+		SeenTTL:        30 * 24 * time.Hour,
+		MaxDeliver:     8,
+		AckWait:        30 * time.Second,
+		Backoff:        []time.Duration{time.Second, 5 * time.Second, 30 * time.Second, time.Minute, 2 * time.Minute, 5 * time.Minute, 5 * time.Minute},
+	}
+}
+
+func (o *Options) fill() {
+	d := DefaultOptions()
+	if o.URL == "" {
+		o.URL = d.URL
+	}
+	if o.Name == "" {
+		o.Name = d.Name
+	}
+	if o.Replicas <= 0 {
+		o.Replicas = d.Replicas
+	}
+	if o.ArticlesMaxAge <= 0 {
+		o.ArticlesMaxAge = d.ArticlesMaxAge
+	}
+	if o.AlertsMaxAge <= 0 {
+		o.AlertsMaxAge = d.AlertsMaxAge
+	}
+	if o.SeenTTL <= 0 {
+		o.SeenTTL = d.SeenTTL
+	}
+	if o.MaxDeliver <= 0 {
+		o.MaxDeliver = d.MaxDeliver
+	}
+	if o.AckWait <= 0 {
+		o.AckWait = d.AckWait
+	}
+	if o.Backoff == nil {
+		o.Backoff = d.Backoff
+	}
+}
+
+// Key-value buckets.
+const (
+	SeenBucket  = "SEEN"
+	FeedsBucket = "FEEDS"
+)
+
+// Client is a connection to NATS with the newsmon streams declared.
+type Client struct {
+	nc   *nats.Conn
+	js   jetstream.JetStream
+	opts Options
+	log  *slog.Logger
+	seen jetstream.KeyValue
+}
+
+// Connect dials NATS and declares (or updates) the streams and buckets, so
+// that whichever process starts first sets the system up.
+func Connect(ctx context.Context, o Options, log *slog.Logger) (*Client, error) {
+	o.fill()
+	nopts := []nats.Option{
+		nats.Name(o.Name),
+		nats.MaxReconnects(-1),
+		nats.ReconnectWait(time.Second),
+		nats.RetryOnFailedConnect(false),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			if err != nil {
+				log.Warn("nats disconnected", "err", err)
+			}
+		}),
+		nats.ReconnectHandler(func(nc *nats.Conn) { log.Info("nats reconnected", "url", nc.ConnectedUrlRedacted()) }),
+	}
+	if o.User != "" {
+		nopts = append(nopts, nats.UserInfo(o.User, o.Password))
+	}
+	if o.Creds != "" {
+		nopts = append(nopts, nats.UserCredentials(o.Creds))
+	}
+	nopts = append(nopts, o.NATS...)
+	nc, err := nats.Connect(o.URL, nopts...)
+	if err != nil {
+		return nil, fmt.Errorf("connect %s: %w", redact(o.URL), err)
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		nc.Close()
+		return nil, fmt.Errorf("jetstream: %w", err)
+	}
+	c := &Client{nc: nc, js: js, opts: o, log: log}
+	if err := c.declare(ctx); err != nil {
+		nc.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+func redact(url string) string {
+	if i := strings.Index(url, "@"); i >= 0 {
+		if j := strings.Index(url, "://"); j >= 0 && j < i {
+			return url[:j+3] + "***" + url[i:]
+		}
+	}
+	return url
+}
+
+func (c *Client) declare(ctx context.Context) error {
+	streams := []jetstream.StreamConfig{{
+		Name:        pipeline.ArticlesStream,
+		Description: "articles published by ingest, consumed by tagger",
+		Subjects:    []string{pipeline.ArticlesSubject + ".>"},
+		Retention:   jetstream.LimitsPolicy,
+		Storage:     jetstream.FileStorage,
+		Replicas:    c.opts.Replicas,
+		MaxAge:      c.opts.ArticlesMaxAge,
+		MaxMsgSize:  1 << 20,
+		Duplicates:  10 * time.Minute,
+	}, {
+		Name:        pipeline.AlertsStream,
+		Description: "alerts published by tagger, read by analysts",
+		Subjects:    []string{pipeline.AlertsSubject + ".>"},
+		Retention:   jetstream.LimitsPolicy,
+		Storage:     jetstream.FileStorage,
+		Replicas:    c.opts.Replicas,
+		MaxAge:      c.opts.AlertsMaxAge,
+		MaxMsgSize:  1 << 20,
+		// Longer than the tagger's whole redelivery span, so an article
+		// redelivered after a crash cannot produce a second alert.
+		Duplicates: c.redeliverySpan() + 10*time.Minute,
+	}}
+	for _, cfg := range streams {
+		if _, err := c.js.CreateOrUpdateStream(ctx, cfg); err != nil {
+			return fmt.Errorf("declare stream %s: %w", cfg.Name, err)
+		}
+	}
+	seen, err := c.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:      SeenBucket,
+		Description: "items the ingester has published",
+		TTL:         c.opts.SeenTTL,
+		Storage:     jetstream.FileStorage,
+		Replicas:    c.opts.Replicas,
+		History:     1,
+	})
+	if err != nil {
+		return fmt.Errorf("declare bucket %s: %w", SeenBucket, err)
+	}
+	c.seen = seen
+	return nil
+}
+
+// redeliverySpan is the longest time between an article's first delivery
+// and its last redelivery.
+func (c *Client) redeliverySpan() time.Duration {
+	var d time.Duration
+	for i := 0; i < c.opts.MaxDeliver; i++ {
+		switch {
+		case len(c.opts.Backoff) == 0:
+			d += c.opts.AckWait
+		case i < len(c.opts.Backoff):
+			d += c.opts.Backoff[i]
+		default:
+			d += c.opts.Backoff[len(c.opts.Backoff)-1]
+		}
+	}
+	return d
+}
+
+// Close flushes pending publishes and closes the connection.
+func (c *Client) Close() {
+	if err := c.nc.Drain(); err != nil {
+		c.nc.Close()
+	}
+}
+
+// Conn exposes the connection for health checks.
+func (c *Client) Conn() *nats.Conn { return c.nc }
+
+// PublishArticle stores an article in ARTICLES, with its id as Nats-Msg-Id so
+// that a retry within the duplicate window is stored once.
+func (c *Client) PublishArticle(ctx context.Context, a *pipeline.Article) error {
+	data, err := json.Marshal(a)
+	if err != nil {
+		return fmt.Errorf("encode article %s: %w", a.ID, err)
+	}
+	if _, err := c.js.Publish(ctx, pipeline.ArticleSubject(a.Source), data, jetstream.WithMsgID(a.ID)); err != nil {
+		return fmt.Errorf("publish article %s: %w", a.ID, err)
+	}
+	return nil
+}
+
+// PublishAlerts stores alerts in ALERTS and returns once every one of them
+// is acknowledged by the server, or with the first error.
+func (c *Client) PublishAlerts(ctx context.Context, alerts []pipeline.Alert) error {
+	futures := make([]jetstream.PubAckFuture, 0, len(alerts))
+	for i := range alerts {
+		data, err := json.Marshal(&alerts[i])
+		if err != nil {
+			return fmt.Errorf("encode alert %s: %w", alerts[i].ID, err)
+		}
+		f, err := c.js.PublishAsync(alerts[i].Subject, data, jetstream.WithMsgID(alerts[i].ID))
+		if err != nil {
+			return fmt.Errorf("publish alert %s: %w", alerts[i].ID, err)
+		}
+		futures = append(futures, f)
+	}
+	for _, f := range futures {
+		select {
+		case <-f.Ok():
+		case err := <-f.Err():
+			return fmt.Errorf("publish alert %s: %w", f.Msg().Header.Get(jetstream.MsgIDHeader), err)
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// seenKey maps an item's dedup key to a key-value key: bucket keys allow only
+// a small alphabet, and item keys are URLs.
+func seenKey(key string) string {
+	return strings.TrimPrefix(pipeline.ArticleID(key), "a:")
+}
+
+// Seen reports whether the ingester already published the item with this
+// dedup key.
+func (c *Client) Seen(ctx context.Context, key string) (bool, error) {
+	_, err := c.seen.Get(ctx, seenKey(key))
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, jetstream.ErrKeyNotFound):
+		return false, nil
+	default:
+		return false, fmt.Errorf("seen %s: %w", key, err)
+	}
+}
+
+// MarkSeen records that the item with this dedup key was published as the
+// article with id articleID.
+func (c *Client) MarkSeen(ctx context.Context, key, articleID string) error {
+	if _, err := c.seen.Put(ctx, seenKey(key), []byte(articleID)); err != nil {
+		return fmt.Errorf("mark seen %s: %w", key, err)
+	}
+	return nil
+}
+
+// ConsumeArticles hands every article to handle through the shared durable
+// consumer, and answers the server by the class of handle's error: nil acks,
+// pipeline.ErrMalformed terminates (retrying cannot help), anything else
+// asks for redelivery after a delay. It returns when ctx ends, after the
+// message in hand is finished.
+func (c *Client) ConsumeArticles(ctx context.Context, handle func(ctx context.Context, data []byte) error) error {
+	cons, err := c.js.CreateOrUpdateConsumer(ctx, pipeline.ArticlesStream, jetstream.ConsumerConfig{
+		Durable:       pipeline.TaggerConsumer,
+		Description:   "tagger replicas share this consumer",
+		FilterSubject: pipeline.ArticlesSubject + ".>",
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		DeliverPolicy: jetstream.DeliverAllPolicy,
+		AckWait:       c.opts.AckWait,
+		MaxDeliver:    c.opts.MaxDeliver,
+		BackOff:       c.opts.Backoff,
+		MaxAckPending: 1000,
+	})
+	if err != nil {
+		return fmt.Errorf("declare consumer %s: %w", pipeline.TaggerConsumer, err)
+	}
+	// The handler runs on the consumer's own goroutine; it uses a context
+	// that outlives ctx so that the message in hand can finish its
+	// publishes during shutdown.
+	work := context.WithoutCancel(ctx)
+	cc, err := cons.Consume(func(m jetstream.Msg) {
+		c.reply(m, handle(work, m.Data()))
+	}, jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
+		c.log.Warn("consume articles", "err", err)
+	}))
+	if err != nil {
+		return fmt.Errorf("consume %s: %w", pipeline.ArticlesStream, err)
+	}
+	<-ctx.Done()
+	cc.Drain()
+	<-cc.Closed()
+	return nil
+}
+
+func (c *Client) reply(m jetstream.Msg, err error) {
+	var rerr error
+	switch {
+	case err == nil:
+		rerr = m.Ack()
+	case errors.Is(err, pipeline.ErrMalformed):
+		c.log.Error("article dropped", "subject", m.Subject(), "err", err)
+		rerr = m.Term()
+	default:
+		delay := time.Second
+		if md, merr := m.Metadata(); merr == nil {
+			delay = c.backoff(int(md.NumDelivered))
+			c.log.Warn("article will be retried", "subject", m.Subject(), "delivered", md.NumDelivered, "retry_in", delay, "err", err)
+		}
+		rerr = m.NakWithDelay(delay)
+	}
+	if rerr != nil {
+		c.log.Warn("reply to article", "subject", m.Subject(), "err", rerr)
+	}
+}
+
+func (c *Client) backoff(delivered int) time.Duration {
+	b := c.opts.Backoff
+	if len(b) == 0 {
+		return time.Second
+	}
+	if delivered-1 < len(b) && delivered >= 1 {
+		return b[delivered-1]
+	}
+	return b[len(b)-1]
+}

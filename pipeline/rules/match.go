@@ -1,0 +1,496 @@
+package rules
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"newsmon/pipeline"
+)
+
+// vtok is a word of the text that occurs in some phrase.
+type vtok struct {
+	word       int32
+	pos        int32
+	start, end int32
+	sent, para int32
+	flags      uint8
+}
+
+// occ is one occurrence of an entity (through one of its aliases) or of a
+// term.
+type occ struct {
+	id         int32 // entity or term
+	ph         int32 // the phrase that matched
+	field      uint8 // 0 title, 1 body
+	pos0, pos1 int32 // first and last word
+	start, end int32 // byte offsets in the field
+	sent, para int32
+}
+
+var fieldNames = [2]string{"title", "body"}
+
+// scratch holds the buffers of one Match call; Sets pool them.
+type scratch struct {
+	s       *Set
+	sc      [2]scanner
+	field   uint8
+	toks    []vtok
+	ents    []occ
+	terms   []occ
+	emit    func(*word)
+	texts   [2]string
+	gen     uint32
+	entGen  []uint32 // per entity: gen when entLo/entHi are valid
+	entLo   []int32
+	entHi   []int32
+	trmGen  []uint32
+	trmLo   []int32
+	trmHi   []int32
+	ruleGn  []uint32 // per rule: gen when it is a candidate
+	cands   []int32
+	present []int32 // entities found, in entity order
+	near    []occ
+}
+
+func newScratch(s *Set) any {
+	x := &scratch{s: s,
+		entGen: make([]uint32, len(s.entities)), entLo: make([]int32, len(s.entities)), entHi: make([]int32, len(s.entities)),
+		trmGen: make([]uint32, len(s.terms)), trmLo: make([]int32, len(s.terms)), trmHi: make([]int32, len(s.terms)),
+		ruleGn: make([]uint32, len(s.rules)),
+	}
+	x.emit = func(w *word) {
+		id, ok := s.vocab[string(w.norm)]
+		if !ok {
+			return
+		}
+		x.toks = append(x.toks, vtok{word: id, pos: w.pos, start: w.start, end: w.end, sent: w.sent, para: w.para, flags: w.flags})
+	}
+	return x
+}
+
+// Match returns the rules that fire on d, ordered by rule subject.
+func (s *Set) Match(d Doc) []Hit {
+	x := s.pool.Get().(*scratch)
+	defer s.pool.Put(x)
+	x.find(d)
+	return x.rulesHit()
+}
+
+// find fills x.ents and x.terms with the occurrences in both fields.
+func (x *scratch) find(d Doc) {
+	x.ents, x.terms = x.ents[:0], x.terms[:0]
+	x.texts = [2]string{d.Title, d.Body}
+	for f := range 2 {
+		x.field = uint8(f)
+		x.toks = x.toks[:0]
+		x.sc[f].scan(x.texts[f], x.emit)
+		termsFrom := len(x.terms)
+		entsFrom := len(x.ents)
+		x.walk(x.texts[f])
+		x.checkContext(entsFrom, termsFrom)
+	}
+}
+
+// walk runs the trie over the words found in the vocabulary.
+func (x *scratch) walk(text string) {
+	s := x.s
+	toks := x.toks
+	for i := range toks {
+		node := s.root[toks[i].word]
+		if node < 0 {
+			continue
+		}
+		for j := i; ; {
+			for _, pi := range s.out[node] {
+				x.accept(text, pi, i, j)
+			}
+			j++
+			if j >= len(toks) || toks[j].pos != toks[j-1].pos+1 || toks[j].flags&fBreak != 0 {
+				break
+			}
+			next, ok := s.trans[transKey(node, toks[j].word)]
+			if !ok {
+				break
+			}
+			node = next
+		}
+	}
+}
+
+// accept records phrase pi found on words i..j if its case and hyphen
+// conditions hold.
+func (x *scratch) accept(text string, pi int32, i, j int) {
+	p := &x.s.phrases[pi]
+	a, b := &x.toks[i], &x.toks[j]
+	if p.exact != nil {
+		for k, e := range p.exact {
+			if e == "" {
+				continue
+			}
+			t := &x.toks[i+k]
+			w := text[t.start:t.end]
+			if w != e && w != p.exactUpper[k] {
+				return
+			}
+		}
+	}
+	if (p.commonFirst && a.flags&fGluedPrev != 0) || (p.commonLast && b.flags&fGluedNext != 0) {
+		return
+	}
+	o := occ{ph: pi, field: x.field, pos0: a.pos, pos1: b.pos, start: a.start, end: b.end, sent: a.sent, para: a.para}
+	if p.entity >= 0 {
+		o.id = p.entity
+		x.ents = append(x.ents, o)
+	} else {
+		o.id = p.term
+		x.terms = append(x.terms, o)
+	}
+}
+
+// checkContext drops this field's entity occurrences whose alias needs
+// context words nearby and has none, or has a veto word nearby.
+func (x *scratch) checkContext(entsFrom, termsFrom int) {
+	terms := x.terms[termsFrom:]
+	kept := x.ents[:entsFrom]
+	for _, o := range x.ents[entsFrom:] {
+		p := &x.s.phrases[o.ph]
+		if p.window == 0 || x.contextOK(p, o, terms) {
+			kept = append(kept, o)
+		}
+	}
+	x.ents = kept
+}
+
+func (x *scratch) contextOK(p *phrase, o occ, terms []occ) bool {
+	lo, hi := o.pos0-p.window, o.pos1+p.window
+	found := len(p.context) == 0
+	for _, t := range terms {
+		if t.pos0 < lo || t.pos1 > hi {
+			continue
+		}
+		if slices.Contains(p.veto, t.id) {
+			return false
+		}
+		if !found && slices.Contains(p.context, t.id) {
+			found = true
+		}
+	}
+	return found
+}
+
+// rulesHit evaluates the rules over the occurrences found.
+func (x *scratch) rulesHit() []Hit {
+	s := x.s
+	if len(x.ents) == 0 && len(x.terms) == 0 {
+		return nil
+	}
+	x.gen++
+	if x.gen == 0 { // wrapped: stale marks could look current
+		clear(x.entGen)
+		clear(x.trmGen)
+		clear(x.ruleGn)
+		x.gen = 1
+	}
+	gen := x.gen
+	slices.SortFunc(x.ents, byIDFieldStart)
+	x.ents = dedupContained(x.ents)
+	slices.SortFunc(x.terms, byIDFieldStart)
+	x.present, x.cands = x.present[:0], x.cands[:0]
+	for i := 0; i < len(x.ents); {
+		id := x.ents[i].id
+		j := i + 1
+		for j < len(x.ents) && x.ents[j].id == id {
+			j++
+		}
+		x.entGen[id], x.entLo[id], x.entHi[id] = gen, int32(i), int32(j)
+		x.present = append(x.present, id)
+		x.cands = append(x.cands, s.entities[id].rule)
+		for _, r := range s.entities[id].compound {
+			if x.ruleGn[r] != gen {
+				x.ruleGn[r] = gen
+				x.cands = append(x.cands, r)
+			}
+		}
+		i = j
+	}
+	for i := 0; i < len(x.terms); {
+		id := x.terms[i].id
+		j := i + 1
+		for j < len(x.terms) && x.terms[j].id == id {
+			j++
+		}
+		x.trmGen[id], x.trmLo[id], x.trmHi[id] = gen, int32(i), int32(j)
+		for _, r := range s.termRules[id] {
+			if x.ruleGn[r] != gen {
+				x.ruleGn[r] = gen
+				x.cands = append(x.cands, r)
+			}
+		}
+		i = j
+	}
+	if len(x.cands) == 0 {
+		return nil
+	}
+	slices.Sort(x.cands)
+	hits := make([]Hit, 0, len(x.cands))
+	var found []occ
+	for _, ri := range x.cands {
+		inf := &s.info[ri]
+		if inf.expr == nil {
+			e := inf.entity
+			hits = append(hits, Hit{Rule: s.rules[ri], Matches: x.matches(x.ents[x.entLo[e]:x.entHi[e]])})
+			continue
+		}
+		found = found[:0]
+		if x.eval(inf.expr, scopeAll, &found) {
+			slices.SortFunc(found, byFieldStart)
+			found = slices.CompactFunc(found, func(a, b occ) bool {
+				return a.field == b.field && a.start == b.start && a.end == b.end && a.id == b.id &&
+					(s.phrases[a.ph].entity < 0) == (s.phrases[b.ph].entity < 0)
+			})
+			hits = append(hits, Hit{Rule: s.rules[ri], Matches: x.matches(found)})
+		}
+	}
+	return hits
+}
+
+func byIDFieldStart(a, b occ) int {
+	return cmp.Or(cmp.Compare(a.id, b.id), cmp.Compare(a.field, b.field), cmp.Compare(a.start, b.start), cmp.Compare(b.end, a.end))
+}
+
+func byFieldStart(a, b occ) int {
+	return cmp.Or(cmp.Compare(a.field, b.field), cmp.Compare(a.start, b.start), cmp.Compare(b.end, a.end))
+}
+
+// dedupContained keeps, for each entity, only the longest of overlapping
+// alias matches: "Alibaba Cloud" rather than "Alibaba" inside it.
+func dedupContained(ents []occ) []occ {
+	out := ents[:0]
+	for _, o := range ents {
+		if n := len(out); n > 0 {
+			p := out[n-1]
+			if p.id == o.id && p.field == o.field && o.start >= p.start && o.end <= p.end {
+				continue
+			}
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
+// matches turns occurrences into the pipeline's Match values.
+func (x *scratch) matches(os []occ) []pipeline.Match {
+	out := make([]pipeline.Match, len(os))
+	for i, o := range os {
+		text := x.texts[o.field]
+		m := pipeline.Match{Text: text[o.start:o.end], Field: fieldNames[o.field], Start: int(o.start), End: int(o.end)}
+		if x.s.phrases[o.ph].entity >= 0 {
+			m.Entity = x.s.entities[o.id].key
+		}
+		m.Snippet = snippet(text, x.sc[o.field].sentStarts, o)
+		out[i] = m
+	}
+	return out
+}
+
+// maxSnippet caps the sentence quoted with a match, in bytes.
+const maxSnippet = 400
+
+func snippet(text string, starts []int32, o occ) string {
+	lo := int(starts[o.sent])
+	hi := len(text)
+	if int(o.sent)+1 < len(starts) {
+		hi = int(starts[o.sent+1])
+	}
+	if hi-lo > maxSnippet {
+		// Keep the match in the middle of the quoted part.
+		mid := (int(o.start) + int(o.end)) / 2
+		nlo, nhi := max(lo, mid-maxSnippet/2), min(hi, mid+maxSnippet/2)
+		for nlo > lo && !utf8.RuneStart(text[nlo]) {
+			nlo--
+		}
+		for nhi < hi && !utf8.RuneStart(text[nhi]) {
+			nhi++
+		}
+		lo, hi = nlo, nhi
+	}
+	return strings.TrimSpace(text[lo:hi])
+}
+
+// inScope reports whether an occurrence lies in a field scope.
+func inScope(o *occ, scope uint8) bool {
+	switch scope {
+	case scopeTitle:
+		return o.field == 0
+	case scopeBody:
+		return o.field == 1
+	case scopeLead:
+		return o.field == 1 && o.para == 0
+	case scopeNone:
+		return false
+	}
+	return true
+}
+
+const scopeNone uint8 = 255
+
+// narrow combines an outer field scope with an inner one.
+func narrow(outer, inner uint8) uint8 {
+	switch {
+	case outer == scopeAll || outer == inner:
+		return inner
+	case outer == scopeNone:
+		return scopeNone
+	case (outer == scopeBody && inner == scopeLead) || (outer == scopeLead && inner == scopeBody):
+		return scopeLead
+	}
+	return scopeNone
+}
+
+// eval reports whether n holds within scope, appending to dst the
+// occurrences that make it hold.
+func (x *scratch) eval(n *node, scope uint8, dst *[]occ) bool {
+	switch n.op {
+	case opAtom:
+		before := len(*dst)
+		x.atom(n, scope, dst)
+		return len(*dst) > before
+	case opAnd:
+		before := len(*dst)
+		for _, k := range n.kids {
+			if !x.eval(k, scope, dst) {
+				*dst = (*dst)[:before]
+				return false
+			}
+		}
+		return true
+	case opOr:
+		any := false
+		for _, k := range n.kids {
+			if x.eval(k, scope, dst) {
+				any = true
+			}
+		}
+		return any
+	case opNot:
+		before := len(*dst)
+		ok := x.eval(n.kids[0], scope, dst)
+		*dst = (*dst)[:before]
+		return !ok
+	case opScope:
+		return x.eval(n.kids[0], narrow(scope, n.scope), dst)
+	case opAtLeast:
+		before := len(*dst)
+		x.eval(n.kids[0], scope, dst)
+		got := (*dst)[before:]
+		slices.SortFunc(got, byFieldStart)
+		distinct := 0
+		for i := range got {
+			if i == 0 || got[i].field != got[i-1].field || got[i].start != got[i-1].start {
+				distinct++
+			}
+		}
+		if distinct < n.n {
+			*dst = (*dst)[:before]
+			return false
+		}
+		return true
+	case opNear:
+		before := len(*dst)
+		x.eval(n.kids[0], scope, dst)
+		mid := len(*dst)
+		if mid == before {
+			return false
+		}
+		x.eval(n.kids[1], scope, dst)
+		if len(*dst) == mid {
+			*dst = (*dst)[:before]
+			return false
+		}
+		// Copy both sides aside, then put back only the occurrences that
+		// have a partner close enough.
+		base := len(x.near)
+		x.near = append(x.near, (*dst)[before:]...)
+		a := x.near[base : base+mid-before]
+		b := x.near[base+mid-before:]
+		*dst = (*dst)[:before]
+		usedB := make([]bool, len(b))
+		for i := range a {
+			hit := false
+			for j := range b {
+				if isNear(&a[i], &b[j], n) {
+					hit = true
+					usedB[j] = true
+				}
+			}
+			if hit {
+				*dst = append(*dst, a[i])
+			}
+		}
+		for j := range b {
+			if usedB[j] {
+				*dst = append(*dst, b[j])
+			}
+		}
+		x.near = x.near[:base]
+		return len(*dst) > before
+	}
+	return false
+}
+
+// isNear reports whether two occurrences satisfy a NEAR node.
+func isNear(a, b *occ, n *node) bool {
+	if a.field != b.field {
+		return false
+	}
+	switch n.unit {
+	case 's':
+		return a.sent == b.sent
+	case 'p':
+		return a.para == b.para
+	}
+	var gap int32
+	switch {
+	case a.pos1 < b.pos0:
+		gap = b.pos0 - a.pos1 - 1
+	case b.pos1 < a.pos0:
+		gap = a.pos0 - b.pos1 - 1
+	}
+	return gap <= int32(n.n)
+}
+
+// atom appends the occurrences of an atom within scope.
+func (x *scratch) atom(n *node, scope uint8, dst *[]occ) {
+	gen := x.gen
+	add := func(os []occ) {
+		for i := range os {
+			if inScope(&os[i], scope) {
+				*dst = append(*dst, os[i])
+			}
+		}
+	}
+	switch n.kind {
+	case akEntity:
+		if x.entGen[n.id] == gen {
+			add(x.ents[x.entLo[n.id]:x.entHi[n.id]])
+		}
+	case akTerm:
+		if x.trmGen[n.id] == gen {
+			add(x.terms[x.trmLo[n.id]:x.trmHi[n.id]])
+		}
+	case akCategory:
+		for _, e := range x.present {
+			if x.s.entities[e].cat == n.id {
+				add(x.ents[x.entLo[e]:x.entHi[e]])
+			}
+		}
+	case akTag:
+		for _, e := range x.present {
+			if slices.Contains(x.s.entities[e].tags, n.id) {
+				add(x.ents[x.entLo[e]:x.entHi[e]])
+			}
+		}
+	}
+}

@@ -1,0 +1,625 @@
+package rules
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"newsmon/pipeline"
+)
+
+// Rule is one alert rule. Every entity yields its own rule (ID = entity id,
+// Category = entity category, Subject = pipeline.AlertSubject(category, id),
+// e.g. alerts.cloud.huawei); compound rules have their own category, such
+// as "watch".
+type Rule struct {
+	ID, Category, Name, Subject, Severity, Description string
+}
+
+// Key is how rule files and examples name the rule: category.id.
+func (r *Rule) Key() string { return r.Category + "." + r.ID }
+
+// Hit is one rule fired on one document, with the matches that explain it.
+// Match.Field is "title" or "body", Start and End are byte offsets in that
+// field and Snippet is the sentence around the match.
+type Hit struct {
+	Rule    *Rule
+	Matches []pipeline.Match
+}
+
+// Doc is the text a rule set is matched against. The lead is the first
+// paragraph of Body; paragraphs are separated by blank lines.
+type Doc struct {
+	Title, Body string
+}
+
+// Severities, lowest first.
+var severities = []string{"info", "low", "medium", "high", "critical"}
+
+// defaultWindow is how many words either side of a context-dependent alias
+// are searched for its context and veto words.
+const defaultWindow = 15
+
+// Set is a compiled, immutable rule set. Match is safe for concurrent use.
+type Set struct {
+	rules []*Rule    // sorted by subject
+	info  []ruleInfo // parallel to rules
+	byKey map[string]int32
+
+	entities []entity
+	terms    []string // term id -> its words as written, for messages
+	phrases  []phrase
+	cats     []string
+	tags     []string
+
+	// The word trie: vocab maps a normalised word to its id, root gives the
+	// node after the first word, trans the node after any later one.
+	vocab map[string]int32
+	root  []int32
+	trans map[uint64]int32
+	out   [][]int32 // node -> phrases ending there
+
+	termRules [][]int32 // term -> compound rules that mention it
+
+	files []*fileSpec
+	pool  sync.Pool
+}
+
+type ruleInfo struct {
+	entity int32 // -1 for a compound rule
+	expr   *node
+	file   string
+}
+
+type entity struct {
+	key      string // category.id
+	cat      int32
+	tags     []int32
+	rule     int32
+	compound []int32 // compound rules that mention it, its category or a tag
+}
+
+// phrase is an alias of an entity or a term of rules and context lists.
+type phrase struct {
+	entity      int32 // -1 for a term
+	term        int32 // -1 for an alias
+	words       int32
+	exact       []string // per word: spelling required as written or in capitals; "" = any case
+	exactUpper  []string
+	commonFirst bool // a hyphen must not glue it into a longer word
+	commonLast  bool
+	context     []int32
+	veto        []int32
+	window      int32
+}
+
+// LoadDir loads every *.yaml file in dir.
+func LoadDir(dir string) (*Set, error) {
+	if st, err := os.Stat(dir); err != nil {
+		return nil, fmt.Errorf("rules: %w", err)
+	} else if !st.IsDir() {
+		return nil, fmt.Errorf("rules: %s is not a folder", dir)
+	}
+	s, err := Load(os.DirFS(dir))
+	if err != nil {
+		return nil, prefixErrors(dir, err)
+	}
+	return s, nil
+}
+
+// prefixErrors puts dir before every joined "file:line: reason" so that the
+// messages name real paths.
+func prefixErrors(dir string, err error) error {
+	var j interface{ Unwrap() []error }
+	if errors.As(err, &j) {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, fmt.Errorf("%s", path.Join(dir, e.Error())))
+		}
+		return errors.Join(out...)
+	}
+	return fmt.Errorf("%s", path.Join(dir, err.Error()))
+}
+
+// Load reads every *.yaml file at the root of fsys, checks it and compiles
+// it. The error lists every problem as "file:line: reason".
+func Load(fsys fs.FS) (*Set, error) {
+	names, err := fs.Glob(fsys, "*.yaml")
+	if err != nil {
+		return nil, err
+	}
+	if len(names) == 0 {
+		return nil, fmt.Errorf(".: %w", errNoFiles)
+	}
+	sort.Strings(names)
+	var (
+		files []*fileSpec
+		errs  []error
+	)
+	for _, name := range names {
+		d := &decoder{file: name}
+		data, err := readCapped(fsys, name)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s:1: %v", name, err))
+			continue
+		}
+		files = append(files, d.parseFile(data))
+		errs = append(errs, d.errs...)
+	}
+	s, cerrs := compile(files)
+	errs = append(errs, cerrs...)
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return s, nil
+}
+
+func readCapped(fsys fs.FS, name string) ([]byte, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxFileSize {
+		return nil, fmt.Errorf("file larger than %d bytes", maxFileSize)
+	}
+	return data, nil
+}
+
+type compiler struct {
+	s       *Set
+	errs    []error
+	termIdx map[string]int32
+	aliases map[string]string // normalised alias -> "entity key (file:line)"
+	catIdx  map[string]int32
+	tagIdx  map[string]int32
+}
+
+func (c *compiler) errorf(file string, line int, format string, args ...any) {
+	c.errs = append(c.errs, fmt.Errorf("%s:%d: %s", file, line, fmt.Sprintf(format, args...)))
+}
+
+func compile(files []*fileSpec) (*Set, []error) {
+	s := &Set{
+		byKey: map[string]int32{},
+		vocab: map[string]int32{},
+		trans: map[uint64]int32{},
+		out:   [][]int32{nil},
+		files: files,
+	}
+	c := &compiler{s: s, termIdx: map[string]int32{}, aliases: map[string]string{},
+		catIdx: map[string]int32{}, tagIdx: map[string]int32{}}
+	where := map[string]string{} // rule key -> file:line that defined it
+
+	type pending struct {
+		rule *Rule
+		info ruleInfo
+	}
+	var all []pending
+
+	// Entities and their aliases.
+	for _, f := range files {
+		for _, e := range f.entities {
+			ok := true
+			if !validID(e.id) {
+				c.errorf(f.name, e.lineNo, "entity id %q: use lower-case letters, digits and '-'", e.id)
+				ok = false
+			}
+			if !validID(e.category) {
+				c.errorf(f.name, e.lineNo, "entity %q: category %q: use lower-case letters, digits and '-'", e.id, e.category)
+				ok = false
+			}
+			if e.name == "" {
+				c.errorf(f.name, e.lineNo, "entity %q: name is missing", e.id)
+			}
+			sev := e.severity
+			if sev == "" {
+				sev = "info"
+			} else if !slices.Contains(severities, sev) {
+				c.errorf(f.name, e.lineNo, "entity %q: severity %q: use one of %s", e.id, sev, strings.Join(severities, ", "))
+			}
+			if len(e.aliases) == 0 {
+				c.errorf(f.name, e.lineNo, "entity %q has no aliases", e.id)
+			}
+			if !ok {
+				continue
+			}
+			key := e.category + "." + e.id
+			if prev, dup := where[key]; dup {
+				c.errorf(f.name, e.lineNo, "duplicate id %s (first defined at %s)", key, prev)
+				continue
+			}
+			where[key] = fmt.Sprintf("%s:%d", f.name, e.lineNo)
+			desc := e.description
+			if desc == "" {
+				desc = "Mentions of " + e.name
+			}
+			r := &Rule{ID: e.id, Category: e.category, Name: e.name, Subject: pipeline.AlertSubject(e.category, e.id),
+				Severity: sev, Description: desc}
+			ei := int32(len(s.entities))
+			ent := entity{key: key, cat: c.cat(e.category)}
+			for _, t := range e.tags {
+				if !validID(t) {
+					c.errorf(f.name, e.lineNo, "entity %q: tag %q: use lower-case letters, digits and '-'", e.id, t)
+					continue
+				}
+				ent.tags = append(ent.tags, c.tag(t))
+			}
+			s.entities = append(s.entities, ent)
+			all = append(all, pending{r, ruleInfo{entity: ei, file: f.name}})
+			for _, a := range e.aliases {
+				c.alias(f.name, key, ei, a)
+			}
+		}
+	}
+
+	// Compound rules.
+	for _, f := range files {
+		for _, rs := range f.rules {
+			if !validID(rs.id) {
+				c.errorf(f.name, rs.line, "rule id %q: use lower-case letters, digits and '-'", rs.id)
+				continue
+			}
+			if !validID(rs.category) {
+				c.errorf(f.name, rs.line, "rule %q: category %q: use lower-case letters, digits and '-'", rs.id, rs.category)
+				continue
+			}
+			key := rs.category + "." + rs.id
+			if prev, dup := where[key]; dup {
+				c.errorf(f.name, rs.line, "duplicate id %s (first defined at %s)", key, prev)
+				continue
+			}
+			where[key] = fmt.Sprintf("%s:%d", f.name, rs.line)
+			if rs.name == "" {
+				c.errorf(f.name, rs.line, "rule %q: name is missing", rs.id)
+			}
+			if !slices.Contains(severities, rs.severity) {
+				c.errorf(f.name, rs.line, "rule %q: severity %q: use one of %s", rs.id, rs.severity, strings.Join(severities, ", "))
+			}
+			if rs.description == "" {
+				c.errorf(f.name, rs.line, "rule %q: description is missing (say what the alert means to an analyst)", rs.id)
+			}
+			if rs.match == "" {
+				c.errorf(f.name, rs.line, "rule %q: match is missing", rs.id)
+				continue
+			}
+			ex, err := parseExpr(rs.match)
+			if err != nil {
+				c.errorf(f.name, rs.matchLine, "rule %q: match: %v", rs.id, err)
+				continue
+			}
+			if !needsMatch(ex) {
+				c.errorf(f.name, rs.matchLine, "rule %q: match can be true for an empty article; it needs something that must occur", rs.id)
+				continue
+			}
+			if !c.resolve(f.name, rs.matchLine, rs.id, ex) {
+				continue
+			}
+			r := &Rule{ID: rs.id, Category: rs.category, Name: rs.name, Subject: pipeline.AlertSubject(rs.category, rs.id),
+				Severity: rs.severity, Description: rs.description}
+			all = append(all, pending{r, ruleInfo{entity: -1, expr: ex, file: f.name}})
+		}
+	}
+
+	sort.SliceStable(all, func(i, j int) bool { return all[i].rule.Subject < all[j].rule.Subject })
+	for i, p := range all {
+		s.rules = append(s.rules, p.rule)
+		s.info = append(s.info, p.info)
+		s.byKey[p.rule.Key()] = int32(i)
+		if p.info.entity >= 0 {
+			s.entities[p.info.entity].rule = int32(i)
+		}
+	}
+	// Which compound rules each entity and term can wake.
+	s.termRules = make([][]int32, len(s.terms))
+	for i, inf := range s.info {
+		if inf.expr == nil {
+			continue
+		}
+		ri := int32(i)
+		walk(inf.expr, func(n *node) {
+			if n.op != opAtom {
+				return
+			}
+			switch n.kind {
+			case akTerm:
+				s.termRules[n.id] = appendOnce(s.termRules[n.id], ri)
+			case akEntity:
+				s.entities[n.id].compound = appendOnce(s.entities[n.id].compound, ri)
+			case akCategory:
+				for ei := range s.entities {
+					if s.entities[ei].cat == n.id {
+						s.entities[ei].compound = appendOnce(s.entities[ei].compound, ri)
+					}
+				}
+			case akTag:
+				for ei := range s.entities {
+					if slices.Contains(s.entities[ei].tags, n.id) {
+						s.entities[ei].compound = appendOnce(s.entities[ei].compound, ri)
+					}
+				}
+			}
+		})
+	}
+
+	// Examples must name rules that exist.
+	for _, f := range files {
+		for _, x := range f.examples {
+			for _, r := range append(slices.Clone(x.want), x.not...) {
+				if _, ok := s.byKey[r.ref]; !ok {
+					c.errorf(f.name, r.line, "example names unknown rule %q (write category.id, e.g. cloud.huawei)", r.ref)
+				}
+			}
+		}
+	}
+	s.pool.New = func() any { return newScratch(s) }
+	return s, c.errs
+}
+
+func appendOnce(list []int32, v int32) []int32 {
+	if slices.Contains(list, v) {
+		return list
+	}
+	return append(list, v)
+}
+
+func (c *compiler) cat(name string) int32 {
+	if i, ok := c.catIdx[name]; ok {
+		return i
+	}
+	i := int32(len(c.s.cats))
+	c.s.cats = append(c.s.cats, name)
+	c.catIdx[name] = i
+	return i
+}
+
+func (c *compiler) tag(name string) int32 {
+	if i, ok := c.tagIdx[name]; ok {
+		return i
+	}
+	i := int32(len(c.s.tags))
+	c.s.tags = append(c.s.tags, name)
+	c.tagIdx[name] = i
+	return i
+}
+
+// resolve turns the names in an expression into entity, category, tag and
+// term indexes.
+func (c *compiler) resolve(file string, line int, id string, ex *node) bool {
+	ok := true
+	walk(ex, func(n *node) {
+		if n.op != opAtom {
+			return
+		}
+		switch n.kind {
+		case akEntity:
+			ri, found := -1, false
+			for i := range c.s.entities {
+				if c.s.entities[i].key == n.name {
+					ri, found = i, true
+					break
+				}
+			}
+			if !found {
+				c.errorf(file, line, "rule %q: unknown entity %s", id, n.name)
+				ok = false
+				return
+			}
+			n.id = int32(ri)
+		case akCategory:
+			i, found := c.catIdx[n.name]
+			if !found {
+				c.errorf(file, line, "rule %q: no entity has category %q", id, n.name)
+				ok = false
+				return
+			}
+			n.id = i
+		case akTag:
+			i, found := c.tagIdx[n.name]
+			if !found {
+				c.errorf(file, line, "rule %q: no entity has tag %q", id, n.name)
+				ok = false
+				return
+			}
+			n.id = i
+		case akTerm:
+			t, err := c.term(n.name)
+			if err != nil {
+				c.errorf(file, line, "rule %q: %v", id, err)
+				ok = false
+				return
+			}
+			n.id = t
+		}
+	})
+	return ok
+}
+
+// wordsOf splits a phrase and says which words must keep their case: all
+// of them with case exact, none with fold, and by default the acronyms
+// (two or more letters, all capitals, like BIS or AWS).
+func wordsOf(text, caseOpt string) (norm, exact []string, err error) {
+	norm, orig := splitWords(text)
+	if len(norm) == 0 {
+		return nil, nil, fmt.Errorf("%q has no letters or digits", text)
+	}
+	var brk bool
+	var sc scanner
+	sc.scan(text, func(w *word) {
+		if w.pos > 0 && w.flags&fBreak != 0 {
+			brk = true
+		}
+	})
+	if brk {
+		return nil, nil, fmt.Errorf("%q contains punctuation that separates words (, ; : . ( ) \"); it could never match", text)
+	}
+	any := false
+	exact = make([]string, len(norm))
+	for i, o := range orig {
+		if caseOpt == "exact" || (caseOpt == "" && isAcronym(o)) {
+			exact[i] = o
+			any = true
+		}
+	}
+	if !any {
+		exact = nil
+	}
+	return norm, exact, nil
+}
+
+func isAcronym(w string) bool {
+	letters := 0
+	for _, r := range w {
+		if unicode.IsLetter(r) {
+			if !unicode.IsUpper(r) {
+				return false
+			}
+			letters++
+		}
+	}
+	return letters >= 2
+}
+
+func (c *compiler) term(text string) (int32, error) {
+	norm, exact, err := wordsOf(text, "")
+	if err != nil {
+		return 0, err
+	}
+	key := strings.Join(norm, " ") + "\x00" + strings.Join(exact, " ")
+	if i, ok := c.termIdx[key]; ok {
+		return i, nil
+	}
+	i := int32(len(c.s.terms))
+	c.s.terms = append(c.s.terms, text)
+	c.termIdx[key] = i
+	c.addPhrase(norm, phrase{entity: -1, term: i, exact: exact})
+	return i, nil
+}
+
+func (c *compiler) alias(file, key string, ei int32, a *aliasSpec) {
+	norm, exact, err := wordsOf(a.text, a.caseOpt)
+	if err != nil {
+		c.errorf(file, a.line, "alias %v", err)
+		return
+	}
+	allExact := exact != nil && !slices.Contains(exact, "")
+	// Short and common-word aliases would fire on ordinary prose.
+	if len(norm) == 1 {
+		n := utf8.RuneCountInString(norm[0])
+		r, _ := utf8.DecodeRuneInString(norm[0])
+		switch {
+		case isCJK(r) && n < 2:
+			c.errorf(file, a.line, "alias %q is a single character; use at least two", a.text)
+			return
+		case !isCJK(r) && n < 3 && !allExact:
+			c.errorf(file, a.line, "alias %q is too short to match safely; write it in capitals to match it as an acronym, or use case: exact", a.text)
+			return
+		case n < 2:
+			c.errorf(file, a.line, "alias %q is too short", a.text)
+			return
+		}
+	}
+	common := true
+	for _, w := range norm {
+		if !commonWords[w] {
+			common = false
+		}
+	}
+	// Long names ("Ministry of Industry and Information Technology") are
+	// specific even when every word is common.
+	if common && len(norm) <= 3 && !allExact && len(a.context) == 0 {
+		c.errorf(file, a.line, "alias %q is made of common words and would fire on ordinary prose: add context words, or case: exact to match it only as written", a.text)
+		return
+	}
+	nk := strings.Join(norm, " ")
+	if prev, dup := c.aliases[nk]; dup {
+		c.errorf(file, a.line, "alias %q is already used by %s", a.text, prev)
+		return
+	}
+	c.aliases[nk] = fmt.Sprintf("%s (%s:%d)", key, file, a.line)
+	p := phrase{entity: ei, term: -1, exact: exact,
+		commonFirst: commonWords[norm[0]], commonLast: commonWords[norm[len(norm)-1]]}
+	if len(a.context) > 0 || len(a.veto) > 0 {
+		p.window = defaultWindow
+		if a.window > 0 {
+			p.window = int32(a.window)
+		}
+		for _, t := range a.context {
+			ti, err := c.term(t)
+			if err != nil {
+				c.errorf(file, a.line, "alias %q: context %v", a.text, err)
+				continue
+			}
+			p.context = append(p.context, ti)
+		}
+		for _, t := range a.veto {
+			ti, err := c.term(t)
+			if err != nil {
+				c.errorf(file, a.line, "alias %q: veto %v", a.text, err)
+				continue
+			}
+			p.veto = append(p.veto, ti)
+		}
+	} else if a.window > 0 {
+		c.errorf(file, a.line, "alias %q: window only applies with context or veto words", a.text)
+	}
+	c.addPhrase(norm, p)
+}
+
+// addPhrase inserts the words of a phrase into the trie.
+func (c *compiler) addPhrase(norm []string, p phrase) {
+	s := c.s
+	p.words = int32(len(norm))
+	if p.exact != nil {
+		p.exactUpper = make([]string, len(p.exact))
+		for i, e := range p.exact {
+			p.exactUpper[i] = strings.ToUpper(e)
+		}
+	}
+	pi := int32(len(s.phrases))
+	s.phrases = append(s.phrases, p)
+	node := int32(-1) // the root
+	for _, w := range norm {
+		wi, ok := s.vocab[w]
+		if !ok {
+			wi = int32(len(s.root))
+			s.vocab[w] = wi
+			s.root = append(s.root, -1)
+		}
+		if node < 0 {
+			if s.root[wi] < 0 {
+				s.root[wi] = int32(len(s.out))
+				s.out = append(s.out, nil)
+			}
+			node = s.root[wi]
+			continue
+		}
+		k := transKey(node, wi)
+		next, ok := s.trans[k]
+		if !ok {
+			next = int32(len(s.out))
+			s.out = append(s.out, nil)
+			s.trans[k] = next
+		}
+		node = next
+	}
+	s.out[node] = append(s.out[node], pi)
+}
+
+func transKey(node, word int32) uint64 { return uint64(node)<<32 | uint64(uint32(word)) }
+
+// Rules returns every rule, sorted by subject.
+func (s *Set) Rules() []*Rule { return slices.Clone(s.rules) }

@@ -94,3 +94,20 @@ func firedList(hits []Hit) string {
 	}
 	return strings.Join(keys, ", ")
 }
+
+// Stats counts what a Set holds.
+type Stats struct {
+	Files, Entities, Aliases, Rules, Examples int
+}
+
+// Stats counts the files, entities, aliases, rules (entity and compound)
+// and examples of s.
+func (s *Set) Stats() Stats {
+	st := Stats{Files: len(s.files), Entities: len(s.entities), Rules: len(s.rules), Examples: s.Examples()}
+	for _, p := range s.phrases {
+		if p.entity >= 0 {
+			st.Aliases++
+		}
+	}
+	return st
+}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -104,8 +105,9 @@ type Client struct {
 	transport *http.Transport
 	hosts     *limiter
 	robots    *robotsCache
-	agent     string           // robots.txt product token, from the User-Agent
-	now       func() time.Time // injected in tests
+	agent     string                    // robots.txt product token, from the User-Agent
+	now       func() time.Time          // injected in tests
+	exempt    func(netip.AddrPort) bool // tests let one loopback server past the guard
 }
 
 // New returns a Client with o's zero fields set to their defaults.
@@ -114,11 +116,6 @@ func New(o Options) *Client {
 	dialer := &net.Dialer{
 		Timeout:   o.ConnectTimeout,
 		KeepAlive: 30 * time.Second,
-	}
-	if !o.AllowPrivate {
-		// Checked on the resolved address of every connection, so neither
-		// DNS names pointing inward nor redirects can reach private hosts.
-		dialer.ControlContext = guard
 	}
 	c := &Client{
 		opt: o,
@@ -138,6 +135,9 @@ func New(o Options) *Client {
 		agent: productToken(o.UserAgent),
 		now:   time.Now,
 	}
+	// Checked on the resolved address of every connection, so neither DNS
+	// names pointing inward nor redirects can reach private hosts.
+	dialer.ControlContext = c.guard
 	c.robots = newRobotsCache(c)
 	return c
 }

@@ -25,12 +25,18 @@ var reserved = []netip.Prefix{
 // address, which must pass the same check.
 var nat64 = netip.MustParsePrefix("64:ff9b::/96")
 
-// guard is a net.Dialer ControlContext: it sees the resolved address just
+// guard is the dialer's ControlContext: it sees the resolved address just
 // before connect and refuses non-public ones with ErrBlocked.
-func guard(_ context.Context, network, address string, _ syscall.RawConn) error {
+func (c *Client) guard(_ context.Context, network, address string, _ syscall.RawConn) error {
+	if c.opt.AllowPrivate {
+		return nil
+	}
 	ap, err := netip.ParseAddrPort(address)
 	if err != nil {
 		return fmt.Errorf("%w: %s: %v", ErrBlocked, address, err)
+	}
+	if c.exempt != nil && c.exempt(ap) {
+		return nil
 	}
 	if !public(ap.Addr()) {
 		return fmt.Errorf("%w: %s", ErrBlocked, ap.Addr())

@@ -8,9 +8,12 @@ package dedup
 
 import (
 	"fmt"
+	"net/netip"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode"
 )
 
 // trackingParams are query parameters that identify a campaign, a click or a
@@ -50,14 +53,20 @@ func CanonicalURL(raw string) (string, error) {
 	if host == "" {
 		return "", fmt.Errorf("canonical url %q: no host", raw)
 	}
-	if strings.ContainsAny(host, "/?#@ ") {
-		return "", fmt.Errorf("canonical url %q: bad host", raw)
+	if !validHost(host) {
+		return "", fmt.Errorf("canonical url %q: bad host %q", raw, host)
 	}
-	if strings.Contains(host, ":") {
-		host = "[" + host + "]" // IPv6 literal
+	if a, err := netip.ParseAddr(host); err == nil && a.Is6() {
+		host = "[" + a.String() + "]"
 	}
-	if port := u.Port(); port != "" && !(scheme == "http" && port == "80") && !(scheme == "https" && port == "443") {
-		host += ":" + strings.TrimLeft(port, "0")
+	if p := u.Port(); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 65535 {
+			return "", fmt.Errorf("canonical url %q: bad port %q", raw, p)
+		}
+		if !(scheme == "http" && n == 80) && !(scheme == "https" && n == 443) {
+			host += ":" + strconv.Itoa(n)
+		}
 	}
 	var b strings.Builder
 	b.WriteString(scheme)
@@ -79,6 +88,24 @@ func CanonicalURL(raw string) (string, error) {
 	return b.String(), nil
 }
 
+// validHost accepts DNS names (letters of any script, digits, '-', '_',
+// non-empty labels) and IP literals.
+func validHost(h string) bool {
+	if h == "" || strings.HasPrefix(h, ".") || strings.HasSuffix(h, ".") || strings.Contains(h, "..") {
+		return false
+	}
+	if strings.Contains(h, ":") {
+		a, err := netip.ParseAddr(h)
+		return err == nil && a.Zone() == ""
+	}
+	for _, r := range h {
+		if !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || r == '.' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
 // canonicalQuery drops empty and tracking parameters and sorts the rest,
 // working on the raw text so that the encoding of values survives.
 func canonicalQuery(raw string) string {
@@ -87,6 +114,9 @@ func canonicalQuery(raw string) string {
 	}
 	var kept []string
 	for _, pair := range strings.FieldsFunc(raw, func(r rune) bool { return r == '&' || r == ';' }) {
+		// Normalise first: every % is then a valid escape, so the key
+		// unescapes the same now as it will when the result comes back.
+		pair = normEscapes(pair, queryChars)
 		key, _, _ := strings.Cut(pair, "=")
 		if key == "" {
 			continue
@@ -94,7 +124,7 @@ func canonicalQuery(raw string) string {
 		if k, err := url.QueryUnescape(key); err == nil && isTracking(k) {
 			continue
 		}
-		kept = append(kept, normEscapes(pair, queryChars))
+		kept = append(kept, pair)
 	}
 	sort.Strings(kept)
 	return strings.Join(kept, "&")

@@ -1,0 +1,152 @@
+package dedup
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// Two made-up news stories, long enough to be typical articles.
+const storyCloud = `Officials in Washington are weighing new limits on foreign cloud providers, according to three people familiar with the discussions. The Commerce Department has drafted rules that would require providers based in China to disclose which American companies rent their servers, and the State Department has been asked to comment on how allies might respond.
+
+The draft names no company, but the people said the rules were written with the largest Chinese providers in mind. Those firms have grown quickly in Southeast Asia and the Middle East over the last five years, often undercutting American rivals on price. Several of them also operate small data centres in the United States, where they serve Chinese businesses with American customers.
+
+Representatives of the larger American providers were consulted in recent weeks, two of the people said. They were asked how long it would take to identify customers that resell computing power to third parties, a practice that officials worry could let sanctioned groups train large models without being noticed. The companies said they already collect some of that information but that verifying it would be slow and expensive.
+
+The Federal Communications Commission has separately opened a review of equipment used in data centres that connect to American networks. A spokesperson for the commission declined to say whether the review was linked to the draft rules. The White House did not respond to a request for comment on Tuesday evening.
+
+Trade groups representing technology firms said they had not seen the draft. One lobbyist, who asked not to be named because the talks were private, said the industry would push for a long transition period and for clear definitions of what counts as a foreign provider. Without those, the lobbyist said, small American companies that buy capacity from overseas partners could be caught by rules aimed at much larger targets.
+
+Analysts expect the rules to be published for comment early next year. If adopted, they would be the latest in a series of measures that restrict the flow of advanced chips and software between the two countries, measures that Beijing has repeatedly called an abuse of national security arguments.`
+
+const storyRiver = `Water levels on the upper reaches of the river fell to their lowest point in more than a century this autumn, stranding boats and cutting off villages that depend on the river for food, fuel and medicine. Scientists blamed a combination of weak rains, high temperatures and the clearing of forest along the banks.
+
+In the port town at the mouth of one tributary, fishermen dragged their canoes across sand bars that had been under several metres of water a year earlier. Schools closed because teachers could not reach them, and the local hospital rationed drinking water after its supply barge ran aground two days upstream.
+
+Researchers who study the basin said the drought fits a pattern of more frequent extreme years. Trees recycle much of the rain that falls on the region, releasing it back into the air, so every hectare that is cleared makes the next dry season a little worse. Some of them warned that parts of the forest could turn into savanna within decades if the trend continued.
+
+Regional authorities declared an emergency in dozens of municipalities and sent military aircraft with food parcels and water filters. Aid workers said the deliveries helped but arrived late, and that many families had already moved to relatives in larger towns. Prices for rice, beans and cooking gas doubled in some markets as traders struggled to bring goods upriver.
+
+The rains usually return in November. Forecasters said this year they might be delayed by several weeks, and that even a normal wet season would not refill the rivers before the middle of next year. Farmers along the banks planted late or not at all.`
+
+const footerA = "\n\nCopyright Example Wire Service. All rights reserved. This material may not be published, broadcast, rewritten or redistributed."
+const footerB = "\n\nRead more: Subscribe to our morning briefing for the stories that matter, delivered to your inbox before breakfast every weekday."
+
+func TestFingerprintNearDuplicates(t *testing.T) {
+	oneSentence := strings.Replace(storyCloud,
+		"A spokesperson for the commission declined to say whether the review was linked to the draft rules.",
+		"The commission would not comment on whether its review had anything to do with the draft.", 1)
+	if oneSentence == storyCloud {
+		t.Fatal("test text: sentence to replace not found")
+	}
+	reflowed := strings.ReplaceAll(strings.ToUpper(storyCloud), "\n\n", "\n \n  ")
+	tests := []struct {
+		name string
+		a, b string
+	}{
+		{"different footer", storyCloud + footerA, storyCloud + footerB},
+		{"footer added", storyCloud, storyCloud + footerA},
+		{"one sentence changed", storyCloud, oneSentence},
+		{"case and white space", storyCloud, reflowed},
+		{"river: footer added", storyRiver, storyRiver + footerB},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if d := Distance(Fingerprint(tt.a), Fingerprint(tt.b)); d > NearThreshold {
+				t.Errorf("distance %d, want <= %d", d, NearThreshold)
+			}
+			if !shareBand(Fingerprint(tt.a), Fingerprint(tt.b)) {
+				t.Errorf("near duplicates share no band: %v / %v", Bands(Fingerprint(tt.a)), Bands(Fingerprint(tt.b)))
+			}
+		})
+	}
+}
+
+func TestFingerprintUnrelated(t *testing.T) {
+	paras := strings.Split(storyCloud, "\n\n")
+	tests := []struct {
+		name string
+		a, b string
+	}{
+		{"different stories", storyCloud, storyRiver},
+		{"different stories, same footer", storyCloud + footerA, storyRiver + footerA},
+		{"first and last paragraphs", paras[0], paras[len(paras)-1]},
+		{"half a story", storyCloud, strings.Join(paras[:len(paras)/2], "\n\n")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if d := Distance(Fingerprint(tt.a), Fingerprint(tt.b)); d <= NearThreshold {
+				t.Errorf("distance %d, want > %d", d, NearThreshold)
+			}
+		})
+	}
+}
+
+func TestFingerprintEdges(t *testing.T) {
+	if fp := Fingerprint(""); fp != 0 {
+		t.Errorf("empty text: %x, want 0", fp)
+	}
+	if fp := Fingerprint(" \n\t.,;!"); fp != 0 {
+		t.Errorf("punctuation only: %x, want 0", fp)
+	}
+	if Fingerprint("cloud") == Fingerprint("river") {
+		t.Error("one-word texts collide")
+	}
+	if Fingerprint(storyCloud) != Fingerprint(storyCloud) {
+		t.Error("not deterministic")
+	}
+	// Scripts written without spaces still yield many features.
+	zh1 := "美国商务部正在考虑限制外国云服务提供商的新规则，阿里云和华为云可能受到影响。"
+	zh2 := "巴西北部河流水位降至百年来最低点，渔民和村庄受到严重影响，学校被迫关闭。"
+	if d := Distance(Fingerprint(zh1), Fingerprint(zh2)); d <= NearThreshold {
+		t.Errorf("unrelated Chinese texts: distance %d", d)
+	}
+}
+
+func TestDistance(t *testing.T) {
+	for _, tt := range []struct {
+		a, b uint64
+		want int
+	}{{0, 0, 0}, {0, 1, 1}, {0xff, 0, 8}, {^uint64(0), 0, 64}, {0b1010, 0b0110, 2}} {
+		if got := Distance(tt.a, tt.b); got != tt.want {
+			t.Errorf("Distance(%b, %b) = %d, want %d", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
+
+func TestBands(t *testing.T) {
+	fp := uint64(0x0123456789abcdef)
+	got := Bands(fp)
+	want := []string{"b0-cdef", "b1-89ab", "b2-4567", "b3-0123"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("Bands(%x) = %v, want %v", fp, got, want)
+	}
+	// Any fingerprint within NearThreshold bits shares a band (pigeonhole
+	// over four bands); flip every combination of three bits spread across
+	// bands and check.
+	for _, flips := range [][]int{{0, 16, 32}, {15, 31, 47}, {63, 62, 61}, {0, 20, 40}, {5}, {}} {
+		other := fp
+		for _, b := range flips {
+			other ^= 1 << b
+		}
+		if !shareBand(fp, other) {
+			t.Errorf("flipping bits %v: no shared band", flips)
+		}
+	}
+	if shareBand(fp, fp^0x0001000100010001) {
+		t.Error("one bit flipped in every band, yet a band is shared")
+	}
+}
+
+func shareBand(a, b uint64) bool {
+	have := map[string]bool{}
+	for _, k := range Bands(a) {
+		have[k] = true
+	}
+	for _, k := range Bands(b) {
+		if have[k] {
+			return true
+		}
+	}
+	return false
+}

@@ -127,6 +127,12 @@ const (
 	ArticlesSubject = "news.articles" // + "." + source
 	AlertsSubject   = "alerts"        // + "." + category + "." + rule id
 	TaggerConsumer  = "tagger"
+
+	// AlertsIntake prefixes the subject the tagger publishes an alert on.
+	// The ALERTS stream stores what arrives on tagged.alerts.> as alerts.>
+	// and republishes only what it stored, so a live subscriber to alerts.>
+	// never sees an alert that the stream's duplicate window dropped.
+	AlertsIntake = "tagged"
 )
 
 // ArticleSubject is the subject an article from source is published on.

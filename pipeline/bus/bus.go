@@ -155,6 +155,7 @@ func redact(url string) string {
 }
 
 func (c *Client) declare(ctx context.Context) error {
+	intake, live := pipeline.AlertsIntake+"."+pipeline.AlertsSubject, pipeline.AlertsSubject
 	streams := []jetstream.StreamConfig{{
 		Name:        pipeline.ArticlesStream,
 		Description: "articles published by ingest, consumed by tagger",
@@ -168,12 +169,17 @@ func (c *Client) declare(ctx context.Context) error {
 	}, {
 		Name:        pipeline.AlertsStream,
 		Description: "alerts published by tagger, read by analysts",
-		Subjects:    []string{pipeline.AlertsSubject + ".>"},
-		Retention:   jetstream.LimitsPolicy,
-		Storage:     jetstream.FileStorage,
-		Replicas:    c.opts.Replicas,
-		MaxAge:      c.opts.AlertsMaxAge,
-		MaxMsgSize:  1 << 20,
+		Subjects:    []string{intake + ".>"},
+		// Stored under alerts.>, so replays see the analysts' subjects...
+		SubjectTransform: &jetstream.SubjectTransformConfig{Source: intake + ".>", Destination: live + ".>"},
+		// ...and republished live only once stored: a duplicate dropped by
+		// the window below never reaches `nats sub 'alerts.>'`.
+		RePublish:  &jetstream.RePublish{Source: live + ".>", Destination: live + ".>"},
+		Retention:  jetstream.LimitsPolicy,
+		Storage:    jetstream.FileStorage,
+		Replicas:   c.opts.Replicas,
+		MaxAge:     c.opts.AlertsMaxAge,
+		MaxMsgSize: 1 << 20,
 		// Longer than the tagger's whole redelivery span, so an article
 		// redelivered after a crash cannot produce a second alert.
 		Duplicates: c.redeliverySpan() + 10*time.Minute,
@@ -238,7 +244,7 @@ func (c *Client) PublishArticle(ctx context.Context, a *pipeline.Article) error 
 	return nil
 }
 
-// PublishAlerts stores alerts in ALERTS and returns once every one of them
+// PublishAlerts stores alerts in ALERTS, through the intake subjects, and returns once every one of them
 // is acknowledged by the server, or with the first error.
 func (c *Client) PublishAlerts(ctx context.Context, alerts []pipeline.Alert) error {
 	futures := make([]jetstream.PubAckFuture, 0, len(alerts))
@@ -247,7 +253,7 @@ func (c *Client) PublishAlerts(ctx context.Context, alerts []pipeline.Alert) err
 		if err != nil {
 			return fmt.Errorf("encode alert %s: %w", alerts[i].ID, err)
 		}
-		f, err := c.js.PublishAsync(alerts[i].Subject, data, jetstream.WithMsgID(alerts[i].ID))
+		f, err := c.js.PublishAsync(pipeline.AlertsIntake+"."+alerts[i].Subject, data, jetstream.WithMsgID(alerts[i].ID))
 		if err != nil {
 			return fmt.Errorf("publish alert %s: %w", alerts[i].ID, err)
 		}

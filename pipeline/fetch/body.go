@@ -5,6 +5,7 @@ import (
 	"compress/flate"
 	"compress/gzip"
 	"compress/zlib"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -22,16 +23,25 @@ func readBody(resp *http.Response, limit int64, truncate bool) ([]byte, error) {
 	// that does not compress grows only by a few bytes per block.
 	rawLimit := limit + limit/8 + 4<<10
 	if resp.ContentLength > rawLimit && !truncate {
-		return nil, ErrTooLarge
+		return nil, fmt.Errorf("%w: Content-Length %d, cap %d", ErrTooLarge, resp.ContentLength, limit)
 	}
 	body, err := decode(&capReader{r: resp.Body, left: rawLimit}, resp.Header.Get("Content-Encoding"))
 	if err != nil {
 		return nil, err
 	}
+	var b []byte
 	if truncate {
-		return io.ReadAll(io.LimitReader(body, limit))
+		b, err = io.ReadAll(io.LimitReader(body, limit))
+	} else {
+		b, err = io.ReadAll(&capReader{r: body, left: limit})
 	}
-	return io.ReadAll(&capReader{r: body, left: limit})
+	switch {
+	case errors.Is(err, ErrTooLarge):
+		return nil, fmt.Errorf("%w: over %d bytes", ErrTooLarge, limit)
+	case err != nil:
+		return nil, fmt.Errorf("read body: %w", err)
+	}
+	return b, nil
 }
 
 // decode undoes the Content-Encoding codings, last applied first.

@@ -27,7 +27,7 @@ var nat64 = netip.MustParsePrefix("64:ff9b::/96")
 
 // guard is the dialer's ControlContext: it sees the resolved address just
 // before connect and refuses non-public ones with ErrBlocked.
-func (c *Client) guard(_ context.Context, network, address string, _ syscall.RawConn) error {
+func (c *Client) guard(_ context.Context, _, address string, _ syscall.RawConn) error {
 	if c.opt.AllowPrivate {
 		return nil
 	}

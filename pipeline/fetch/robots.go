@@ -203,13 +203,19 @@ func (rc *robotsCache) check(ctx context.Context, u *url.URL) error {
 	e, ok := rc.entries[origin]
 	rc.mu.Unlock()
 	if !ok || !rc.c.now().Before(e.expires) {
-		v, err, _ := rc.flight.Do(origin, func() (any, error) {
-			return rc.fetch(ctx, origin)
-		})
-		if err != nil {
-			return err
+		for {
+			v, err, _ := rc.flight.Do(origin, func() (any, error) {
+				return rc.fetch(ctx, origin)
+			})
+			if err != nil && ctx.Err() == nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+				continue // the caller that fetched for us gave up; try ourselves
+			}
+			if err != nil {
+				return err
+			}
+			e = v.(robotsEntry)
+			break
 		}
-		e = v.(robotsEntry)
 	}
 	path := u.EscapedPath()
 	if path == "" {

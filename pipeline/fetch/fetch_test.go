@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -436,7 +437,8 @@ func TestTimeouts(t *testing.T) {
 		c := newClient(t, Options{HeaderTimeout: 200 * time.Millisecond})
 		start := time.Now()
 		_, err := c.Get(context.Background(), Request{URL: srv.URL})
-		if err == nil || time.Since(start) > 3*time.Second {
+		var ne net.Error
+		if !errors.As(err, &ne) || !ne.Timeout() || time.Since(start) > 3*time.Second {
 			t.Fatalf("err = %v after %s, want a timeout near 200ms", err, time.Since(start))
 		}
 	})

@@ -17,7 +17,8 @@ import (
 // to parse at least 500 KiB and lets them ignore the rest.
 const robotsMaxBytes = 512 << 10
 
-// robotsMaxHosts caps the cache; each entry holds one group's rules.
+// robotsMaxHosts caps the cache; each entry holds one group's rules, at
+// most robotsMaxBytes of text.
 const robotsMaxHosts = 1024
 
 // rules is the group of a robots.txt that applies to us. A path no rule
@@ -183,6 +184,7 @@ type robotsCache struct {
 	c       *Client
 	mu      sync.Mutex
 	entries map[string]robotsEntry // by scheme://host:port
+	max     int                    // entries kept
 	flight  singleflight.Group
 }
 
@@ -193,7 +195,7 @@ type robotsEntry struct {
 }
 
 func newRobotsCache(c *Client) *robotsCache {
-	return &robotsCache{c: c, entries: make(map[string]robotsEntry)}
+	return &robotsCache{c: c, entries: make(map[string]robotsEntry), max: robotsMaxHosts}
 }
 
 // check returns nil if u may be fetched, an error wrapping ErrRobots if not.
@@ -256,7 +258,7 @@ func (rc *robotsCache) fetch(ctx context.Context, origin string) (robotsEntry, e
 	}
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
-	if len(rc.entries) >= robotsMaxHosts {
+	if len(rc.entries) >= rc.max {
 		now := c.now()
 		for k, old := range rc.entries {
 			if !now.Before(old.expires) {
@@ -264,7 +266,7 @@ func (rc *robotsCache) fetch(ctx context.Context, origin string) (robotsEntry, e
 			}
 		}
 		for k := range rc.entries { // still full: drop any one
-			if len(rc.entries) < robotsMaxHosts {
+			if len(rc.entries) < rc.max {
 				break
 			}
 			delete(rc.entries, k)

@@ -336,6 +336,29 @@ func TestRobotsFailures(t *testing.T) {
 	})
 }
 
+func TestRobotsCacheCap(t *testing.T) {
+	c := newClient(t, Options{Robots: true})
+	c.robots.max = 2
+	var srvs []*robotsServer
+	for range 4 {
+		srvs = append(srvs, newRobotsServer(t, 200, "User-agent: *\nDisallow: /x\n"))
+	}
+	for _, s := range srvs {
+		if _, err := c.GetPage(context.Background(), Request{URL: s.URL + "/x"}); !errors.Is(err, ErrRobots) {
+			t.Fatalf("%s/x: err = %v, want ErrRobots", s.URL, err)
+		}
+		if n := len(c.robots.entries); n > 2 {
+			t.Fatalf("cache holds %d hosts, cap 2", n)
+		}
+	}
+	// The last host is cached; an evicted one is fetched again.
+	last := srvs[len(srvs)-1]
+	c.GetPage(context.Background(), Request{URL: last.URL + "/x"})
+	if n := last.count("/robots.txt"); n != 1 {
+		t.Errorf("most recent host's robots.txt fetched %d times, want 1", n)
+	}
+}
+
 // globRegexp is an independent reading of a robots pattern, for the fuzzer.
 func globRegexp(pattern string) *regexp.Regexp {
 	anchored := strings.HasSuffix(pattern, "$")

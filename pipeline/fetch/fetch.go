@@ -25,7 +25,7 @@ type Options struct {
 	UserAgent      string        // default DefaultUserAgent
 	ConnectTimeout time.Duration // TCP connect and TLS handshake, default 10s
 	HeaderTimeout  time.Duration // time to response headers, default 15s
-	Timeout        time.Duration // one request including its body (each redirect hop has its own), default 30s
+	Timeout        time.Duration // whole Get including redirects and bodies, from when it gets a host slot, default 30s
 	MaxBytes       int64         // body cap after decompression, default 5 MB
 	AllowPrivate   bool          // allow loopback, private, link-local and unspecified addresses
 	PerHost        int           // concurrent requests per host name, default 2
@@ -172,8 +172,9 @@ func (c *Client) get(ctx context.Context, r Request, robots, truncate bool) (*Re
 		limit = c.opt.MaxBytes
 	}
 	permanent := true
+	var deadline time.Time // set when the first hop gets its slot
 	for hop := 0; ; hop++ {
-		resp, err := c.hop(ctx, u, r, robots, limit, truncate)
+		resp, err := c.hop(ctx, u, r, robots, limit, truncate, &deadline)
 		if err == nil && resp.StatusCode/100 == 3 {
 			if hop >= c.opt.MaxRedirects {
 				return nil, fmt.Errorf("get %s: stopped after %d redirects", r.URL, hop)
@@ -206,9 +207,9 @@ func (c *Client) get(ctx context.Context, r Request, robots, truncate bool) (*Re
 }
 
 // hop is one request of a Get: robots.txt check, a slot for the host, then
-// the request. Its timeout starts once it has the slot, so queueing behind a
-// busy host does not eat into it.
-func (c *Client) hop(ctx context.Context, u *url.URL, r Request, robots bool, limit int64, truncate bool) (*Response, error) {
+// the request. The Get's deadline starts once its first hop has a slot, so
+// queueing behind a busy host does not eat into it.
+func (c *Client) hop(ctx context.Context, u *url.URL, r Request, robots bool, limit int64, truncate bool, deadline *time.Time) (*Response, error) {
 	if robots && u.EscapedPath() != "/robots.txt" {
 		if err := c.robots.check(ctx, u); err != nil {
 			return nil, err
@@ -219,7 +220,10 @@ func (c *Client) hop(ctx context.Context, u *url.URL, r Request, robots bool, li
 		return nil, err
 	}
 	defer release()
-	ctx, cancel := context.WithTimeout(ctx, c.opt.Timeout)
+	if deadline.IsZero() {
+		*deadline = time.Now().Add(c.opt.Timeout)
+	}
+	ctx, cancel := context.WithDeadline(ctx, *deadline)
 	defer cancel()
 	return c.send(ctx, u, r, limit, truncate)
 }

@@ -464,6 +464,26 @@ func TestTimeouts(t *testing.T) {
 			t.Fatalf("err = %v after %s, want deadline exceeded near 200ms", err, time.Since(start))
 		}
 	})
+	t.Run("deadline spans redirects", func(t *testing.T) {
+		// Each hop alone fits in the timeout; the six together do not.
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			time.Sleep(100 * time.Millisecond)
+			if r.URL.Path != "/0" {
+				var n int
+				fmt.Sscanf(r.URL.Path, "/%d", &n)
+				http.Redirect(w, r, fmt.Sprintf("/%d", n-1), http.StatusFound)
+			}
+		}))
+		defer srv.Close()
+		c := newClient(t, Options{Timeout: 450 * time.Millisecond})
+		if _, err := c.Get(context.Background(), Request{URL: srv.URL + "/1"}); err != nil {
+			t.Fatalf("two hops: %v", err)
+		}
+		_, err := c.Get(context.Background(), Request{URL: srv.URL + "/5"})
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("six hops: err = %v, want deadline exceeded", err)
+		}
+	})
 	t.Run("caller cancels", func(t *testing.T) {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { stall(t, r) }))
 		defer srv.Close()

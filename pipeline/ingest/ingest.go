@@ -237,6 +237,11 @@ func (in *Ingester) pollFeed(ctx context.Context, src feed.Source, req fetch.Req
 	if err != nil {
 		return 0, resp, fmt.Errorf("parse %s: %w", src.URL, err)
 	}
+	if len(parsed.Items) == 0 {
+		// A tolerant parse of a truncated document can come back empty;
+		// the operator should hear of it even though nothing failed.
+		in.log.Warn("feed has no items", "feed_url", src.URL, "bytes", len(resp.Body))
+	}
 	published := 0
 	for _, it := range parsed.Items {
 		if ctx.Err() != nil {

@@ -25,7 +25,11 @@ func readBody(resp *http.Response, limit int64, truncate bool) ([]byte, error) {
 	if resp.ContentLength > rawLimit && !truncate {
 		return nil, fmt.Errorf("%w: Content-Length %d, cap %d", ErrTooLarge, resp.ContentLength, limit)
 	}
-	body, err := decode(&capReader{r: resp.Body, left: rawLimit}, resp.Header.Get("Content-Encoding"))
+	raw := bufio.NewReader(&capReader{r: resp.Body, left: rawLimit})
+	if _, err := raw.Peek(1); err == io.EOF {
+		return []byte{}, nil // an empty body labelled compressed is still empty
+	}
+	body, err := decode(raw, resp.Header.Get("Content-Encoding"))
 	if err != nil {
 		return nil, err
 	}

@@ -1,12 +1,24 @@
-// Package fetch is newsmon's polite HTTP GET, used for feeds, article pages
-// and robots.txt. It owns the rules every outside request follows: a
-// User-Agent naming newsmon, timeouts for connect, headers and the whole
-// body, a byte cap counted after decompression, conditional requests with
-// ETag and Last-Modified, a limit on concurrent requests per host, redirects
-// followed by hand with permanent moves reported, a guard that refuses
-// private and loopback addresses at dial time, and, for pages, robots.txt.
+// Package fetch is newsmon's polite HTTP GET for feeds, article pages and
+// robots.txt. It owns the rules every outside request follows:
 //
-// It does not schedule, retry or back off: it reports what the server said
-// (ErrNotModified, a *StatusError with Retry-After, Cache-Control max-age)
-// and leaves the decisions to the ingest loop.
+//   - a User-Agent naming newsmon and its Version;
+//   - timeouts for connecting, for the response headers and for the whole
+//     Get, redirects and bodies included;
+//   - a body cap counted after gzip, deflate or br decoding, which we ask
+//     for and undo ourselves, so a compression bomb stops at the cap;
+//   - conditional requests from ETag and Last-Modified, 304 reported as
+//     ErrNotModified with the validators still in the Response;
+//   - redirects followed by hand, at most Options.MaxRedirects, http and
+//     https only, with Response.PermanentURL set when every hop was 301/308;
+//   - a guard, run on each resolved address just before connecting, that
+//     refuses loopback, private, link-local and other non-public addresses
+//     (ErrBlocked), so neither a name that resolves inward nor a redirect
+//     can reach the machine's neighbourhood;
+//   - at most Options.PerHost requests in flight per host name;
+//   - for GetPage with Options.Robots, robots.txt (RFC 9309) checked for the
+//     page and every redirect target, cached per origin.
+//
+// It does not schedule, retry or back off. It reports what the server said,
+// a *StatusError with Retry-After, Cache-Control max-age and Expires, and
+// leaves those decisions to the ingest loop.
 package fetch

@@ -198,6 +198,16 @@ func TestDecodesBodies(t *testing.T) {
 			t.Fatalf("err = %v, want one naming the coding and the URL", err)
 		}
 	})
+	for _, enc := range []string{"gzip", "deflate", "br"} {
+		t.Run("empty "+enc, func(t *testing.T) {
+			srv := serve(nil, enc)
+			defer srv.Close()
+			resp, err := newClient(t, Options{}).Get(context.Background(), Request{URL: srv.URL})
+			if err != nil || len(resp.Body) != 0 {
+				t.Fatalf("err = %v, resp = %+v; want an empty body", err, resp)
+			}
+		})
+	}
 	t.Run("corrupt gzip", func(t *testing.T) {
 		srv := serve([]byte("not gzip at all"), "gzip")
 		defer srv.Close()

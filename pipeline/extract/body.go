@@ -2,8 +2,6 @@ package extract
 
 import (
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -20,7 +18,7 @@ func mainText(root *html.Node, title string) string {
 	if body == nil {
 		return ""
 	}
-	prune(body, 0)
+	prune(body)
 	s := scorer{cands: map[*html.Node]*cand{}}
 	s.walk(body, 0)
 	best := s.best()
@@ -29,12 +27,11 @@ func mainText(root *html.Node, title string) string {
 		best = body
 	}
 	var r renderer
-	r.title = clean(title)
 	for _, n := range s.withSiblings(best) {
 		r.block(n, 0)
 		r.flush()
 	}
-	return r.String()
+	return r.finish(clean(title))
 }
 
 func findBody(root *html.Node) *html.Node {
@@ -67,31 +64,127 @@ var dropTags = map[atom.Atom]bool{
 	atom.Menu: true, atom.Link: true, atom.Meta: true, atom.Title: true,
 }
 
-// prune unlinks boilerplate zones below n.
-func prune(n *html.Node, depth int) {
+// pruner unlinks boilerplate zones. A zone named like boilerplate (by
+// class, id or hidden markers) is kept when it holds most of the page's prose:
+// sites put whole articles inside "ad-margins" or "widget" wrappers.
+type pruner struct {
+	suspects map[*html.Node]suspect
+	total    int // prose bytes of the whole body
+}
+
+type suspect struct {
+	v     verdict
+	prose int
+}
+
+type verdict int
+
+const (
+	keep verdict = iota
+	drop
+	dropIfMinor
+)
+
+func prune(body *html.Node) {
+	p := pruner{suspects: map[*html.Node]suspect{}}
+	p.total = p.survey(body, false, 0)
+	p.cut(body, 0)
+}
+
+// survey judges every element once and returns the prose length under n,
+// remembering it for the elements that may be dropped.
+func (p *pruner) survey(n *html.Node, inP bool, depth int) int {
+	if n.Type == html.TextNode {
+		if inP {
+			return visibleLen(n.Data)
+		}
+		return 0
+	}
+	if n.Type != html.ElementNode || depth > maxDepth {
+		return 0
+	}
+	v := judge(n)
+	if v == drop {
+		p.suspects[n] = suspect{v: drop}
+		return 0
+	}
+	switch n.DataAtom {
+	case atom.A:
+		inP = false
+	case atom.P, atom.Pre, atom.Blockquote:
+		inP = true
+	}
+	t := 0
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		t += p.survey(c, inP, depth+1)
+	}
+	if v != keep {
+		p.suspects[n] = suspect{v: v, prose: t}
+	}
+	return t
+}
+
+func (p *pruner) cut(n *html.Node, depth int) {
 	for c := n.FirstChild; c != nil; {
 		next := c.NextSibling
 		switch {
 		case c.Type == html.CommentNode:
 			n.RemoveChild(c)
 		case c.Type != html.ElementNode:
-		case depth > maxDepth || isBoilerplate(c):
+		case depth > maxDepth:
 			n.RemoveChild(c)
 		default:
-			prune(c, depth+1)
+			s, ok := p.suspects[c]
+			switch {
+			case !ok:
+				p.cut(c, depth+1)
+			case s.v == drop:
+				n.RemoveChild(c)
+			case float64(s.prose) < 0.5*float64(max(p.total, 1)):
+				n.RemoveChild(c)
+			default:
+				p.cut(c, depth+1)
+			}
 		}
 		c = next
 	}
 }
 
-// isBoilerplate decides from the tag, class, id, role and hidden markers.
-func isBoilerplate(n *html.Node) bool {
+// proseLen counts text inside paragraphs, outside links.
+func proseLen(n *html.Node, inP bool, depth int) int {
+	if depth > maxDepth {
+		return 0
+	}
+	if n.Type == html.TextNode {
+		if inP {
+			return visibleLen(n.Data)
+		}
+		return 0
+	}
+	if n.Type != html.ElementNode && n.Type != html.DocumentNode {
+		return 0
+	}
+	switch n.DataAtom {
+	case atom.A, atom.Script, atom.Style:
+		return 0
+	case atom.P, atom.Pre, atom.Blockquote:
+		inP = true
+	}
+	t := 0
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		t += proseLen(c, inP, depth+1)
+	}
+	return t
+}
+
+// judge decides from the tag, class, id, role and hidden markers.
+func judge(n *html.Node) verdict {
 	if dropTags[n.DataAtom] {
 		// A form or header wrapping the whole page (old ASP.NET sites) is kept.
 		if n.DataAtom == atom.Form || n.DataAtom == atom.Header {
-			return !hasParagraphs(n, 3)
+			return dropIfMinor
 		}
-		return true
+		return drop
 	}
 	var cls, id, role string
 	for _, a := range n.Attr {
@@ -103,29 +196,32 @@ func isBoilerplate(n *html.Node) bool {
 		case "role":
 			role = a.Val
 		case "hidden":
-			return true
+			return dropIfMinor
 		case "aria-hidden":
 			if a.Val == "true" {
-				return true
+				return dropIfMinor
 			}
 		case "style":
 			if hiddenStyle(a.Val) {
-				return true
+				return dropIfMinor
 			}
 		}
 	}
 	switch role {
 	case "navigation", "banner", "contentinfo", "complementary", "menu", "menubar", "dialog", "alert", "search":
-		return true
+		return dropIfMinor
 	}
 	switch n.DataAtom {
 	case atom.Body, atom.Article, atom.Main, atom.Html:
-		return false
+		return keep
 	}
 	if cls == "" && id == "" {
-		return false
+		return keep
 	}
-	return negativeName(strings.ToLower(cls + " " + id))
+	if negativeName(strings.ToLower(cls + " " + id)) {
+		return dropIfMinor
+	}
+	return keep
 }
 
 func hiddenStyle(s string) bool {
@@ -138,17 +234,21 @@ func hiddenStyle(s string) bool {
 var negativeSubstrings = []string{
 	"comment", "disqus", "share", "sharing", "social", "cookie", "consent", "gdpr", "newsletter",
 	"subscribe", "outbrain", "taboola", "related", "recommend", "sidebar", "breadcrumb",
-	"advert", "popup", "modal", "promo", "sponsor", "caption", "byline", "footer", "masthead",
+	"advert", "popup", "modal", "promo", "sponsor", "caption", "credit", "rollover", "tooltip", "popover", "hovercard", "byline", "footer", "masthead",
 	"navbar", "navigation", "widget", "signup", "sign-up", "trending", "most-read", "mostread",
 	"most-popular", "read-more", "readmore", "pagination", "toolbar", "author", "skiplink",
 	"skip-link", "screen-reader", "sr-only", "visually-hidden", "cta", "teaser", "tags", "tag-list",
 }
 
 var negativeWords = map[string]bool{
-	"ad": true, "ads": true, "nav": true, "menu": true, "meta": true, "hidden": true, "print": true,
-	"banner": true, "credit": true, "credits": true, "login": true, "hide": true, "d-none": true,
-	"more": true, "follow": true, "rating": true, "overlay": true, "dateline": true, "date": true,
-	"timestamp": true, "breaking": true, "alert": true, "donate": true, "subnav": true,
+	"ad": true, "ads": true, "nav": true, "menu": true, "meta": true, "print": true,
+	"banner": true, "credit": true, "credits": true, "login": true, "more": true, "follow": true,
+	"rating": true, "overlay": true, "dateline": true, "timestamp": true, "donate": true, "subnav": true,
+}
+
+// negativeClasses mark boilerplate only as a whole class name.
+var negativeClasses = map[string]bool{
+	"hidden": true, "hide": true, "d-none": true, "invisible": true, "date": true, "alert": true,
 }
 
 var positiveSubstrings = []string{
@@ -168,9 +268,14 @@ func negativeName(s string) bool {
 			return true
 		}
 	}
-	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '_' || r == '-' || r == '\t' || r == '\n' }) {
-		if negativeWords[w] {
+	for _, class := range strings.Fields(s) {
+		if negativeClasses[class] {
 			return true
+		}
+		for _, w := range strings.FieldsFunc(class, func(r rune) bool { return r == '_' || r == '-' }) {
+			if negativeWords[w] {
+				return true
+			}
 		}
 	}
 	return false
@@ -212,7 +317,8 @@ func textLen(n *html.Node, depth int) int {
 
 // cand is a container that holds scored paragraphs.
 type cand struct {
-	score          float64
+	score          float64 // paragraph weight, decayed with distance
+	weight         float64 // paragraph weight of the whole subtree
 	text, linkText int
 }
 
@@ -264,8 +370,7 @@ func (s *scorer) walk(n *html.Node, depth int) (text, link int) {
 		}
 	}
 	if n.Type == html.ElementNode {
-		para := n.DataAtom == atom.P || n.DataAtom == atom.Pre || n.DataAtom == atom.Td || n.DataAtom == atom.Blockquote
-		if direct >= 25 && (para || blockTags[n.DataAtom]) {
+		if direct >= 25 && blockTags[n.DataAtom] {
 			s.addParagraph(n, direct, directLink)
 		}
 		if c, ok := s.cands[n]; ok {
@@ -276,18 +381,25 @@ func (s *scorer) walk(n *html.Node, depth int) (text, link int) {
 }
 
 // addParagraph credits a paragraph to its ancestors: the parent fully, the
-// grandparent half, further ancestors less, as readability does.
+// grandparent half, further ancestors less, as readability does. A div or
+// section holding text itself is credited as its own container.
 func (s *scorer) addParagraph(p *html.Node, text, link int) {
 	ld := float64(link) / float64(max(text, 1))
 	w := float64(text) * (1 - ld) * (1 - ld)
 	if w <= 0 {
 		return
 	}
-	// Commas mark prose rather than lists of names or links.
-	_ = p
+	if p.DataAtom == atom.Li {
+		// List items are as often teasers and menus as story text.
+		w /= 2
+	}
 	a := p.Parent
-	for level := 0; a != nil && level < 4; level++ {
-		if a.Type != html.ElementNode {
+	switch p.DataAtom {
+	case atom.Div, atom.Section, atom.Article, atom.Main, atom.Td, atom.Center:
+		a = p
+	}
+	for level := 0; a != nil; level++ {
+		if a.Type != html.ElementNode || a.DataAtom == atom.Html {
 			break
 		}
 		c, ok := s.cands[a]
@@ -296,12 +408,13 @@ func (s *scorer) addParagraph(p *html.Node, text, link int) {
 			s.cands[a] = c
 			s.order = append(s.order, a)
 		}
+		c.weight += w
 		switch level {
 		case 0:
 			c.score += w
 		case 1:
 			c.score += w / 2
-		default:
+		case 2, 3:
 			c.score += w / float64(level*3)
 		}
 		a = a.Parent
@@ -328,25 +441,34 @@ func (s *scorer) best() *html.Node {
 	return best
 }
 
-// withSiblings returns best and those of its siblings that look like more of
-// the same article: scored containers nearly as good, or prose paragraphs.
+// withSiblings returns best, or the wrapper that holds it and nothing much
+// else, together with those of its siblings that look like more of the same
+// article: an article body is often split into several blocks between ads.
 func (s *scorer) withSiblings(best *html.Node) []*html.Node {
-	parent := best.Parent
-	if parent == nil || s.cands[best] == nil {
+	x := best
+	for !isArticleRoot(x) {
+		p := x.Parent
+		pc, ok := s.cands[p]
+		if !ok || p.DataAtom == atom.Body || pc.weight > 1.1*s.cands[x].weight {
+			break
+		}
+		x = p
+	}
+	parent := x.Parent
+	if parent == nil || s.cands[x] == nil {
 		return []*html.Node{best}
 	}
-	top := s.final(best)
-	threshold := max(10, top*0.2)
+	top := s.cands[x].weight
 	var out []*html.Node
 	for c := parent.FirstChild; c != nil; c = c.NextSibling {
-		if c == best {
+		if c == x {
 			out = append(out, c)
 			continue
 		}
 		if c.Type != html.ElementNode {
 			continue
 		}
-		if _, ok := s.cands[c]; ok && s.final(c) >= threshold {
+		if cc, ok := s.cands[c]; ok && cc.weight >= 0.1*top && float64(cc.linkText) < 0.3*float64(cc.text) && sameKind(c, x) {
 			out = append(out, c)
 			continue
 		}
@@ -358,6 +480,40 @@ func (s *scorer) withSiblings(best *html.Node) []*html.Node {
 		}
 	}
 	return out
+}
+
+// isArticleRoot reports an element that marks itself as the whole article.
+func isArticleRoot(n *html.Node) bool {
+	if n.DataAtom == atom.Article || n.DataAtom == atom.Main {
+		return true
+	}
+	for _, a := range n.Attr {
+		switch a.Key {
+		case "itemprop":
+			if strings.EqualFold(a.Val, "articleBody") {
+				return true
+			}
+		case "itemtype":
+			if strings.HasSuffix(a.Val, "Article") || strings.HasSuffix(a.Val, "BlogPosting") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// sameKind reports siblings built alike: same tag and same class list.
+func sameKind(a, b *html.Node) bool {
+	return a.DataAtom == b.DataAtom && attr(a, "class") == attr(b, "class")
+}
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
 }
 
 func linkStats(n *html.Node, depth int) (text, link int) {
@@ -393,104 +549,3 @@ func visibleLen(s string) int {
 	return n
 }
 
-// renderer prints blocks as paragraphs separated by blank lines.
-type renderer struct {
-	title string
-	out   strings.Builder
-	cur   strings.Builder
-	link  int // bytes of link text in cur
-	seen  map[string]bool
-	inA   int
-}
-
-func (r *renderer) String() string { return r.out.String() }
-
-func (r *renderer) block(n *html.Node, depth int) {
-	if depth > maxDepth {
-		return
-	}
-	switch n.Type {
-	case html.TextNode:
-		r.text(n.Data)
-		return
-	case html.ElementNode:
-	default:
-		return
-	}
-	switch n.DataAtom {
-	case atom.H1:
-		return
-	case atom.Br:
-		r.flush()
-		return
-	case atom.Td, atom.Th:
-		r.cur.WriteByte(' ')
-	}
-	isBlock := blockTags[n.DataAtom]
-	if isBlock {
-		r.flush()
-	}
-	if n.DataAtom == atom.A {
-		r.inA++
-	}
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		r.block(c, depth+1)
-	}
-	if n.DataAtom == atom.A {
-		r.inA--
-	}
-	if isBlock {
-		r.flush()
-	}
-}
-
-func (r *renderer) text(s string) {
-	// Collapse white space as a browser would, keeping one space at edges.
-	space := r.cur.Len() > 0 && !strings.HasSuffix(r.cur.String(), " ")
-	for _, f := range strings.FieldsFunc(s, isSpace) {
-		if space {
-			r.cur.WriteByte(' ')
-		}
-		r.cur.WriteString(f)
-		if r.inA > 0 {
-			r.link += len(f)
-		}
-		space = true
-	}
-	if len(s) > 0 && isSpaceByte(s[len(s)-1]) && r.cur.Len() > 0 {
-		r.cur.WriteByte(' ')
-	}
-}
-
-func isSpace(r rune) bool     { return unicode.IsSpace(r) }
-func isSpaceByte(b byte) bool { return b == ' ' || b == '\n' || b == '\t' || b == '\r' || b == '\f' }
-
-// flush ends the current paragraph, dropping it when it is a link list
-// entry, boilerplate or a repeat.
-func (r *renderer) flush() {
-	p := strings.TrimSpace(r.cur.String())
-	link := r.link
-	r.cur.Reset()
-	r.link = 0
-	if p == "" {
-		return
-	}
-	n := utf8.RuneCountInString(p)
-	if link > 0 && float64(link) >= 0.8*float64(len(p)) && n < 120 {
-		return
-	}
-	if p == r.title {
-		return
-	}
-	if r.seen == nil {
-		r.seen = map[string]bool{}
-	}
-	if r.seen[p] {
-		return
-	}
-	r.seen[p] = true
-	if r.out.Len() > 0 {
-		r.out.WriteString("\n\n")
-	}
-	r.out.WriteString(p)
-}

@@ -1,0 +1,237 @@
+package extract
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// para is one printed block before the final clean-up.
+type para struct {
+	text    string
+	visible int // non-space bytes
+	link    int // non-space bytes inside links
+	tag     atom.Atom
+	drop    bool
+}
+
+func (p *para) linkDensity() float64 { return float64(p.link) / float64(max(p.visible, 1)) }
+
+// renderer turns the chosen subtrees into paragraphs.
+type renderer struct {
+	paras []para
+	cur   strings.Builder
+	link  int // non-space bytes of link text in cur
+	vis   int // non-space bytes in cur
+	inA   int
+	tags  []atom.Atom // enclosing block elements
+}
+
+func (r *renderer) block(n *html.Node, depth int) {
+	if depth > maxDepth {
+		return
+	}
+	switch n.Type {
+	case html.TextNode:
+		r.text(n.Data)
+		return
+	case html.ElementNode:
+	default:
+		return
+	}
+	switch n.DataAtom {
+	case atom.H1:
+		return
+	case atom.Br:
+		r.flush()
+		return
+	case atom.Td, atom.Th:
+		r.cur.WriteByte(' ')
+	}
+	isBlock := blockTags[n.DataAtom]
+	if isBlock {
+		r.flush()
+		r.tags = append(r.tags, n.DataAtom)
+	}
+	if n.DataAtom == atom.A {
+		r.inA++
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		r.block(c, depth+1)
+	}
+	if n.DataAtom == atom.A {
+		r.inA--
+	}
+	if isBlock {
+		r.flush()
+		r.tags = r.tags[:len(r.tags)-1]
+	}
+}
+
+func (r *renderer) text(s string) {
+	// Collapse white space as a browser would.
+	if len(s) > 0 && isSpaceByte(s[0]) {
+		r.space()
+	}
+	first := true
+	for _, f := range strings.FieldsFunc(s, unicode.IsSpace) {
+		if !first {
+			r.cur.WriteByte(' ')
+		}
+		first = false
+		r.cur.WriteString(f)
+		r.vis += len(f)
+		if r.inA > 0 {
+			r.link += len(f)
+		}
+	}
+	if len(s) > 0 && isSpaceByte(s[len(s)-1]) {
+		r.space()
+	}
+}
+
+func (r *renderer) space() {
+	if b := r.cur.Len(); b > 0 && r.cur.String()[b-1] != ' ' {
+		r.cur.WriteByte(' ')
+	}
+}
+
+func isSpaceByte(b byte) bool { return b == ' ' || b == '\n' || b == '\t' || b == '\r' || b == '\f' }
+
+// flush ends the current paragraph.
+func (r *renderer) flush() {
+	if r.vis == 0 {
+		r.cur.Reset()
+		return
+	}
+	p := para{text: strings.TrimSpace(r.cur.String()), visible: r.vis, link: r.link}
+	// The innermost enclosing block names the paragraph's kind.
+	for i := len(r.tags) - 1; i >= 0; i-- {
+		if t := r.tags[i]; t != atom.Span {
+			p.tag = t
+			break
+		}
+	}
+	r.paras = append(r.paras, p)
+	r.cur.Reset()
+	r.link, r.vis = 0, 0
+}
+
+// finish drops link lists, boilerplate lines, the headline and repeats, and
+// joins the rest with blank lines.
+func (r *renderer) finish(title string) string {
+	ps := r.paras
+	// Link lists: runs of two or more link-dense paragraphs, or one at the
+	// very end. A single link line amid prose ("Buy it at ...") stays.
+	for i := 0; i < len(ps); {
+		if !linky(&ps[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(ps) && linky(&ps[j]) {
+			j++
+		}
+		if j-i >= 2 || j == len(ps) || i == 0 {
+			for k := i; k < j; k++ {
+				ps[k].drop = true
+			}
+			// A heading announcing the list goes with it.
+			if i > 0 && isLabel(&ps[i-1]) {
+				ps[i-1].drop = true
+			}
+		}
+		i = j
+	}
+	for i := range ps {
+		if boilerLine(ps[i].text) || ps[i].text == title {
+			ps[i].drop = true
+		}
+	}
+	// Labels and datelines at the edges: "Share", "Tags", "Updated 2 hours ago".
+	for i := 0; i < len(ps); i++ {
+		if ps[i].drop {
+			continue
+		}
+		if !isLabel(&ps[i]) {
+			break
+		}
+		ps[i].drop = true
+	}
+	for i := len(ps) - 1; i >= 0; i-- {
+		if ps[i].drop {
+			continue
+		}
+		if !isLabel(&ps[i]) {
+			break
+		}
+		ps[i].drop = true
+	}
+	var out strings.Builder
+	seen := map[string]bool{}
+	for i := range ps {
+		p := &ps[i]
+		if p.drop || seen[p.text] {
+			continue
+		}
+		seen[p.text] = true
+		if out.Len() > 0 {
+			out.WriteString("\n\n")
+		}
+		out.WriteString(p.text)
+	}
+	return out.String()
+}
+
+// linky reports a paragraph that is mostly a link and short.
+func linky(p *para) bool {
+	return p.linkDensity() >= 0.7 && utf8.RuneCountInString(p.text) < 160
+}
+
+// isLabel reports a short line that does not read as a sentence.
+func isLabel(p *para) bool {
+	if len(strings.Fields(p.text)) > 6 {
+		return false
+	}
+	last, _ := utf8.DecodeLastRuneInString(p.text)
+	switch last {
+	case '.', '!', '?', '…', '"', '”', '»', '。', '！', '？':
+		return false
+	}
+	return true
+}
+
+// boilerPrefixes start lines that are page furniture, not story text, when
+// the line is short.
+var boilerPrefixes = []string{
+	"read more", "related:", "related articles", "related stories", "related news", "related tags",
+	"see more", "see also", "tags:", "tag:", "topics:", "filed under", "published", "updated",
+	"first published", "last updated", "last modified", "posted on", "copyright", "©",
+	"all rights reserved", "share this", "share on", "click here", "sign up", "subscribe",
+	"follow us", "advertisement", "advertising", "loading", "photo:", "image:", "(image credit",
+	"image credit", "photo credit", "getty images", "don't miss", "don’t miss", "you may also like",
+	"you might also like", "recommended", "more from", "more stories", "trending", "comments",
+	"leave a comment", "post comment", "join the conversation", "sponsored", "continue reading",
+	"story continues below", "article continues below", "also read", "watch:", "listen:", "next article",
+	"previous article", "back to top",
+}
+
+func boilerLine(s string) bool {
+	if len(s) > 200 {
+		return false
+	}
+	l := strings.ToLower(s)
+	for _, p := range boilerPrefixes {
+		if strings.HasPrefix(l, p) {
+			return len(strings.Fields(s)) <= 20
+		}
+	}
+	// "Image 1 of 5"
+	if f := strings.Fields(l); len(f) == 4 && (f[0] == "image" || f[0] == "photo") && f[2] == "of" {
+		return true
+	}
+	return false
+}

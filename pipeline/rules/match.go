@@ -9,15 +9,6 @@ import (
 	"newsmon/pipeline"
 )
 
-// vtok is a word of the text that occurs in some phrase.
-type vtok struct {
-	word       int32
-	pos        int32
-	start, end int32
-	sent, para int32
-	flags      uint8
-}
-
 // occ is one occurrence of an entity (through one of its aliases) or of a
 // term.
 type occ struct {
@@ -31,16 +22,36 @@ type occ struct {
 
 var fieldNames = [2]string{"title", "body"}
 
+// maxPhraseWords bounds aliases and terms; the matcher remembers that many
+// recent words.
+const maxPhraseWords = 32
+
+type recent struct {
+	start, end int32
+	sent, para int32
+	flags      uint8
+}
+
+// state is a partial phrase match: a trie node and the word it began at.
+type state struct {
+	node  int32
+	first int32
+}
+
 // scratch holds the buffers of one Match call; Sets pool them.
 type scratch struct {
 	s       *Set
 	sc      [2]scanner
 	field   uint8
-	toks    []vtok
+	text    string
+	ring    [maxPhraseWords]recent
+	act     [maxPhraseWords]state
+	nact    int
+	lastPos int32
 	ents    []occ
 	terms   []occ
-	emit    func(*word)
 	texts   [2]string
+
 	gen     uint32
 	entGen  []uint32 // per entity: gen when entLo/entHi are valid
 	entLo   []int32
@@ -50,24 +61,19 @@ type scratch struct {
 	trmHi   []int32
 	ruleGn  []uint32 // per rule: gen when it is a candidate
 	cands   []int32
-	present []int32 // entities found, in entity order
+	present []int32 // entities found, in order of first appearance
+	termIDs []int32 // terms found
+	spare   []occ
 	near    []occ
+	found   []occ
 }
 
 func newScratch(s *Set) any {
-	x := &scratch{s: s,
+	return &scratch{s: s,
 		entGen: make([]uint32, len(s.entities)), entLo: make([]int32, len(s.entities)), entHi: make([]int32, len(s.entities)),
 		trmGen: make([]uint32, len(s.terms)), trmLo: make([]int32, len(s.terms)), trmHi: make([]int32, len(s.terms)),
 		ruleGn: make([]uint32, len(s.rules)),
 	}
-	x.emit = func(w *word) {
-		id, ok := s.vocab[string(w.norm)]
-		if !ok {
-			return
-		}
-		x.toks = append(x.toks, vtok{word: id, pos: w.pos, start: w.start, end: w.end, sent: w.sent, para: w.para, flags: w.flags})
-	}
-	return x
 }
 
 // Match returns the rules that fire on d, ordered by rule subject.
@@ -83,54 +89,64 @@ func (x *scratch) find(d Doc) {
 	x.ents, x.terms = x.ents[:0], x.terms[:0]
 	x.texts = [2]string{d.Title, d.Body}
 	for f := range 2 {
-		x.field = uint8(f)
-		x.toks = x.toks[:0]
-		x.sc[f].scan(x.texts[f], x.emit)
-		termsFrom := len(x.terms)
-		entsFrom := len(x.ents)
-		x.walk(x.texts[f])
+		x.field, x.text, x.nact, x.lastPos = uint8(f), x.texts[f], 0, -2
+		termsFrom, entsFrom := len(x.terms), len(x.ents)
+		sc := &x.sc[f]
+		sc.rootBits, sc.allBits, sc.sh = x.s.words.rootBits, x.s.words.allBits, x.s.words.sh
+		sc.scan(x.text, x)
 		x.checkContext(entsFrom, termsFrom)
 	}
 }
 
-// walk runs the trie over the words found in the vocabulary.
-func (x *scratch) walk(text string) {
+// word advances the trie by one word of the text. The scanner calls it
+// only for words that may start a phrase, and for words that may continue
+// one while one is under way.
+func (x *scratch) word(w *word) {
 	s := x.s
-	toks := x.toks
-	for i := range toks {
-		node := s.root[toks[i].word]
-		if node < 0 {
-			continue
-		}
-		for j := i; ; {
-			for _, pi := range s.out[node] {
-				x.accept(text, pi, i, j)
+	if w.pos != x.lastPos+1 || w.flags&fBreak != 0 {
+		x.nact = 0 // words in between, or punctuation: no phrase goes on
+	}
+	x.lastPos = w.pos
+	id := s.words.lookup(w)
+	if id < 0 {
+		x.nact = 0
+		x.sc[x.field].active = false
+		return
+	}
+	x.ring[w.pos%maxPhraseWords] = recent{start: w.start, end: w.end, sent: w.sent, para: w.para, flags: w.flags}
+	k := 0
+	for _, st := range x.act[:x.nact] {
+		if next := s.next.step(st.node, id); next >= 0 {
+			x.act[k] = state{next, st.first}
+			k++
+			for _, pi := range s.out[next] {
+				x.accept(pi, st.first, w.pos)
 			}
-			j++
-			if j >= len(toks) || toks[j].pos != toks[j-1].pos+1 || toks[j].flags&fBreak != 0 {
-				break
-			}
-			next, ok := s.trans[transKey(node, toks[j].word)]
-			if !ok {
-				break
-			}
-			node = next
 		}
 	}
+	if node := s.root[id]; node >= 0 && k < len(x.act) {
+		x.act[k] = state{node, w.pos}
+		k++
+		for _, pi := range s.out[node] {
+			x.accept(pi, w.pos, w.pos)
+		}
+	}
+	x.nact = k
+	x.sc[x.field].active = k > 0
 }
 
-// accept records phrase pi found on words i..j if its case and hyphen
-// conditions hold.
-func (x *scratch) accept(text string, pi int32, i, j int) {
+// accept records phrase pi found on words first..last if its case and
+// hyphen conditions hold.
+func (x *scratch) accept(pi int32, first, last int32) {
 	p := &x.s.phrases[pi]
-	a, b := &x.toks[i], &x.toks[j]
+	a, b := &x.ring[first%maxPhraseWords], &x.ring[last%maxPhraseWords]
 	if p.exact != nil {
 		for k, e := range p.exact {
 			if e == "" {
 				continue
 			}
-			t := &x.toks[i+k]
-			w := text[t.start:t.end]
+			t := &x.ring[(first+int32(k))%maxPhraseWords]
+			w := x.text[t.start:t.end]
 			if w != e && w != p.exactUpper[k] {
 				return
 			}
@@ -139,7 +155,7 @@ func (x *scratch) accept(text string, pi int32, i, j int) {
 	if (p.commonFirst && a.flags&fGluedPrev != 0) || (p.commonLast && b.flags&fGluedNext != 0) {
 		return
 	}
-	o := occ{ph: pi, field: x.field, pos0: a.pos, pos1: b.pos, start: a.start, end: b.end, sent: a.sent, para: a.para}
+	o := occ{ph: pi, field: x.field, pos0: first, pos1: last, start: a.start, end: b.end, sent: a.sent, para: a.para}
 	if p.entity >= 0 {
 		o.id = p.entity
 		x.ents = append(x.ents, o)
@@ -194,18 +210,10 @@ func (x *scratch) rulesHit() []Hit {
 		x.gen = 1
 	}
 	gen := x.gen
-	slices.SortFunc(x.ents, byIDFieldStart)
-	x.ents = dedupContained(x.ents)
-	slices.SortFunc(x.terms, byIDFieldStart)
 	x.present, x.cands = x.present[:0], x.cands[:0]
-	for i := 0; i < len(x.ents); {
-		id := x.ents[i].id
-		j := i + 1
-		for j < len(x.ents) && x.ents[j].id == id {
-			j++
-		}
-		x.entGen[id], x.entLo[id], x.entHi[id] = gen, int32(i), int32(j)
-		x.present = append(x.present, id)
+	x.ents, x.spare = group(x.ents, x.spare, x.entGen, x.entLo, x.entHi, gen, &x.present)
+	for _, id := range x.present {
+		x.entHi[id] = x.entLo[id] + int32(len(dedupContained(x.ents[x.entLo[id]:x.entHi[id]])))
 		x.cands = append(x.cands, s.entities[id].rule)
 		for _, r := range s.entities[id].compound {
 			if x.ruleGn[r] != gen {
@@ -213,29 +221,23 @@ func (x *scratch) rulesHit() []Hit {
 				x.cands = append(x.cands, r)
 			}
 		}
-		i = j
 	}
-	for i := 0; i < len(x.terms); {
-		id := x.terms[i].id
-		j := i + 1
-		for j < len(x.terms) && x.terms[j].id == id {
-			j++
-		}
-		x.trmGen[id], x.trmLo[id], x.trmHi[id] = gen, int32(i), int32(j)
+	x.termIDs = x.termIDs[:0]
+	x.terms, x.spare = group(x.terms, x.spare, x.trmGen, x.trmLo, x.trmHi, gen, &x.termIDs)
+	for _, id := range x.termIDs {
 		for _, r := range s.termRules[id] {
 			if x.ruleGn[r] != gen {
 				x.ruleGn[r] = gen
 				x.cands = append(x.cands, r)
 			}
 		}
-		i = j
 	}
 	if len(x.cands) == 0 {
 		return nil
 	}
 	slices.Sort(x.cands)
 	hits := make([]Hit, 0, len(x.cands))
-	var found []occ
+	found := x.found
 	for _, ri := range x.cands {
 		inf := &s.info[ri]
 		if inf.expr == nil {
@@ -253,30 +255,66 @@ func (x *scratch) rulesHit() []Hit {
 			hits = append(hits, Hit{Rule: s.rules[ri], Matches: x.matches(found)})
 		}
 	}
+	x.found = found[:0]
 	return hits
 }
 
-func byIDFieldStart(a, b occ) int {
-	return cmp.Or(cmp.Compare(a.id, b.id), cmp.Compare(a.field, b.field), cmp.Compare(a.start, b.start), cmp.Compare(b.end, a.end))
+// group reorders occs so that the occurrences of each id are contiguous and
+// in text order, in linear time, setting lo and hi for every id present and
+// appending the ids to ids in order of first appearance. It returns the
+// reordered slice and the spare buffer.
+func group(occs, spare []occ, gens []uint32, lo, hi []int32, gen uint32, ids *[]int32) ([]occ, []occ) {
+	for i := range occs {
+		id := occs[i].id
+		if gens[id] != gen {
+			gens[id] = gen
+			hi[id] = 0
+			*ids = append(*ids, id)
+		}
+		hi[id]++
+	}
+	off := int32(0)
+	for _, id := range *ids {
+		lo[id] = off
+		off += hi[id]
+		hi[id] = lo[id] // from here on, the next free place of id
+	}
+	spare = slices.Grow(spare[:0], len(occs))[:len(occs)]
+	for i := range occs {
+		id := occs[i].id
+		spare[hi[id]] = occs[i]
+		hi[id]++
+	}
+	return spare, occs[:0]
 }
 
 func byFieldStart(a, b occ) int {
 	return cmp.Or(cmp.Compare(a.field, b.field), cmp.Compare(a.start, b.start), cmp.Compare(b.end, a.end))
 }
 
-// dedupContained keeps, for each entity, only the longest of overlapping
-// alias matches: "Alibaba Cloud" rather than "Alibaba" inside it.
-func dedupContained(ents []occ) []occ {
-	out := ents[:0]
-	for _, o := range ents {
+// dedupContained keeps, of one entity's occurrences in text order, only
+// the longest of nested alias matches: "Alibaba Cloud" rather than the
+// "Alibaba" inside it. The matcher reports a phrase when its last word
+// arrives, so a longer phrase may follow the shorter one it contains.
+func dedupContained(occs []occ) []occ {
+	out := occs[:0]
+	for _, o := range occs {
+		for n := len(out); n > 0; n-- {
+			p := &out[n-1]
+			if p.field != o.field || p.start < o.start || p.end > o.end {
+				break
+			}
+			out = out[:n-1] // o contains p
+		}
 		if n := len(out); n > 0 {
-			p := out[n-1]
-			if p.id == o.id && p.field == o.field && o.start >= p.start && o.end <= p.end {
-				continue
+			p := &out[n-1]
+			if p.field == o.field && o.start >= p.start && o.end <= p.end {
+				continue // p contains o
 			}
 		}
 		out = append(out, o)
 	}
+	slices.SortFunc(out, byFieldStart) // usually sorted already: cheap
 	return out
 }
 

@@ -63,9 +63,13 @@ type Set struct {
 
 	// The word trie: vocab maps a normalised word to its id, root gives the
 	// node after the first word, trans the node after any later one.
+	// Both maps serve compiling only; matching uses words and next, built
+	// from them by finish.
 	vocab map[string]int32
 	root  []int32
 	trans map[uint64]int32
+	words wordTable
+	next  transTable
 	out   [][]int32 // node -> phrases ending there
 
 	termRules [][]int32 // term -> compound rules that mention it
@@ -365,6 +369,7 @@ func compile(files []*fileSpec) (*Set, []error) {
 			}
 		}
 	}
+	s.finish()
 	s.pool.New = func() any { return newScratch(s) }
 	return s, c.errs
 }
@@ -452,17 +457,13 @@ func (c *compiler) resolve(file string, line int, id string, ex *node) bool {
 // of them with case exact, none with fold, and by default the acronyms
 // (two or more letters, all capitals, like BIS or AWS).
 func wordsOf(text, caseOpt string) (norm, exact []string, err error) {
-	norm, orig := splitWords(text)
+	norm, orig, brk := splitWords(text)
 	if len(norm) == 0 {
 		return nil, nil, fmt.Errorf("%q has no letters or digits", text)
 	}
-	var brk bool
-	var sc scanner
-	sc.scan(text, func(w *word) {
-		if w.pos > 0 && w.flags&fBreak != 0 {
-			brk = true
-		}
-	})
+	if len(norm) > maxPhraseWords {
+		return nil, nil, fmt.Errorf("%q has more than %d words", text, maxPhraseWords)
+	}
 	if brk {
 		return nil, nil, fmt.Errorf("%q contains punctuation that separates words (, ; : . ( ) \"); it could never match", text)
 	}
@@ -623,3 +624,12 @@ func transKey(node, word int32) uint64 { return uint64(node)<<32 | uint64(uint32
 
 // Rules returns every rule, sorted by subject.
 func (s *Set) Rules() []*Rule { return slices.Clone(s.rules) }
+
+func trailingZeros(n int) int {
+	z := 0
+	for n > 1 {
+		n >>= 1
+		z++
+	}
+	return z
+}

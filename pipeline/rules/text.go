@@ -61,6 +61,14 @@ var hardPunct = func() (t [256]bool) {
 	return t
 }()
 
+// alnum: ASCII letters and digits.
+var alnum = func() (t [256]bool) {
+	for c := range t {
+		t[c] = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+	}
+	return t
+}()
+
 // Token flags.
 const (
 	fGluedPrev = 1 << iota // a hyphen joins it to the word before ("e-commerce")
@@ -70,98 +78,159 @@ const (
 
 // word is one word of a field as the tokenizer reports it.
 type word struct {
-	norm       []byte // normalised form; valid until the next word
+	// norm is the normalised word, or, when raw is set, the text itself:
+	// ASCII letters and digits that may still hold capitals. Valid until
+	// the next word.
+	norm       []byte
+	raw        bool
+	hash       uint64 // FNV-1a of the normalised bytes
 	pos        int32  // index of the word in the field
 	start, end int32  // byte offsets of the original text
 	sent, para int32  // sentence and paragraph index
 	flags      uint8
 }
 
-// scanner splits one field into words and records where sentences start.
-type scanner struct {
-	buf        []byte  // normalised form of the current word when it differs from the text
-	sentStarts []int32 // byte offset where each sentence begins
-	paraStarts []int32 // index into sentStarts of each paragraph's first sentence
+// hashWord hashes s[i:j] eight bytes at a time with every byte OR 0x20:
+// for ASCII letters and digits that is their lower case, so the fast path
+// hashes the text as it stands and the table holds the hashes of the
+// normalised words. Other bytes may collide; lookups compare the words.
+func hashWord(s string, i, j int) uint64 {
+	const (
+		k0    = 0x9e3779b97f4a7c15
+		k1    = 0xbf58476d1ce4e5b9
+		lower = 0x2020202020202020
+	)
+	h := uint64(j-i) * k0
+	for j-i >= 8 {
+		h = (h ^ (load8(s, i) | lower)) * k1
+		h ^= h >> 29
+		i += 8
+	}
+	if n := j - i; n > 0 {
+		mask := uint64(1)<<(8*n) - 1
+		var v uint64
+		if i+8 <= len(s) {
+			v = load8(s, i) & mask
+		} else {
+			for k := j - 1; k >= i; k-- {
+				v = v<<8 | uint64(s[k])
+			}
+		}
+		h = (h ^ (v | lower&mask)) * k1
+	}
+	return mix(h)
 }
 
-// scan calls emit for every word of s in order. It returns the number of
-// words. sentStarts and paraStarts are rebuilt for s.
-func (sc *scanner) scan(s string, emit func(w *word)) int32 {
+func load8(s string, i int) uint64 {
+	_ = s[i+7]
+	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+}
+
+func hashBytes(b []byte) uint64 {
+	return hashWord(unsafe.String(unsafe.SliceData(b), len(b)), 0, len(b))
+}
+
+// mix spreads the bits of a hash over all 64.
+func mix(h uint64) uint64 {
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	return h
+}
+
+// wordHandler receives the words of a field in order.
+type wordHandler interface {
+	word(w *word)
+}
+
+// scanner splits one field into words and records where sentences start.
+type scanner struct {
+	buf        []byte  // normalised form of the current word when it is not raw
+	sentStarts []int32 // byte offset where each sentence begins
+
+	// Which words reach the handler: all of them with all set; else those
+	// whose bit is set in rootBits, or in allBits while active (the
+	// handler sets active while a phrase is under way).
+	all               bool
+	rootBits, allBits []uint64
+	sh                uint
+	active            bool
+}
+
+// scan hands every word of s to h in order and returns the number of
+// words. sentStarts is rebuilt for s.
+func (sc *scanner) scan(s string, h wordHandler) int32 {
 	sc.sentStarts = append(sc.sentStarts[:0], 0)
-	sc.paraStarts = append(sc.paraStarts[:0], 0)
+	sc.active = false
 	var (
 		w         word
 		n         = len(s)
 		i         = 0
-		pendingNL = false // a line feed seen since the last word or stop
+		pendingNL = false // a line feed since the last word: two make a paragraph
 		boundary  = false // a sentence ended; the next word starts a new one
 		newPara   = false
-		gluePrev  = false
-		prevWord  = -1 // end of the previous word, for abbreviations
-		prevStart = 0
+		gluePrev  = false // a hyphen glues the next word to the previous one
 		brk       = false // hard punctuation since the last word
+		prevStart = 0     // the previous word, for abbreviations and hyphens
+		prevEnd   = -1
 	)
-	startSentence := func(at int) {
-		if w.pos == 0 { // text before the first word starts nothing
-			boundary, newPara = false, false
-			return
-		}
-		if newPara {
-			w.para++
-			sc.paraStarts = append(sc.paraStarts, int32(len(sc.sentStarts)))
-		}
-		if boundary || newPara {
-			w.sent++
-			sc.sentStarts = append(sc.sentStarts, int32(at))
-		}
-		boundary, newPara = false, false
-	}
 	for i < n {
 		c := s[i]
 		cl := asciiClass[c]
+		start := i
 		switch cl {
+		case cLower, cUpper:
+			// The fast path: ASCII letters and digits.
+			i++
+			for i < n && alnum[s[i]] {
+				i++
+			}
+			if i < n && (s[i] == '\'' || s[i] >= 0x80) && sc.continues(s, i) {
+				i, w.end = sc.slowWord(s, start)
+				w.norm, w.raw, w.hash = sc.buf, false, hashBytes(sc.buf)
+			} else {
+				w.norm, w.raw, w.hash, w.end = unsafeBytes(s[start:i]), true, hashWord(s, start, i), int32(i)
+			}
 		case cSpace:
 			i++
 			gluePrev = false
 			continue
 		case cLF:
-			if pendingNL {
-				newPara = true
-			}
+			newPara = newPara || pendingNL
 			pendingNL = true
 			i++
 			gluePrev = false
 			continue
 		case cHyphen:
-			// A hyphen right after a word and right before one glues them.
-			gluePrev = prevWord == i && i+1 < n && isWordStart(s, i+1)
+			gluePrev = prevEnd == i && i+1 < n && isWordStart(s, i+1)
 			i++
 			continue
 		case cStop:
-			if sentenceEnds(s, i, prevStart, prevWord) {
+			if sentenceEnds(s, i, prevStart, prevEnd) {
 				boundary = true
 			}
 			i++
 			gluePrev = false
 			continue
 		case cOther, cApos:
-			if hardPunct[c] {
-				brk = true
-			}
+			brk = brk || hardPunct[c]
 			i++
 			gluePrev = false
 			continue
-		}
-		// cLower, cUpper or cHigh: maybe a word.
-		if cl == cHigh {
+		default: // cHigh
 			r, size := utf8.DecodeRuneInString(s[i:])
-			switch k := runeKind(r); k {
-			case rkSpace:
+			switch runeKind(r) {
+			case rkLetter:
+				i, w.end = sc.slowWord(s, start)
+				w.norm, w.raw, w.hash = sc.buf, false, hashBytes(sc.buf)
+			case rkCJK:
+				// One word per character: CJK text has no spaces.
 				i += size
-				gluePrev = false
-				continue
+				sc.buf = append(sc.buf[:0], s[start:i]...)
+				w.norm, w.raw, w.hash, w.end = sc.buf, false, hashBytes(sc.buf), int32(i)
 			case rkHyphen:
-				gluePrev = prevWord == i && i+size < n && isWordStart(s, i+size)
+				gluePrev = prevEnd == i && i+size < n && isWordStart(s, i+size)
 				i += size
 				continue
 			case rkStop:
@@ -173,136 +242,116 @@ func (sc *scanner) scan(s string, emit func(w *word)) int32 {
 				i += size
 				gluePrev = false
 				continue
-			case rkCJK:
-				pendingNL = false
-				w.norm = append(sc.buf[:0], s[i:i+size]...)
-				w.start, w.end = int32(i), int32(i+size)
-				w.flags = 0
-				if brk || boundary || newPara {
-					w.flags |= fBreak
-				}
-				brk = false
-				startSentence(i)
-				emit(&w)
-				w.pos++
-				i += size
-				prevWord, prevStart = -1, i
-				gluePrev = false
-				continue
-			case rkLetter:
-				// handled below
-			default:
+			default: // spaces, symbols
 				i += size
 				gluePrev = false
 				continue
 			}
 		}
-		// A word of letters and digits, possibly with inner apostrophes and
-		// non-ASCII letters.
+		// A word from start to w.end; i is past it (and past a possessive).
+		w.start = int32(start)
 		w.flags = 0
-		if brk || boundary || newPara {
-			w.flags |= fBreak
-		}
-		brk = false
-		startSentence(i)
-		pendingNL = false
-		start := i
-		simple := true // text bytes are already the normalised form
-		sc.buf = sc.buf[:0]
-		end := i
-	loop:
-		for i < n {
-			c := s[i]
-			switch asciiClass[c] {
-			case cLower:
-				if !simple {
-					sc.buf = append(sc.buf, c)
-				}
-				i++
-			case cUpper:
-				if simple {
-					sc.buf = append(sc.buf, s[start:i]...)
-					simple = false
-				}
-				sc.buf = append(sc.buf, c+'a'-'A')
-				i++
-			case cApos:
-				if !apostropheInWord(s, i+1) {
-					break loop
-				}
-				if possessive(s, i+1) {
-					end = i
-					i += 2
-					goto done
-				}
-				if simple {
-					sc.buf = append(sc.buf, s[start:i]...)
-					simple = false
-				}
-				i++
-			case cHigh:
-				r, size := utf8.DecodeRuneInString(s[i:])
-				if isApostrophe(r) {
-					if !apostropheInWord(s, i+size) {
-						break loop
-					}
-					if possessive(s, i+size) {
-						end = i
-						i += size + 1
-						goto done
-					}
-					if simple {
-						sc.buf = append(sc.buf, s[start:i]...)
-						simple = false
-					}
-					i += size
-					continue
-				}
-				if unicode.Is(unicode.Mn, r) { // combining accent: drop
-					if simple {
-						sc.buf = append(sc.buf, s[start:i]...)
-						simple = false
-					}
-					i += size
-					continue
-				}
-				if runeKind(r) != rkLetter {
-					break loop
-				}
-				if simple {
-					sc.buf = append(sc.buf, s[start:i]...)
-					simple = false
-				}
-				sc.buf = appendFolded(sc.buf, r)
-				i += size
-			default:
-				break loop
+		if w.pos > 0 {
+			if brk || boundary || newPara {
+				w.flags |= fBreak
 			}
-			end = i
+			if newPara {
+				w.para++
+			}
+			if boundary || newPara {
+				w.sent++
+				sc.sentStarts = append(sc.sentStarts, int32(start))
+			}
 		}
-		end = i
-	done:
-		if simple {
-			w.norm = unsafeBytes(s[start:end])
-		} else {
-			w.norm = sc.buf
-		}
-		w.start, w.end = int32(start), int32(end)
 		if gluePrev {
 			w.flags |= fGluedPrev
 		}
-		if end < n && s[end] == '-' && end+1 < n && isWordStart(s, end+1) {
+		if e := int(w.end); e+1 < n && s[e] == '-' && isWordStart(s, e+1) {
 			w.flags |= fGluedNext
 		}
-		gluePrev = false
-		emit(&w)
-		w.pos++
-		prevWord, prevStart = end, start
-		if end != i { // possessive skipped: the next byte is not adjacent
-			prevWord = i
+		brk, boundary, newPara, pendingNL, gluePrev = false, false, false, false, false
+		if sc.all {
+			h.word(&w)
+		} else if sc.allBits != nil {
+			b := w.hash >> sc.sh
+			bit := uint64(1) << (b % 64)
+			if sc.rootBits[b/64]&bit != 0 || (sc.active && sc.allBits[b/64]&bit != 0) {
+				h.word(&w)
+			} else {
+				sc.active = false
+			}
 		}
+		w.pos++
+		prevStart, prevEnd = start, i
 	}
 	return w.pos
+}
+
+// continues reports whether the word goes on past the apostrophe or
+// non-ASCII rune at i.
+func (sc *scanner) continues(s string, i int) bool {
+	if s[i] == '\'' {
+		return i+1 < len(s) && isWordStart(s, i+1)
+	}
+	r, size := utf8.DecodeRuneInString(s[i:])
+	if isApostrophe(r) {
+		return i+size < len(s) && isWordStart(s, i+size)
+	}
+	return runeKind(r) == rkLetter || unicode.Is(unicode.Mn, r)
+}
+
+// slowWord reads the word at start into sc.buf, normalised: lower case,
+// diacritics removed, inner apostrophes dropped, a possessive 's cut off.
+// It returns where reading stopped and where the word's text ends.
+func (sc *scanner) slowWord(s string, start int) (next int, end int32) {
+	sc.buf = sc.buf[:0]
+	i := start
+	for i < len(s) {
+		c := s[i]
+		switch asciiClass[c] {
+		case cLower:
+			sc.buf = append(sc.buf, c)
+			i++
+			continue
+		case cUpper:
+			sc.buf = append(sc.buf, c|0x20)
+			i++
+			continue
+		case cApos:
+			if !apostropheInWord(s, i+1) {
+				return i, int32(i)
+			}
+			if possessive(s, i+1) {
+				return i + 2, int32(i)
+			}
+			i++
+			continue
+		case cHigh:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if isApostrophe(r) {
+				if !apostropheInWord(s, i+size) {
+					return i, int32(i)
+				}
+				if possessive(s, i+size) {
+					return i + size + 1, int32(i)
+				}
+				i += size
+				continue
+			}
+			if runeKind(r) == rkLetter {
+				sc.buf = appendFolded(sc.buf, r)
+				i += size
+				continue
+			}
+			if unicode.Is(unicode.Mn, r) { // a combining accent: drop it
+				i += size
+				continue
+			}
+			return i, int32(i)
+		}
+		break
+	}
+	return i, int32(i)
 }
 
 func isWordStart(s string, i int) bool {
@@ -347,7 +396,43 @@ const (
 	rkPunct // quotes and CJK commas: a break between words
 )
 
+// smallRunes is the size of the tables that answer runeKind and fold
+// without the unicode package for Latin, Greek and Cyrillic text.
+const smallRunes = 0x530
+
+var (
+	smallKind [smallRunes]uint8
+	smallFold [smallRunes]string
+)
+
+func init() {
+	for r := rune(0x80); r < smallRunes; r++ {
+		smallKind[r] = uint8(runeKindSlow(r))
+		l := unicode.ToLower(r)
+		if f, ok := foldTable[l]; ok {
+			smallFold[r] = f
+		} else {
+			smallFold[r] = string(l)
+		}
+	}
+}
+
 func runeKind(r rune) int {
+	if r < smallRunes {
+		return int(smallKind[r])
+	}
+	switch r {
+	case '\u2019', '\u2018':
+		return rkOther // apostrophes: the word loops check them first
+	case '\u201c', '\u201d', '\u2026':
+		return rkPunct
+	case '\u2013', '\u2014':
+		return rkHyphen
+	}
+	return runeKindSlow(r)
+}
+
+func runeKindSlow(r rune) int {
 	switch {
 	case r == '\u00a0' || r == '\u2007' || r == '\u202f' || r == '\u200b' || r == '\u3000' || r == '\ufeff':
 		return rkSpace
@@ -369,8 +454,11 @@ func runeKind(r rune) int {
 }
 
 func isCJK(r rune) bool {
-	if r < 0x2e80 {
+	switch {
+	case r < 0x2e80:
 		return false
+	case r >= 0x4e00 && r <= 0x9fff, r >= 0x3040 && r <= 0x30ff, r >= 0xac00 && r <= 0xd7af:
+		return true
 	}
 	return unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) ||
 		unicode.Is(unicode.Katakana, r) || unicode.Is(unicode.Hangul, r)
@@ -378,6 +466,9 @@ func isCJK(r rune) bool {
 
 // appendFolded appends r lower-cased and without diacritics.
 func appendFolded(b []byte, r rune) []byte {
+	if r < smallRunes {
+		return append(b, smallFold[r]...)
+	}
 	r = unicode.ToLower(r)
 	if f, ok := foldTable[r]; ok {
 		return append(b, f...)
@@ -483,13 +574,48 @@ func lowerASCII(s string) string {
 
 // splitWords returns the normalised words of a phrase and their original
 // spelling, for compiling aliases and terms.
-func splitWords(s string) (norm, orig []string) {
-	var sc scanner
-	sc.scan(s, func(w *word) {
-		norm = append(norm, string(w.norm))
+func splitWords(s string) (norm, orig []string, brk bool) {
+	var c collector
+	sc := scanner{all: true}
+	sc.scan(s, &c)
+	for _, w := range c.words {
+		norm = append(norm, w.norm)
 		orig = append(orig, s[w.start:w.end])
-	})
-	return norm, orig
+		if w.pos > 0 && w.flags&fBreak != 0 {
+			brk = true
+		}
+	}
+	return norm, orig, brk
+}
+
+type collected struct {
+	norm       string
+	pos        int32
+	start, end int32
+	flags      uint8
+}
+
+type collector struct{ words []collected }
+
+func (c *collector) word(w *word) {
+	norm := string(w.norm)
+	if w.raw {
+		norm = lowerASCII(norm)
+	}
+	c.words = append(c.words, collected{norm: norm, pos: w.pos, start: w.start, end: w.end, flags: w.flags})
+}
+
+type counter struct{}
+
+func (counter) word(*word) {}
+
+// Tokenize splits s into words as Match does, normalising and hashing
+// them, without looking them up, and returns how many there are. It exists
+// so that benchmarks can show the matcher's cost over the bare cost of
+// reading the text.
+func Tokenize(s string) int {
+	var sc scanner
+	return int(sc.scan(s, counter{}))
 }
 
 // unsafeBytes views s as bytes without copying; callers only read them.

@@ -1,0 +1,128 @@
+package rules
+
+// This file holds the two tables the matcher reads for every word: the
+// vocabulary (which words occur in some alias or term) and the trie's
+// transitions. Both are open-addressing tables keyed by mixed hashes, and
+// two bit filters in front of the vocabulary turn most words of an article
+// away with one bit test: rootBits holds the words that start a phrase,
+// allBits every word of one. A word that starts nothing is looked up only
+// while a phrase is under way.
+
+type wordTable struct {
+	slots    []wslot
+	mask     uint64
+	words    []string // by id
+	rootBits []uint64
+	allBits  []uint64
+	sh       uint // a hash's filter bit is hash >> sh
+}
+
+type wslot struct {
+	hash uint64
+	id   int32 // -1: empty
+}
+
+type transTable struct {
+	slots []tslot
+	mask  uint64
+}
+
+type tslot struct {
+	key  uint64 // node<<32 | word; node 0 is never a key
+	node int32
+}
+
+// finish builds the matching tables from the compile-time maps.
+func (s *Set) finish() {
+	w := &s.words
+	size := 16
+	for size < 2*len(s.vocab) {
+		size *= 2
+	}
+	w.slots = make([]wslot, size)
+	for i := range w.slots {
+		w.slots[i].id = -1
+	}
+	w.mask = uint64(size - 1)
+	bits := 1 << 12
+	for bits < 16*len(s.vocab) && bits < 1<<24 {
+		bits *= 2
+	}
+	w.rootBits = make([]uint64, bits/64)
+	w.allBits = make([]uint64, bits/64)
+	w.sh = uint(64 - trailingZeros(bits))
+	w.words = make([]string, len(s.vocab))
+	for word, id := range s.vocab {
+		w.words[id] = word
+		h := hashBytes([]byte(word))
+		b := h >> w.sh
+		w.allBits[b/64] |= 1 << (b % 64)
+		if s.root[id] >= 0 {
+			w.rootBits[b/64] |= 1 << (b % 64)
+		}
+		i := h & w.mask
+		for w.slots[i].id >= 0 {
+			i = (i + 1) & w.mask
+		}
+		w.slots[i] = wslot{hash: h, id: id}
+	}
+
+	t := &s.next
+	size = 16
+	for size < 2*len(s.trans) {
+		size *= 2
+	}
+	t.slots = make([]tslot, size)
+	t.mask = uint64(size - 1)
+	for k, node := range s.trans {
+		i := mix(k) & t.mask
+		for t.slots[i].key != 0 {
+			i = (i + 1) & t.mask
+		}
+		t.slots[i] = tslot{key: k, node: node}
+	}
+	s.vocab, s.trans = nil, nil
+}
+
+// lookup returns the vocabulary id of a word of the text, or -1.
+func (w *wordTable) lookup(wd *word) int32 {
+	h := wd.hash
+	for i := h & w.mask; ; i = (i + 1) & w.mask {
+		sl := w.slots[i]
+		if sl.id < 0 {
+			return -1
+		}
+		if sl.hash == h && sameWord(w.words[sl.id], wd) {
+			return sl.id
+		}
+	}
+}
+
+// sameWord confirms a hash match. Words from the fast path are ASCII
+// letters and digits, whose hash is exact up to a 64-bit collision
+// (one in 10^19 per pair), so their length and ends are checked; others
+// (accents folded, non-Latin scripts) are compared in full.
+func sameWord(v string, w *word) bool {
+	n := len(v)
+	if n != len(w.norm) {
+		return false
+	}
+	if !w.raw {
+		return v == string(w.norm)
+	}
+	return v[0] == w.norm[0]|0x20 && v[n-1] == w.norm[n-1]|0x20
+}
+
+// step returns the trie node after node on word id, or -1.
+func (t *transTable) step(node, id int32) int32 {
+	k := transKey(node, id)
+	for i := mix(k) & t.mask; ; i = (i + 1) & t.mask {
+		sl := t.slots[i]
+		if sl.key == k {
+			return sl.node
+		}
+		if sl.key == 0 {
+			return -1
+		}
+	}
+}

@@ -77,8 +77,9 @@ type Request struct {
 	Accept       string // optional Accept header
 }
 
-// Response is a fetched resource. On ErrNotModified and *StatusError the
-// Response is returned too, with headers and validators but no Body.
+// Response is a fetched resource. With ErrNotModified a Response is returned
+// too, with headers and validators (the request's when the 304 omits them)
+// but no Body; with any other error it is nil.
 type Response struct {
 	URL          string // final URL after redirects
 	PermanentURL string // set when every redirect hop was permanent (301/308): the URL to store
@@ -196,13 +197,15 @@ func (c *Client) get(ctx context.Context, r Request, robots, truncate bool) (*Re
 			resp.PermanentURL = resp.URL
 		}
 		var se *StatusError
-		if err == nil || errors.As(err, &se) {
-			return resp, err // StatusError names the URL itself
-		}
-		if hop > 0 {
+		switch {
+		case err == nil:
+			return resp, nil
+		case errors.As(err, &se):
+			return nil, err // it names the URL itself
+		case hop > 0:
 			err = fmt.Errorf("redirect to %s: %w", u, err)
 		}
-		return resp, fmt.Errorf("get %s: %w", r.URL, err)
+		return resp, fmt.Errorf("get %s: %w", r.URL, err) // resp is nil unless 304
 	}
 }
 
@@ -229,8 +232,8 @@ func (c *Client) hop(ctx context.Context, u *url.URL, r Request, robots bool, li
 }
 
 // send makes one request and reads its body. A redirect comes back as a
-// Response with a 3xx StatusCode and no error; 304 as ErrNotModified; other
-// statuses outside 2xx as *StatusError, each with a Response.
+// Response with a 3xx StatusCode and no error, 304 as a Response and
+// ErrNotModified, other statuses outside 2xx as *StatusError.
 func (c *Client) send(ctx context.Context, u *url.URL, r Request, limit int64, truncate bool) (*Response, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
@@ -289,7 +292,7 @@ func (c *Client) send(ctx context.Context, u *url.URL, r Request, limit int64, t
 		discard(hr.Body)
 		se := &StatusError{URL: u.String(), Code: code}
 		se.RetryAfter, _ = retryAfter(hr.Header.Get("Retry-After"), c.now())
-		return resp, se
+		return nil, se
 	}
 }
 

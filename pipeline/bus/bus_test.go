@@ -1,0 +1,144 @@
+package bus_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+
+	"newsmon/pipeline"
+	"newsmon/pipeline/bus"
+	"newsmon/pipeline/bus/embedded"
+)
+
+func connect(t *testing.T) *bus.Client {
+	t.Helper()
+	s, err := embedded.Start(embedded.Config{Port: -1, StoreDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Shutdown(); s.WaitForShutdown() })
+	o := bus.DefaultOptions()
+	o.URL = s.ClientURL()
+	o.AckWait, o.Backoff = time.Second, []time.Duration{50 * time.Millisecond}
+	c, err := bus.Connect(context.Background(), o, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	return c
+}
+
+// The consumer answers by the handler's error: a malformed article is
+// given up at once, a failed one is redelivered until it succeeds.
+func TestConsumeReplies(t *testing.T) {
+	c := connect(t)
+	ctx := context.Background()
+	for _, id := range []string{"a:bad", "a:flaky", "a:good"} {
+		if err := c.PublishArticle(ctx, &pipeline.Article{ID: id, URL: "https://example.com/" + id, Source: "example"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var mu sync.Mutex
+	deliveries := map[string]int{}
+	cctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() {
+		done <- c.ConsumeArticles(cctx, func(_ context.Context, data []byte) error {
+			var id string
+			switch {
+			case contains(data, "a:bad"):
+				id = "a:bad"
+			case contains(data, "a:flaky"):
+				id = "a:flaky"
+			default:
+				id = "a:good"
+			}
+			mu.Lock()
+			deliveries[id]++
+			n := deliveries[id]
+			mu.Unlock()
+			switch {
+			case id == "a:bad":
+				return fmt.Errorf("decode: %w", pipeline.ErrMalformed)
+			case id == "a:flaky" && n < 3:
+				return errors.New("alerts not stored")
+			}
+			return nil
+		})
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		mu.Lock()
+		flaky := deliveries["a:flaky"]
+		mu.Unlock()
+		if flaky >= 3 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(500 * time.Millisecond) // room for any wrong redelivery
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	want := map[string]int{"a:bad": 1, "a:flaky": 3, "a:good": 1}
+	for id, n := range want {
+		if deliveries[id] != n {
+			t.Errorf("%s delivered %d times, want %d (all: %v)", id, deliveries[id], n, deliveries)
+		}
+	}
+}
+
+func contains(data []byte, s string) bool { return strings.Contains(string(data), s) }
+
+// Alerts with the same id are stored and delivered live once.
+func TestAlertsOnce(t *testing.T) {
+	c := connect(t)
+	var mu sync.Mutex
+	var live []string
+	sub, err := c.Conn().Subscribe("alerts.>", func(m *nats.Msg) {
+		mu.Lock()
+		live = append(live, m.Subject)
+		mu.Unlock()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Unsubscribe()
+	alert := pipeline.Alert{ID: "a:1:huawei", Subject: "alerts.cloud.huawei", Rule: "huawei", Category: "cloud"}
+	for range 3 {
+		if err := c.PublishAlerts(context.Background(), []pipeline.Alert{alert}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(300 * time.Millisecond)
+	mu.Lock()
+	defer mu.Unlock()
+	if len(live) != 1 || live[0] != "alerts.cloud.huawei" {
+		t.Errorf("live deliveries: %v, want one on alerts.cloud.huawei", live)
+	}
+}
+
+func TestSeen(t *testing.T) {
+	c := connect(t)
+	ctx := context.Background()
+	key := "https://example.com/a?b=c"
+	if seen, err := c.Seen(ctx, key); err != nil || seen {
+		t.Fatalf("new key: seen %v err %v", seen, err)
+	}
+	if err := c.MarkSeen(ctx, key, "a:1"); err != nil {
+		t.Fatal(err)
+	}
+	if seen, err := c.Seen(ctx, key); err != nil || !seen {
+		t.Fatalf("marked key: seen %v err %v", seen, err)
+	}
+}

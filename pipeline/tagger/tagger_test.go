@@ -1,0 +1,176 @@
+package tagger_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"newsmon/pipeline"
+	"newsmon/pipeline/rules"
+	"newsmon/pipeline/tagger"
+)
+
+// store is a Publisher that keeps alerts in memory, and can be told to fail.
+type store struct {
+	mu     sync.Mutex
+	alerts []pipeline.Alert
+	fail   error
+}
+
+func (s *store) PublishAlerts(_ context.Context, alerts []pipeline.Alert) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.fail != nil {
+		return s.fail
+	}
+	s.alerts = append(s.alerts, alerts...)
+	return nil
+}
+
+func (s *store) subjects() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for _, a := range s.alerts {
+		out = append(out, a.Subject)
+	}
+	return out
+}
+
+const blorptekRules = `entities:
+  - id: blorptek
+    category: cloud
+    name: Blorptek Cloud
+    aliases: [Blorptek Cloud]
+examples:
+  - {text: "Blorptek Cloud grew.", want: [cloud.blorptek]}
+  - {text: "Nothing here.", want: []}
+`
+
+const qorvexaRules = `entities:
+  - id: qorvexa
+    category: cloud
+    name: Qorvexa Cloud
+    aliases: [Qorvexa Cloud]
+examples:
+  - {text: "Qorvexa Cloud grew.", want: [cloud.qorvexa]}
+  - {text: "Nothing here.", want: []}
+`
+
+func writeRules(t *testing.T, dir, body string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, "r.yaml"), []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func article(t *testing.T, text string) []byte {
+	t.Helper()
+	b, err := json.Marshal(pipeline.Article{ID: "a:1", URL: "https://example.com/1", Title: "t", Text: text})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func load(t *testing.T, dir string) *rules.Set {
+	t.Helper()
+	set, err := rules.LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return set
+}
+
+func TestHandle(t *testing.T) {
+	dir := t.TempDir()
+	writeRules(t, dir, blorptekRules)
+	st := &store{}
+	tg := tagger.New(load(t, dir), st, slog.New(slog.DiscardHandler))
+	ctx := context.Background()
+
+	if err := tg.Handle(ctx, article(t, "Blorptek Cloud signed the deal.")); err != nil {
+		t.Fatal(err)
+	}
+	if got := st.subjects(); len(got) != 1 || got[0] != "alerts.cloud.blorptek" {
+		t.Errorf("alerts = %v", got)
+	}
+	if err := tg.Handle(ctx, []byte("{not json")); !errors.Is(err, pipeline.ErrMalformed) {
+		t.Errorf("bad JSON: err = %v, want ErrMalformed", err)
+	}
+	if err := tg.Handle(ctx, []byte(`{"text":"Blorptek Cloud"}`)); !errors.Is(err, pipeline.ErrMalformed) {
+		t.Errorf("article without id: err = %v, want ErrMalformed", err)
+	}
+	st.fail = errors.New("stream unavailable")
+	err := tg.Handle(ctx, article(t, "Blorptek Cloud again."))
+	if err == nil || errors.Is(err, pipeline.ErrMalformed) {
+		t.Errorf("failed publish: err = %v, want a retryable error", err)
+	}
+	s := tg.Stats()
+	if s.Articles.Load() != 2 || s.Alerts.Load() != 1 || s.Malformed.Load() != 2 || s.Failed.Load() != 1 {
+		t.Errorf("stats: articles %d alerts %d malformed %d failed %d", s.Articles.Load(), s.Alerts.Load(), s.Malformed.Load(), s.Failed.Load())
+	}
+}
+
+// A reload swaps in a good set; a broken set is refused and the old one
+// keeps matching.
+func TestReload(t *testing.T) {
+	dir := t.TempDir()
+	writeRules(t, dir, blorptekRules)
+	st := &store{}
+	tg := tagger.New(load(t, dir), st, slog.New(slog.DiscardHandler))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	hup := make(chan os.Signal, 1)
+	done := make(chan struct{})
+	go func() { tg.WatchRules(ctx, dir, hup, 0); close(done) }()
+
+	writeRules(t, dir, qorvexaRules)
+	hup <- os.Interrupt // any signal value: the channel is the SIGHUP channel
+	waitFor(t, func() bool { return tg.Stats().Reloads.Load() == 1 })
+	if len(tg.Tag(&pipeline.Article{ID: "a:2", URL: "u", Text: "Qorvexa Cloud grew."})) != 1 {
+		t.Error("the reloaded set does not match Qorvexa Cloud")
+	}
+
+	writeRules(t, dir, "entities:\n  - id: broken\n    nonsense: true\n")
+	hup <- os.Interrupt
+	waitFor(t, func() bool { return tg.Stats().Refused.Load() == 1 })
+	if len(tg.Tag(&pipeline.Article{ID: "a:3", URL: "u", Text: "Qorvexa Cloud grew."})) != 1 {
+		t.Error("after a refused reload the previous set no longer matches")
+	}
+	cancel()
+	<-done
+}
+
+// A change in the folder is picked up without a signal.
+func TestReloadOnChange(t *testing.T) {
+	dir := t.TempDir()
+	writeRules(t, dir, blorptekRules)
+	tg := tagger.New(load(t, dir), &store{}, slog.New(slog.DiscardHandler))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go tg.WatchRules(ctx, dir, nil, 20*time.Millisecond)
+	time.Sleep(50 * time.Millisecond)
+	writeRules(t, dir, qorvexaRules+"\n# changed size\n")
+	waitFor(t, func() bool { return tg.Stats().Reloads.Load() >= 1 })
+	if len(tg.Tag(&pipeline.Article{ID: "a:2", URL: "u", Text: "Qorvexa Cloud grew."})) != 1 {
+		t.Error("the changed folder was not loaded")
+	}
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met within 5s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}

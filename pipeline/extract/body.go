@@ -548,4 +548,3 @@ func visibleLen(s string) int {
 	}
 	return n
 }
-

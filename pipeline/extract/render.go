@@ -151,8 +151,16 @@ func (r *renderer) finish(title string) string {
 			ps[i].drop = true
 		}
 	}
-	// Labels and datelines at the edges: "Share", "Tags", "Updated 2 hours ago".
-	for i := 0; i < len(ps); i++ {
+	// Labels and datelines at the edges: "Share", "Tags", "Updated 2 hours
+	// ago"; unless the page has nothing else.
+	prose := false
+	for i := range ps {
+		if !ps[i].drop && !isLabel(&ps[i]) {
+			prose = true
+			break
+		}
+	}
+	for i := 0; prose && i < len(ps); i++ {
 		if ps[i].drop {
 			continue
 		}
@@ -161,7 +169,7 @@ func (r *renderer) finish(title string) string {
 		}
 		ps[i].drop = true
 	}
-	for i := len(ps) - 1; i >= 0; i-- {
+	for i := len(ps) - 1; prose && i >= 0; i-- {
 		if ps[i].drop {
 			continue
 		}

@@ -28,6 +28,9 @@ type Options struct {
 	User     string
 	Password string
 	Creds    string // path of a .creds file (NATS accounts with JWT)
+	// InboxPrefix replaces _INBOX for replies, so that a server config can
+	// give each service its own reply subjects (deploy/nats-server.conf).
+	InboxPrefix string
 
 	Replicas       int           // stream and bucket replicas: 1 alone, 3 on a cluster
 	ArticlesMaxAge time.Duration // how long articles stay in ARTICLES
@@ -126,6 +129,9 @@ func Connect(ctx context.Context, o Options, log *slog.Logger) (*Client, error) 
 	}
 	if o.Creds != "" {
 		nopts = append(nopts, nats.UserCredentials(o.Creds))
+	}
+	if o.InboxPrefix != "" {
+		nopts = append(nopts, nats.CustomInboxPrefix(o.InboxPrefix))
 	}
 	nopts = append(nopts, o.NATS...)
 	nc, err := nats.Connect(o.URL, nopts...)

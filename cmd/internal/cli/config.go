@@ -19,6 +19,7 @@ type NATS struct {
 	User     string
 	Password string
 	Creds    string
+	Inbox    string
 	Replicas int
 }
 
@@ -28,6 +29,7 @@ func (n *NATS) Register(e *Env) {
 	e.String(&n.User, "nats-user", "NATS_USER", "", "NATS user")
 	e.String(&n.Password, "nats-password", "NATS_PASSWORD", "", "NATS password")
 	e.String(&n.Creds, "nats-creds", "NATS_CREDS", "", "NATS credentials file")
+	e.String(&n.Inbox, "nats-inbox", "NATS_INBOX_PREFIX", "", "prefix of reply subjects (default _INBOX; the deploy config gives each service its own)")
 	e.Int(&n.Replicas, "replicas", "NATS_REPLICAS", 1, "replicas of streams and buckets (3 on a cluster)")
 }
 
@@ -35,6 +37,7 @@ func (n *NATS) Register(e *Env) {
 func (n NATS) Options(name string) bus.Options {
 	o := bus.DefaultOptions()
 	o.URL, o.Name, o.User, o.Password, o.Creds, o.Replicas = n.URL, name, n.User, n.Password, n.Creds, n.Replicas
+	o.InboxPrefix = n.Inbox
 	return o
 }
 

@@ -59,7 +59,7 @@ func seconds(v string) (time.Duration, bool) {
 	}
 	n, err := strconv.ParseUint(v, 10, 64)
 	if err != nil || n > uint64(maxDelay/time.Second) {
-		return maxDelay, true // only digits, so it overflowed: a very long delay
+		return maxDelay, true // all digits, so an error can only be overflow
 	}
 	return time.Duration(n) * time.Second, true
 }

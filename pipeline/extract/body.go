@@ -95,8 +95,10 @@ func prune(body *html.Node) {
 // remembering it for the elements that may be dropped.
 func (p *pruner) survey(n *html.Node, inP bool, depth int) int {
 	if n.Type == html.TextNode {
-		if inP {
-			return visibleLen(n.Data)
+		// Prose is paragraph text, or text long enough to be a sentence in
+		// pages that separate paragraphs with <br> only.
+		if l := visibleLen(n.Data); inP || l >= 40 {
+			return l
 		}
 		return 0
 	}
@@ -320,6 +322,7 @@ type cand struct {
 	score          float64 // paragraph weight, decayed with distance
 	weight         float64 // paragraph weight of the whole subtree
 	text, linkText int
+	marked         bool // schema.org article markup
 }
 
 type scorer struct {
@@ -404,7 +407,7 @@ func (s *scorer) addParagraph(p *html.Node, text, link int) {
 		}
 		c, ok := s.cands[a]
 		if !ok {
-			c = &cand{}
+			c = &cand{marked: schemaArticle(a)}
 			s.cands[a] = c
 			s.order = append(s.order, a)
 		}
@@ -427,7 +430,12 @@ func (s *scorer) final(n *html.Node) float64 {
 		return 0
 	}
 	ld := float64(c.linkText) / float64(max(c.text, 1))
-	return c.score * (1 - ld)
+	f := c.score * (1 - ld)
+	if c.marked {
+		// The page says this is the article (schema.org markup).
+		f *= 2
+	}
+	return f
 }
 
 func (s *scorer) best() *html.Node {
@@ -458,6 +466,10 @@ func (s *scorer) withSiblings(best *html.Node) []*html.Node {
 	if parent == nil || s.cands[x] == nil {
 		return []*html.Node{best}
 	}
+	if isArticleRoot(x) {
+		// A self-contained article; its siblings are other articles.
+		return []*html.Node{x}
+	}
 	top := s.cands[x].weight
 	var out []*html.Node
 	for c := parent.FirstChild; c != nil; c = c.NextSibling {
@@ -484,8 +496,13 @@ func (s *scorer) withSiblings(best *html.Node) []*html.Node {
 
 // isArticleRoot reports an element that marks itself as the whole article.
 func isArticleRoot(n *html.Node) bool {
-	if n.DataAtom == atom.Article || n.DataAtom == atom.Main {
-		return true
+	return n.DataAtom == atom.Article || n.DataAtom == atom.Main || schemaArticle(n)
+}
+
+// schemaArticle reports schema.org microdata naming n the article or its body.
+func schemaArticle(n *html.Node) bool {
+	if n.DataAtom == atom.Body || n.DataAtom == atom.Html {
+		return false
 	}
 	for _, a := range n.Attr {
 		switch a.Key {
@@ -502,9 +519,17 @@ func isArticleRoot(n *html.Node) bool {
 	return false
 }
 
-// sameKind reports siblings built alike: same tag and same class list.
+// sameKind reports siblings built alike: same tag and the same first class
+// name (variants add modifiers after it), or no class at all.
 func sameKind(a, b *html.Node) bool {
-	return a.DataAtom == b.DataAtom && attr(a, "class") == attr(b, "class")
+	if a.DataAtom != b.DataAtom {
+		return false
+	}
+	ca, cb := strings.Fields(attr(a, "class")), strings.Fields(attr(b, "class"))
+	if len(ca) == 0 || len(cb) == 0 {
+		return len(ca) == len(cb)
+	}
+	return ca[0] == cb[0]
 }
 
 func attr(n *html.Node, key string) string {

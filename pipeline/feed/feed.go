@@ -23,6 +23,7 @@ import (
 
 	"github.com/mmcdole/gofeed"
 	"github.com/mmcdole/gofeed/rss"
+	"golang.org/x/net/html"
 )
 
 // MaxBody is the largest body Parse accepts. The biggest real feed in the
@@ -231,8 +232,8 @@ func convertItem(it *gofeed.Item, base *url.URL) Item {
 	out := Item{
 		GUID:    strings.TrimSpace(it.GUID),
 		Title:   clean(it.Title),
-		Summary: strings.TrimSpace(it.Description),
-		Content: strings.TrimSpace(it.Content),
+		Summary: strings.TrimSpace(fixC1(it.Description)),
+		Content: strings.TrimSpace(fixC1(it.Content)),
 	}
 	link := strings.TrimSpace(it.Link)
 	if link == "" && len(it.Links) > 0 {
@@ -301,7 +302,53 @@ func isHTTP(s string) bool {
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
-// clean collapses the white space of a one-line field such as a title.
+// clean turns a one-line field such as a title into plain text: titles
+// arrive as HTML (Atom type="html", double-escaped RSS), so tags go,
+// entities are decoded, and white space collapses.
 func clean(s string) string {
-	return strings.Join(strings.Fields(s), " ")
+	if strings.ContainsAny(s, "<&") {
+		s = htmlText(s)
+	}
+	return strings.Join(strings.Fields(fixC1(s)), " ")
+}
+
+// htmlText returns the text of an HTML fragment.
+func htmlText(s string) string {
+	var b strings.Builder
+	z := html.NewTokenizer(strings.NewReader(s))
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return b.String()
+		case html.TextToken:
+			b.Write(z.Text())
+		case html.StartTagToken, html.EndTagToken, html.SelfClosingTagToken:
+			b.WriteByte(' ')
+		}
+	}
+}
+
+// fixC1 replaces C1 control characters with the Windows-1252 characters
+// they stand for. They come from character references such as &#146; that
+// were written for Windows-1252 and mean a curly quote, never a control;
+// HTML parsers map them the same way.
+func fixC1(s string) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { return r >= 0x80 && r <= 0x9f }) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if r >= 0x80 && r <= 0x9f {
+			if m := c1[r-0x80]; m != 0 {
+				return m
+			}
+		}
+		return r
+	}, s)
+}
+
+// c1 maps U+0080..U+009F to Windows-1252; zero where that code page has no
+// character either.
+var c1 = [32]rune{
+	0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0,
+	0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
 }

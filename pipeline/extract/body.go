@@ -260,6 +260,10 @@ var positiveSubstrings = []string{
 }
 
 func negativeName(s string) bool {
+	// Embedded posts (tweets, Instagram) are quoted as part of the story.
+	if strings.Contains(s, "embed") || strings.Contains(s, "tweet") || strings.Contains(s, "instagram-media") {
+		return false
+	}
 	for _, p := range positiveSubstrings {
 		if strings.Contains(s, p) {
 			return false

@@ -178,14 +178,19 @@ func (r *renderer) finish(title string) string {
 		}
 		ps[i].drop = true
 	}
+	// Repeats: a long paragraph seen before is a second copy of the page
+	// (mobile and desktop versions, teaser and body); short lines may
+	// legitimately recur ("Meal 1", "Portion: 1 cup"), unless back to back.
 	var out strings.Builder
 	seen := map[string]bool{}
+	last := ""
 	for i := range ps {
 		p := &ps[i]
-		if p.drop || seen[p.text] {
+		if p.drop || p.text == last || (seen[p.text] && len(p.text) >= 200) {
 			continue
 		}
 		seen[p.text] = true
+		last = p.text
 		if out.Len() > 0 {
 			out.WriteString("\n\n")
 		}

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"math/bits"
 	"unicode"
 	"unicode/utf8"
 	"unsafe"
@@ -90,35 +91,57 @@ type word struct {
 	flags      uint8
 }
 
-// hashWord hashes s[i:j] eight bytes at a time with every byte OR 0x20:
-// for ASCII letters and digits that is their lower case, so the fast path
-// hashes the text as it stands and the table holds the hashes of the
-// normalised words. Other bytes may collide; lookups compare the words.
+// Hashing words. A word is hashed eight bytes at a time with every byte
+// OR 0x20: for ASCII letters and digits that is their lower case, so the
+// fast path hashes the text as it stands while the tables hold the hashes
+// of the normalised words. Other bytes may collide; lookups compare.
+const (
+	hk0   = 0x9e3779b97f4a7c15
+	hk1   = 0xbf58476d1ce4e5b9
+	lower = 0x2020202020202020
+)
+
+// hashChunk folds one full chunk of eight bytes into h.
+func hashChunk(h, v uint64) uint64 {
+	h = (h ^ (v | lower)) * hk1
+	return h ^ h>>29
+}
+
+// hashTail folds the last n (0 to 7) bytes, in the low bytes of v, and
+// the length into the final hash. Only the top bits of the result are well
+// mixed; the tables index by them.
+func hashTail(h, v uint64, n, length int) uint64 {
+	mask := uint64(1)<<(8*n) - 1
+	return (h ^ ((v & mask) | (lower & mask)) ^ uint64(length)<<56) * hk1
+}
+
+// hashWord hashes s[i:j].
 func hashWord(s string, i, j int) uint64 {
-	const (
-		k0    = 0x9e3779b97f4a7c15
-		k1    = 0xbf58476d1ce4e5b9
-		lower = 0x2020202020202020
-	)
-	h := uint64(j-i) * k0
+	length := j - i
+	h := uint64(0)
 	for j-i >= 8 {
-		h = (h ^ (load8(s, i) | lower)) * k1
-		h ^= h >> 29
+		h = hashChunk(h, load8(s, i))
 		i += 8
 	}
-	if n := j - i; n > 0 {
-		mask := uint64(1)<<(8*n) - 1
-		var v uint64
-		if i+8 <= len(s) {
-			v = load8(s, i) & mask
-		} else {
-			for k := j - 1; k >= i; k-- {
-				v = v<<8 | uint64(s[k])
-			}
-		}
-		h = (h ^ (v | lower&mask)) * k1
+	var v uint64
+	for k := j - 1; k >= i; k-- {
+		v = v<<8 | uint64(s[k])
 	}
-	return mix(h)
+	return hashTail(h, v, j-i, length)
+}
+
+// alnumBytes sets the high bit of every byte of x that is an ASCII letter
+// or digit (the "hasbetween" byte trick: no carries cross bytes).
+func alnumBytes(x uint64) uint64 {
+	const (
+		ones = 0x0101010101010101
+		low7 = 0x7f7f7f7f7f7f7f7f
+		high = 0x8080808080808080
+	)
+	between := func(x, m, n uint64) uint64 { // m < byte < n, bytes < 0x80
+		return (ones*(127+n) - (x & low7)) & ^x & ((x & low7) + ones*(127-m)) & high
+	}
+	return between(x, 0x2f, 0x3a) | between(x|lower, 0x60, 0x7b)
 }
 
 func load8(s string, i int) uint64 {
@@ -131,7 +154,7 @@ func hashBytes(b []byte) uint64 {
 	return hashWord(unsafe.String(unsafe.SliceData(b), len(b)), 0, len(b))
 }
 
-// mix spreads the bits of a hash over all 64.
+// mix spreads the bits of a hash over all 64; the trie's table uses it.
 func mix(h uint64) uint64 {
 	h ^= h >> 33
 	h *= 0xff51afd7ed558ccd
@@ -181,16 +204,41 @@ func (sc *scanner) scan(s string, h wordHandler) int32 {
 		start := i
 		switch cl {
 		case cLower, cUpper:
-			// The fast path: ASCII letters and digits.
-			i++
-			for i < n && alnum[s[i]] {
-				i++
+			// The fast path: ASCII letters and digits, eight bytes at a
+			// time: find where the run ends with a bit trick rather than a
+			// branch per byte, and hash the chunks as they pass.
+			var (
+				h    uint64
+				tail uint64
+			)
+			for {
+				if i+8 > n {
+					j := i
+					for j < n && alnum[s[j]] {
+						j++
+					}
+					for k := j - 1; k >= i; k-- {
+						tail = tail<<8 | uint64(s[k])
+					}
+					i = j
+					break
+				}
+				v := load8(s, i)
+				if stop := ^alnumBytes(v) & 0x8080808080808080; stop != 0 {
+					k := bits.TrailingZeros64(stop) >> 3
+					tail = v
+					i += k
+					break
+				}
+				h = hashChunk(h, v)
+				i += 8
 			}
 			if i < n && (s[i] == '\'' || s[i] >= 0x80) && sc.continues(s, i) {
 				i, w.end = sc.slowWord(s, start)
 				w.norm, w.raw, w.hash = sc.buf, false, hashBytes(sc.buf)
 			} else {
-				w.norm, w.raw, w.hash, w.end = unsafeBytes(s[start:i]), true, hashWord(s, start, i), int32(i)
+				length := i - start
+				w.norm, w.raw, w.hash, w.end = unsafeBytes(s[start:i]), true, hashTail(h, tail, length&7, length), int32(i)
 			}
 		case cSpace:
 			i++

@@ -10,7 +10,7 @@ package rules
 
 type wordTable struct {
 	slots    []wslot
-	mask     uint64
+	tsh      uint     // a hash's slot is hash >> tsh
 	words    []string // by id
 	rootBits []uint64
 	allBits  []uint64
@@ -43,7 +43,7 @@ func (s *Set) finish() {
 	for i := range w.slots {
 		w.slots[i].id = -1
 	}
-	w.mask = uint64(size - 1)
+	w.tsh = uint(64 - trailingZeros(size))
 	bits := 1 << 12
 	for bits < 16*len(s.vocab) && bits < 1<<24 {
 		bits *= 2
@@ -60,9 +60,9 @@ func (s *Set) finish() {
 		if s.root[id] >= 0 {
 			w.rootBits[b/64] |= 1 << (b % 64)
 		}
-		i := h & w.mask
+		i := h >> w.tsh
 		for w.slots[i].id >= 0 {
-			i = (i + 1) & w.mask
+			i = (i + 1) & uint64(len(w.slots)-1)
 		}
 		w.slots[i] = wslot{hash: h, id: id}
 	}
@@ -87,7 +87,8 @@ func (s *Set) finish() {
 // lookup returns the vocabulary id of a word of the text, or -1.
 func (w *wordTable) lookup(wd *word) int32 {
 	h := wd.hash
-	for i := h & w.mask; ; i = (i + 1) & w.mask {
+	mask := uint64(len(w.slots) - 1)
+	for i := h >> w.tsh; ; i = (i + 1) & mask {
 		sl := w.slots[i]
 		if sl.id < 0 {
 			return -1

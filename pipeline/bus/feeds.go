@@ -1,0 +1,314 @@
+package bus
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+		"github.com/nats-io/nats.go/jetstream"
+)
+
+// NearBucket indexes the SimHash bands of published articles so that any
+// ingest replica finds an earlier near-identical text (docs/feeds.md).
+const NearBucket = "NEAR"
+
+// IngestOptions are the settings of the ingest side's objects: the FEEDS and
+// NEAR buckets, the POLL stream and its shared consumer. Zero values take
+// the defaults of DefaultIngestOptions.
+type IngestOptions struct {
+	NearTTL time.Duration // how long a published text is a near-duplicate candidate
+	// PollAckWait is how long a poll job may go without a sign of life
+	// before the server hands it to another replica: a killed replica's
+	// hosts are taken over after this long.
+	PollAckWait time.Duration
+	// PollDuplicates is the POLL stream's duplicate window for job Msg-Ids.
+	PollDuplicates time.Duration
+}
+
+// DefaultIngestOptions are the settings of docs/feeds.md.
+func DefaultIngestOptions() IngestOptions {
+	return IngestOptions{NearTTL: 72 * time.Hour, PollAckWait: 30 * time.Second, PollDuplicates: 2 * time.Minute}
+}
+
+func (o *IngestOptions) fill() {
+	d := DefaultIngestOptions()
+	if o.NearTTL <= 0 {
+		o.NearTTL = d.NearTTL
+	}
+	if o.PollAckWait <= 0 {
+		o.PollAckWait = d.PollAckWait
+	}
+	if o.PollDuplicates <= 0 {
+		o.PollDuplicates = d.PollDuplicates
+	}
+}
+
+// Ingest is the ingest service's view of NATS beyond articles and SEEN: feed
+// state in FEEDS, the near-duplicate index in NEAR and poll jobs in POLL.
+// Its methods satisfy the interfaces package ingest declares.
+type Ingest struct {
+	*Client
+	opts  IngestOptions
+	feeds jetstream.KeyValue
+	near  jetstream.KeyValue
+	poll  jetstream.Stream
+}
+
+// Ingest declares (or updates) the ingest side's buckets and stream.
+func (c *Client) Ingest(ctx context.Context, o IngestOptions) (*Ingest, error) {
+	o.fill()
+	in := &Ingest{Client: c, opts: o}
+	var err error
+	in.feeds, err = c.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:      FeedsBucket,
+		Description: "per-feed poll state: validators, next poll, failures",
+		Storage:     jetstream.FileStorage,
+		Replicas:    c.opts.Replicas,
+		History:     1,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("declare bucket %s: %w", FeedsBucket, err)
+	}
+	in.near, err = c.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:      NearBucket,
+		Description: "SimHash bands of published articles: band.article -> fingerprint article-id",
+		TTL:         o.NearTTL,
+		Storage:     jetstream.FileStorage,
+		Replicas:    c.opts.Replicas,
+		History:     1,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("declare bucket %s: %w", NearBucket, err)
+	}
+	if err := in.declarePoll(ctx); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+// LoadState returns a feed's state and its revision, or nil and 0 when the
+// feed has none yet.
+func (in *Ingest) LoadState(ctx context.Context, key string) ([]byte, uint64, error) {
+	e, err := in.feeds.Get(ctx, key)
+	switch {
+	case errors.Is(err, jetstream.ErrKeyNotFound):
+		return nil, 0, nil
+	case err != nil:
+		return nil, 0, fmt.Errorf("load feed state %s: %w", key, err)
+	}
+	return e.Value(), e.Revision(), nil
+}
+
+// SaveState stores a feed's state if its revision is still rev (0: the
+// feed has no state yet). ok is false when another writer got there first.
+func (in *Ingest) SaveState(ctx context.Context, key string, data []byte, rev uint64) (newRev uint64, ok bool, err error) {
+	if rev == 0 {
+		newRev, err = in.feeds.Create(ctx, key, data)
+	} else {
+		newRev, err = in.feeds.Update(ctx, key, data, rev)
+	}
+	var apiErr *jetstream.APIError
+	switch {
+	case err == nil:
+		return newRev, true, nil
+	case errors.Is(err, jetstream.ErrKeyExists),
+		errors.As(err, &apiErr) && (apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence || apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant):
+		return 0, false, nil
+	default:
+		return 0, false, fmt.Errorf("save feed state %s: %w", key, err)
+	}
+}
+
+// WatchStates calls fn with every feed state now in FEEDS and returns once
+// they are all delivered; it goes on calling fn with each change, from one
+// goroutine, until ctx ends or stop is called (stop waits for it). A
+// deleted state comes with nil data.
+func (in *Ingest) WatchStates(ctx context.Context, fn func(key string, data []byte, rev uint64)) (stop func(), err error) {
+	w, err := in.feeds.WatchAll(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("watch %s: %w", FeedsBucket, err)
+	}
+	deliver := func(e jetstream.KeyValueEntry) {
+		if e.Operation() != jetstream.KeyValuePut {
+			fn(e.Key(), nil, e.Revision())
+			return
+		}
+		fn(e.Key(), e.Value(), e.Revision())
+	}
+	// The initial values end with a nil entry.
+	for initial := true; initial; {
+		select {
+		case e, open := <-w.Updates():
+			if !open {
+				return nil, fmt.Errorf("watch %s: closed", FeedsBucket)
+			}
+			if e == nil {
+				initial = false
+				continue
+			}
+			deliver(e)
+		case <-ctx.Done():
+			w.Stop()
+			return nil, ctx.Err()
+		}
+	}
+	done := make(chan struct{})
+	quit := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer w.Stop()
+		for {
+			select {
+			case e, open := <-w.Updates():
+				if !open {
+					return
+				}
+				if e != nil {
+					deliver(e)
+				}
+			case <-ctx.Done():
+				return
+			case <-quit:
+				return
+			}
+		}
+	}()
+	var once sync.Once
+	return func() {
+		once.Do(func() { close(quit) })
+		<-done
+	}, nil
+}
+
+// States returns every feed state in FEEDS by key.
+func (in *Ingest) States(ctx context.Context) (map[string][]byte, error) {
+	out := map[string][]byte{}
+	stop, err := in.WatchStates(ctx, func(key string, data []byte, _ uint64) {
+		if data == nil {
+			delete(out, key)
+		} else {
+			out[key] = data
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	stop()
+	return out, nil
+}
+
+// NearCandidates returns the values stored under any of the given SimHash
+// band keys: every article sharing a band with the text being checked.
+func (in *Ingest) NearCandidates(ctx context.Context, bands []string) ([]string, error) {
+	var out []string
+	// A band key of a busy day holds a few articles; small requests keep
+	// each answer below the server's 1024-message cap.
+	const chunk = 32
+	for i := 0; i < len(bands); i += chunk {
+		subjects := make([]string, 0, chunk)
+		for _, b := range bands[i:min(i+chunk, len(bands))] {
+			subjects = append(subjects, "$KV."+NearBucket+"."+b+".*")
+		}
+		err := in.directLast(ctx, "KV_"+NearBucket, subjects, func(_ string, data []byte) {
+			out = append(out, string(data))
+		})
+		if err != nil {
+			return nil, fmt.Errorf("near candidates: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// AddNear files value under each band key for the article member (a key
+// token, e.g. the article id's hash), and returns once they are stored.
+func (in *Ingest) AddNear(ctx context.Context, bands []string, member, value string) error {
+	futures := make([]jetstream.PubAckFuture, 0, len(bands))
+	for _, b := range bands {
+		f, err := in.js.PublishAsync("$KV."+NearBucket+"."+b+"."+member, []byte(value))
+		if err != nil {
+			return fmt.Errorf("add near %s: %w", member, err)
+		}
+		futures = append(futures, f)
+	}
+	return waitAcks(ctx, futures, "add near "+member)
+}
+
+// directLast asks the stream for the last message of each subject (which
+// may hold wildcards) in one batched direct get, and calls fn for each
+// message that is a value (not a delete marker).
+func (c *Client) directLast(ctx context.Context, stream string, subjects []string, fn func(subject string, data []byte)) error {
+	if len(subjects) == 0 {
+		return nil
+	}
+	req, err := json.Marshal(struct {
+		MultiLast []string `json:"multi_last"`
+		NoHeaders bool     `json:"no_hdr,omitempty"`
+	}{MultiLast: subjects})
+	if err != nil {
+		return err
+	}
+	inbox := c.nc.NewRespInbox()
+	sub, err := c.nc.SubscribeSync(inbox)
+	if err != nil {
+		return err
+	}
+	defer sub.Unsubscribe()
+	if err := c.nc.PublishRequest("$JS.API.DIRECT.GET."+stream, inbox, req); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	for {
+		m, err := sub.NextMsgWithContext(ctx)
+		if err != nil {
+			return fmt.Errorf("direct get %s: %w", stream, err)
+		}
+		switch status := m.Header.Get("Status"); status {
+		case "":
+		case "204": // end of batch
+			return nil
+		case "404": // nothing matched
+			return nil
+		default:
+			return fmt.Errorf("direct get %s: status %s %s", stream, status, m.Header.Get("Description"))
+		}
+		switch m.Header.Get("KV-Operation") {
+		case "DEL", "PURGE":
+			continue
+		}
+		fn(m.Header.Get("Nats-Subject"), m.Data)
+	}
+}
+
+// waitAcks waits for every publish to be acknowledged and returns the first
+// error.
+func waitAcks(ctx context.Context, futures []jetstream.PubAckFuture, what string) error {
+	var first error
+	for _, f := range futures {
+		select {
+		case <-f.Ok():
+		case err := <-f.Err():
+			if first == nil {
+				first = fmt.Errorf("%s: %w", what, err)
+			}
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return first
+}
+
+// kvToken makes s usable as one token of a key-value key.
+func kvToken(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '=':
+			return r
+		}
+		return '_'
+	}, s)
+}

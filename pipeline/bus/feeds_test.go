@@ -1,0 +1,227 @@
+package bus_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"newsmon/pipeline/bus"
+	"newsmon/pipeline/bus/embedded"
+)
+
+func ingestBus(t *testing.T, ackWait time.Duration) (*bus.Ingest, string) {
+	t.Helper()
+	s, err := embedded.Start(embedded.Config{Port: -1, StoreDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Shutdown(); s.WaitForShutdown() })
+	return connectIngest(t, s.ClientURL(), ackWait), s.ClientURL()
+}
+
+func connectIngest(t *testing.T, url string, ackWait time.Duration) *bus.Ingest {
+	t.Helper()
+	o := bus.DefaultOptions()
+	o.URL = url
+	c, err := bus.Connect(context.Background(), o, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	in, err := c.Ingest(context.Background(), bus.IngestOptions{PollAckWait: ackWait})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return in
+}
+
+// Batched seen lookups find exactly the keys marked before, with their values.
+func TestSeenAll(t *testing.T) {
+	in, _ := ingestBus(t, time.Second)
+	ctx := context.Background()
+	marked := map[string]string{}
+	var keys []string
+	for i := range 1200 { // more than one request's worth
+		k := fmt.Sprintf("url:https://example.com/story/%d?x=1", i)
+		keys = append(keys, k)
+		if i%3 == 0 {
+			marked[k] = fmt.Sprintf("a:%d", i)
+		}
+	}
+	if err := in.MarkSeenAll(ctx, marked); err != nil {
+		t.Fatal(err)
+	}
+	got, err := in.SeenAll(ctx, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(marked, got); d != "" {
+		t.Errorf("SeenAll (-want +got):\n%s", d)
+	}
+	// The single-key API agrees.
+	if ok, err := in.Seen(ctx, keys[3]); err != nil || !ok {
+		t.Errorf("Seen(%s) = %v, %v", keys[3], ok, err)
+	}
+	if none, err := in.SeenAll(ctx, []string{"url:never"}); err != nil || len(none) != 0 {
+		t.Errorf("SeenAll(unseen) = %v, %v", none, err)
+	}
+}
+
+// Band lookups return every article filed under any of the bands asked for.
+func TestNearCandidates(t *testing.T) {
+	in, _ := ingestBus(t, time.Second)
+	ctx := context.Background()
+	if err := in.AddNear(ctx, []string{"b0-0001", "b1-0002"}, "x1", "fp1 a:1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := in.AddNear(ctx, []string{"b0-0001", "b1-0003"}, "x2", "fp2 a:2"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := in.NearCandidates(ctx, []string{"b0-0001", "b3-ffff"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(got)
+	if d := cmp.Diff([]string{"fp1 a:1", "fp2 a:2"}, got); d != "" {
+		t.Errorf("candidates (-want +got):\n%s", d)
+	}
+	got, err = in.NearCandidates(ctx, []string{"b1-0003"})
+	if err != nil || len(got) != 1 || got[0] != "fp2 a:2" {
+		t.Errorf("candidates of b1-0003 = %v, %v", got, err)
+	}
+	if got, err := in.NearCandidates(ctx, []string{"b2-0000"}); err != nil || len(got) != 0 {
+		t.Errorf("candidates of an empty band = %v, %v", got, err)
+	}
+}
+
+// Feed state is saved only over the revision it was read at, and watchers
+// see every change.
+func TestFeedStateRevisions(t *testing.T) {
+	in, url := ingestBus(t, time.Second)
+	ctx := context.Background()
+	other := connectIngest(t, url, time.Second)
+
+	var mu sync.Mutex
+	seen := map[string]string{}
+	stop, err := other.WatchStates(ctx, func(key string, data []byte, _ uint64) {
+		mu.Lock()
+		seen[key] = string(data)
+		mu.Unlock()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+
+	rev, ok, err := in.SaveState(ctx, "f1", []byte("v1"), 0)
+	if err != nil || !ok {
+		t.Fatalf("create: %v %v", ok, err)
+	}
+	if _, ok, err := other.SaveState(ctx, "f1", []byte("v1 again"), 0); err != nil || ok {
+		t.Errorf("second create: ok %v err %v, want refused", ok, err)
+	}
+	rev2, ok, err := in.SaveState(ctx, "f1", []byte("v2"), rev)
+	if err != nil || !ok {
+		t.Fatalf("update: %v %v", ok, err)
+	}
+	if _, ok, err := other.SaveState(ctx, "f1", []byte("stale"), rev); err != nil || ok {
+		t.Errorf("update at a stale revision: ok %v err %v, want refused", ok, err)
+	}
+	data, got, err := other.LoadState(ctx, "f1")
+	if err != nil || got != rev2 || string(data) != "v2" {
+		t.Errorf("load = %q rev %d err %v, want v2 rev %d", data, got, err, rev2)
+	}
+	if data, rev, err := other.LoadState(ctx, "absent"); err != nil || data != nil || rev != 0 {
+		t.Errorf("load absent = %q %d %v", data, rev, err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		mu.Lock()
+		v := seen["f1"]
+		mu.Unlock()
+		if v == "v2" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("watcher saw %q, want v2", v)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	all, err := other.States(ctx)
+	if err != nil || len(all) != 1 || string(all["f1"]) != "v2" {
+		t.Errorf("States = %v, %v", all, err)
+	}
+}
+
+// A host has at most one poll job at a time; a job whose worker dies
+// comes back to another after the ack wait.
+func TestPollJobs(t *testing.T) {
+	ackWait := 600 * time.Millisecond
+	a, url := ingestBus(t, ackWait)
+	b := connectIngest(t, url, ackWait)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+
+	for i := range 5 { // five asks for the same host, one job
+		if err := a.EnqueuePoll("example_com", fmt.Sprintf("example.com:%d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := a.EnqueuePoll("example_org", "example.org:1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	// Replica a takes jobs and hangs on them without a sign of life: it
+	// stands for a killed replica (its in-progress acks stop with it).
+	actx, acancel := context.WithCancel(ctx)
+	hung := make(chan string, 10)
+	var aDone sync.WaitGroup
+	aDone.Add(1)
+	go func() {
+		defer aDone.Done()
+		a.ConsumePolls(actx, 1, func(ctx context.Context, host string) error {
+			hung <- host
+			<-ctx.Done()
+			return ctx.Err()
+		})
+	}()
+	first := <-hung
+	// Kill a's connection: no ack, no nak, no in-progress.
+	a.Conn().Close()
+
+	var got sync.Map
+	var n atomic.Int32
+	bctx, bcancel := context.WithCancel(ctx)
+	go b.ConsumePolls(bctx, 2, func(_ context.Context, host string) error {
+		got.Store(host, true)
+		n.Add(1)
+		return nil
+	})
+	start := time.Now()
+	for n.Load() < 2 && ctx.Err() == nil {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if _, ok := got.Load(first); !ok {
+		t.Errorf("the dead replica's job for %s was not taken over", first)
+	}
+	if d := time.Since(start); d > 5*ackWait {
+		t.Errorf("takeover took %s, ack wait %s", d, ackWait)
+	}
+	time.Sleep(3 * ackWait)
+	if c := n.Load(); c != 2 {
+		t.Errorf("handled %d jobs, want 2 (one per host)", c)
+	}
+	bcancel()
+	acancel()
+	aDone.Wait()
+}

@@ -1,0 +1,184 @@
+package bus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// The POLL stream carries poll jobs, one subject per feed host. It is a work
+// queue (a job is gone once acknowledged) holding at most one job per host:
+// whichever replica asks first gets the host, so a host is polled by one
+// replica at a time and its politeness budget lives in one place.
+const (
+	PollStream   = "POLL"
+	PollSubject  = "news.poll"
+	PollConsumer = "ingest"
+)
+
+func (in *Ingest) declarePoll(ctx context.Context) error {
+	var err error
+	in.poll, err = in.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name:        PollStream,
+		Description: "poll jobs, one per feed host, shared by ingest replicas",
+		Subjects:    []string{PollSubject + ".>"},
+		Retention:   jetstream.WorkQueuePolicy,
+		Storage:     jetstream.FileStorage,
+		Replicas:    in.opts2().Replicas,
+		// One pending or in-flight job per host: a second one is refused
+		// until the first is acknowledged.
+		MaxMsgsPerSubject:    1,
+		Discard:              jetstream.DiscardNew,
+		DiscardNewPerSubject: true,
+		Duplicates:           in.opts.PollDuplicates,
+	})
+	if err != nil {
+		return fmt.Errorf("declare stream %s: %w", PollStream, err)
+	}
+	_, err = in.js.CreateOrUpdateConsumer(ctx, PollStream, jetstream.ConsumerConfig{
+		Durable:       PollConsumer,
+		Description:   "ingest replicas share this consumer",
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		AckWait:       in.opts.PollAckWait,
+		MaxDeliver:    -1,
+		MaxAckPending: 100000,
+	})
+	if err != nil {
+		return fmt.Errorf("declare consumer %s: %w", PollConsumer, err)
+	}
+	return nil
+}
+
+func (in *Ingest) opts2() Options { return in.Client.opts }
+
+// EnqueuePoll asks for the feeds of host (a subject token) to be polled. id
+// is the job's Msg-Id, derived from the feed states so that replicas asking
+// for the same work emit the same id. A host that already has a job pending
+// or in flight keeps it: the new one is dropped without error. It does not
+// wait for the server; Flush does.
+func (in *Ingest) EnqueuePoll(host, id string) error {
+	_, err := in.js.PublishAsync(PollSubject+"."+host, nil, jetstream.WithMsgID(id))
+	if err != nil {
+		return fmt.Errorf("enqueue poll %s: %w", host, err)
+	}
+	return nil
+}
+
+// Flush waits until every asynchronous publish of this client has been
+// answered by the server.
+func (c *Client) Flush(ctx context.Context) error {
+	select {
+	case <-c.js.PublishAsyncComplete():
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// ConsumePolls takes poll jobs from the shared consumer, at most workers at
+// a time, and runs handle on each with the job's host token. While handle
+// runs the job is kept alive with in-progress acks; it is acknowledged when
+// handle returns nil and handed back for another replica when it fails. A
+// replica that dies stops the in-progress acks and its job returns to the
+// queue after PollAckWait. It returns when ctx ends, once every job in hand
+// has finished.
+func (in *Ingest) ConsumePolls(ctx context.Context, workers int, handle func(ctx context.Context, host string) error) error {
+	cons, err := in.js.Consumer(ctx, PollStream, PollConsumer)
+	if err != nil {
+		return fmt.Errorf("consumer %s: %w", PollConsumer, err)
+	}
+	slots := make(chan struct{}, max(workers, 1))
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for ctx.Err() == nil {
+		// Wait for a free slot, then ask for as many jobs as slots are
+		// free: jobs are not buffered where no one works on them.
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+			return nil
+		}
+		free := 1
+		for free < cap(slots) {
+			select {
+			case slots <- struct{}{}:
+				free++
+				continue
+			default:
+			}
+			break
+		}
+		batch, err := cons.Fetch(free, jetstream.FetchMaxWait(time.Second))
+		if err != nil {
+			for range free {
+				<-slots
+			}
+			if ctx.Err() != nil {
+				return nil
+			}
+			in.log.Warn("fetch poll jobs", "err", err)
+			time.Sleep(100 * time.Millisecond)
+			continue
+		}
+		got := 0
+		for m := range batch.Messages() {
+			got++
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer func() { <-slots }()
+				in.runJob(ctx, m, handle)
+			}()
+		}
+		for ; got < free; got++ {
+			<-slots
+		}
+		if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) && ctx.Err() == nil {
+			in.log.Warn("fetch poll jobs", "err", err)
+		}
+	}
+	return nil
+}
+
+func (in *Ingest) runJob(ctx context.Context, m jetstream.Msg, handle func(context.Context, string) error) {
+	host := m.Subject()[len(PollSubject)+1:]
+	done := make(chan struct{})
+	var alive sync.WaitGroup
+	alive.Add(1)
+	go func() {
+		defer alive.Done()
+		t := time.NewTicker(in.opts.PollAckWait / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				if err := m.InProgress(); err != nil {
+					in.log.Warn("poll job in progress", "host", host, "err", err)
+				}
+			}
+		}
+	}()
+	err := handle(ctx, host)
+	close(done)
+	alive.Wait()
+	if err == nil {
+		err = m.DoubleAck(context.WithoutCancel(ctx))
+		if err != nil {
+			in.log.Warn("ack poll job", "host", host, "err", err)
+		}
+		return
+	}
+	// A job cut short by shutdown goes back at once for another replica.
+	if nerr := m.Nak(); nerr != nil {
+		in.log.Warn("nak poll job", "host", host, "err", nerr)
+	}
+	if ctx.Err() == nil {
+		in.log.Warn("poll job", "host", host, "err", err)
+	}
+}

@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-		"github.com/nats-io/nats.go/jetstream"
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 // NearBucket indexes the SimHash bands of published articles so that any

@@ -13,7 +13,7 @@ const maxDepth = 400
 
 // mainText finds the article body under root and prints it. It mutates the
 // tree (boilerplate is unlinked), so metadata must be read first.
-func mainText(root *html.Node, title string) string {
+func mainText(root *html.Node, title, pageURL string) string {
 	body := findBody(root)
 	if body == nil {
 		return ""
@@ -26,7 +26,7 @@ func mainText(root *html.Node, title string) string {
 		// No paragraph worth scoring: a very short page. Print all of it.
 		best = body
 	}
-	var r renderer
+	r := renderer{host: siteHost(pageURL)}
 	for _, n := range s.withSiblings(best) {
 		r.block(n, 0)
 		r.flush()
@@ -327,6 +327,7 @@ type cand struct {
 	weight         float64 // paragraph weight of the whole subtree
 	text, linkText int
 	marked         bool // schema.org article markup
+	self           bool // holds paragraph text itself, like a <p>
 }
 
 type scorer struct {
@@ -401,9 +402,10 @@ func (s *scorer) addParagraph(p *html.Node, text, link int) {
 		w /= 2
 	}
 	a := p.Parent
+	self := false
 	switch p.DataAtom {
 	case atom.Div, atom.Section, atom.Article, atom.Main, atom.Td, atom.Center:
-		a = p
+		a, self = p, true
 	}
 	for level := 0; a != nil; level++ {
 		if a.Type != html.ElementNode || a.DataAtom == atom.Html {
@@ -416,6 +418,9 @@ func (s *scorer) addParagraph(p *html.Node, text, link int) {
 			s.order = append(s.order, a)
 		}
 		c.weight += w
+		if self && level == 0 {
+			c.self = true
+		}
 		switch level {
 		case 0:
 			c.score += w
@@ -488,7 +493,7 @@ func (s *scorer) withSiblings(best *html.Node) []*html.Node {
 			out = append(out, c)
 			continue
 		}
-		if c.DataAtom == atom.P {
+		if cc, ok := s.cands[c]; c.DataAtom == atom.P || ok && cc.self {
 			t, l := linkStats(c, 0)
 			if t > 80 && float64(l)/float64(t) < 0.25 {
 				out = append(out, c)

@@ -82,7 +82,7 @@ func (e *Extractor) Extract(body []byte, contentType, pageURL string) (Document,
 	}
 	doc := goquery.NewDocumentFromNode(root)
 	out := readMeta(doc, pageURL)
-	out.Text = mainText(root, out.Title)
+	out.Text = mainText(root, out.Title, pageURL)
 	return out, nil
 }
 

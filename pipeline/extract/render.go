@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"net/url"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -14,6 +15,7 @@ type para struct {
 	text    string
 	visible int // non-space bytes
 	link    int // non-space bytes inside links
+	local   int // non-space bytes inside links to the page's own site
 	tag     atom.Atom
 	drop    bool
 }
@@ -27,7 +29,31 @@ type renderer struct {
 	link  int // non-space bytes of link text in cur
 	vis   int // non-space bytes in cur
 	inA   int
+	local int         // bytes in cur inside links to the same site
+	inLoc int         // depth of such links
+	host  string      // the page's site, without "www."
 	tags  []atom.Atom // enclosing block elements
+}
+
+// siteHost returns the host of a URL without a leading "www.".
+func siteHost(u string) string {
+	pu, err := url.Parse(u)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimPrefix(strings.ToLower(pu.Hostname()), "www.")
+}
+
+// localLink reports a link to the page's own site: relative, or same host.
+func (r *renderer) localLink(n *html.Node) bool {
+	href := strings.TrimSpace(attr(n, "href"))
+	if href == "" || strings.HasPrefix(href, "#") || strings.HasPrefix(href, "javascript:") {
+		return false
+	}
+	if !strings.Contains(href, "//") {
+		return true
+	}
+	return r.host != "" && siteHost(href) == r.host
 }
 
 func (r *renderer) block(n *html.Node, depth int) {
@@ -56,14 +82,21 @@ func (r *renderer) block(n *html.Node, depth int) {
 		r.flush()
 		r.tags = append(r.tags, n.DataAtom)
 	}
+	local := false
 	if n.DataAtom == atom.A {
 		r.inA++
+		if local = r.localLink(n); local {
+			r.inLoc++
+		}
 	}
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		r.block(c, depth+1)
 	}
 	if n.DataAtom == atom.A {
 		r.inA--
+		if local {
+			r.inLoc--
+		}
 	}
 	if isBlock {
 		r.flush()
@@ -72,8 +105,9 @@ func (r *renderer) block(n *html.Node, depth int) {
 }
 
 func (r *renderer) text(s string) {
-	// Collapse white space as a browser would.
-	if len(s) > 0 && isSpaceByte(s[0]) {
+	// Collapse white space as a browser would (no-break spaces included:
+	// "<a>Braun</a>&nbsp;is" must not print "Braunis").
+	if first, _ := utf8.DecodeRuneInString(s); unicode.IsSpace(first) {
 		r.space()
 	}
 	first := true
@@ -87,8 +121,11 @@ func (r *renderer) text(s string) {
 		if r.inA > 0 {
 			r.link += len(f)
 		}
+		if r.inLoc > 0 {
+			r.local += len(f)
+		}
 	}
-	if len(s) > 0 && isSpaceByte(s[len(s)-1]) {
+	if last, _ := utf8.DecodeLastRuneInString(s); unicode.IsSpace(last) {
 		r.space()
 	}
 }
@@ -99,7 +136,6 @@ func (r *renderer) space() {
 	}
 }
 
-func isSpaceByte(b byte) bool { return b == ' ' || b == '\n' || b == '\t' || b == '\r' || b == '\f' }
 
 // flush ends the current paragraph.
 func (r *renderer) flush() {
@@ -107,7 +143,7 @@ func (r *renderer) flush() {
 		r.cur.Reset()
 		return
 	}
-	p := para{text: strings.TrimSpace(r.cur.String()), visible: r.vis, link: r.link}
+	p := para{text: strings.TrimSpace(r.cur.String()), visible: r.vis, link: r.link, local: r.local}
 	// The innermost enclosing block names the paragraph's kind.
 	for i := len(r.tags) - 1; i >= 0; i-- {
 		if t := r.tags[i]; t != atom.Span {
@@ -117,7 +153,7 @@ func (r *renderer) flush() {
 	}
 	r.paras = append(r.paras, p)
 	r.cur.Reset()
-	r.link, r.vis = 0, 0
+	r.link, r.vis, r.local = 0, 0, 0
 }
 
 // finish drops link lists, boilerplate lines, the headline and repeats, and
@@ -135,7 +171,15 @@ func (r *renderer) finish(title string) string {
 		for j < len(ps) && linky(&ps[j]) {
 			j++
 		}
-		if j-i >= 2 || j == len(ps) || i == 0 {
+		// One link line to another page of the same site is a promo
+		// ("READ MORE: ..."); one to a shop or a source is story text.
+		promo := j-i == 1 && 2*ps[i].local >= ps[i].link && len(strings.Fields(ps[i].text)) >= 4
+		loc, lk := 0, 0
+		for k := i; k < j; k++ {
+			loc += ps[k].local
+			lk += ps[k].link
+		}
+		if (j-i >= 2 && 2*loc >= lk) || j == len(ps) || i == 0 || promo {
 			for k := i; k < j; k++ {
 				ps[k].drop = true
 			}

@@ -136,7 +136,6 @@ func (r *renderer) space() {
 	}
 }
 
-
 // flush ends the current paragraph.
 func (r *renderer) flush() {
 	if r.vis == 0 {

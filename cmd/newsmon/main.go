@@ -166,8 +166,8 @@ func FormatAlert(a *pipeline.Alert) string {
 	if len(a.Matches) > 0 {
 		m := a.Matches[0]
 		snippet := strings.Join(strings.Fields(m.Snippet), " ")
-		if len(snippet) > 200 {
-			snippet = snippet[:200] + "…"
+		if r := []rune(snippet); len(r) > 200 {
+			snippet = string(r[:200]) + "…"
 		}
 		fmt.Fprintf(&b, " | %q in %s: %s", m.Text, m.Field, snippet)
 	}

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"cmp"
+	"math/bits"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -59,8 +60,8 @@ type scratch struct {
 	trmGen  []uint32
 	trmLo   []int32
 	trmHi   []int32
-	ruleGn  []uint32 // per rule: gen when it is a candidate
-	cands   []int32
+	candBit []uint64 // rules to evaluate, one bit each
+	arena   []pipeline.Match
 	present []int32 // entities found, in order of first appearance
 	termIDs []int32 // terms found
 	spare   []occ
@@ -72,7 +73,7 @@ func newScratch(s *Set) any {
 	return &scratch{s: s,
 		entGen: make([]uint32, len(s.entities)), entLo: make([]int32, len(s.entities)), entHi: make([]int32, len(s.entities)),
 		trmGen: make([]uint32, len(s.terms)), trmLo: make([]int32, len(s.terms)), trmHi: make([]int32, len(s.terms)),
-		ruleGn: make([]uint32, len(s.rules)),
+		candBit: make([]uint64, (len(s.rules)+63)/64),
 	}
 }
 
@@ -206,53 +207,60 @@ func (x *scratch) rulesHit() []Hit {
 	if x.gen == 0 { // wrapped: stale marks could look current
 		clear(x.entGen)
 		clear(x.trmGen)
-		clear(x.ruleGn)
 		x.gen = 1
 	}
 	gen := x.gen
-	x.present, x.cands = x.present[:0], x.cands[:0]
+	x.present = x.present[:0]
+	ncand := 0
 	x.ents, x.spare = group(x.ents, x.spare, x.entGen, x.entLo, x.entHi, gen, &x.present)
 	for _, id := range x.present {
 		x.entHi[id] = x.entLo[id] + int32(len(dedupContained(x.ents[x.entLo[id]:x.entHi[id]])))
-		x.cands = append(x.cands, s.entities[id].rule)
+		r := s.entities[id].rule
+		x.candBit[r/64] |= 1 << (r % 64)
 		for _, r := range s.entities[id].compound {
-			if x.ruleGn[r] != gen {
-				x.ruleGn[r] = gen
-				x.cands = append(x.cands, r)
-			}
+			x.candBit[r/64] |= 1 << (r % 64)
 		}
+		ncand++
 	}
 	x.termIDs = x.termIDs[:0]
 	x.terms, x.spare = group(x.terms, x.spare, x.trmGen, x.trmLo, x.trmHi, gen, &x.termIDs)
 	for _, id := range x.termIDs {
 		for _, r := range s.termRules[id] {
-			if x.ruleGn[r] != gen {
-				x.ruleGn[r] = gen
-				x.cands = append(x.cands, r)
-			}
+			x.candBit[r/64] |= 1 << (r % 64)
+			ncand++
 		}
 	}
-	if len(x.cands) == 0 {
+	if ncand == 0 {
 		return nil
 	}
-	slices.Sort(x.cands)
-	hits := make([]Hit, 0, len(x.cands))
+	// Matches of all hits share a few allocations.
+	x.arena = make([]pipeline.Match, 0, len(x.ents)+8)
+	var hits []Hit
 	found := x.found
-	for _, ri := range x.cands {
-		inf := &s.info[ri]
-		if inf.expr == nil {
-			e := inf.entity
-			hits = append(hits, Hit{Rule: s.rules[ri], Matches: x.matches(x.ents[x.entLo[e]:x.entHi[e]])})
+	// Candidates in rule order, which is subject order.
+	for wi, bitsw := range x.candBit {
+		if bitsw == 0 {
 			continue
 		}
-		found = found[:0]
-		if x.eval(inf.expr, scopeAll, &found) {
-			slices.SortFunc(found, byFieldStart)
-			found = slices.CompactFunc(found, func(a, b occ) bool {
-				return a.field == b.field && a.start == b.start && a.end == b.end && a.id == b.id &&
-					(s.phrases[a.ph].entity < 0) == (s.phrases[b.ph].entity < 0)
-			})
-			hits = append(hits, Hit{Rule: s.rules[ri], Matches: x.matches(found)})
+		x.candBit[wi] = 0
+		for bitsw != 0 {
+			ri := int32(wi*64 + bits.TrailingZeros64(bitsw))
+			bitsw &= bitsw - 1
+			inf := &s.info[ri]
+			if inf.expr == nil {
+				e := inf.entity
+				hits = append(hits, Hit{Rule: s.rules[ri], Matches: x.matches(x.ents[x.entLo[e]:x.entHi[e]])})
+				continue
+			}
+			found = found[:0]
+			if x.eval(inf.expr, scopeAll, &found) {
+				slices.SortFunc(found, byFieldStart)
+				found = slices.CompactFunc(found, func(a, b occ) bool {
+					return a.field == b.field && a.start == b.start && a.end == b.end && a.id == b.id &&
+						(s.phrases[a.ph].entity < 0) == (s.phrases[b.ph].entity < 0)
+				})
+				hits = append(hits, Hit{Rule: s.rules[ri], Matches: x.matches(found)})
+			}
 		}
 	}
 	x.found = found[:0]
@@ -320,7 +328,12 @@ func dedupContained(occs []occ) []occ {
 
 // matches turns occurrences into the pipeline's Match values.
 func (x *scratch) matches(os []occ) []pipeline.Match {
-	out := make([]pipeline.Match, len(os))
+	if cap(x.arena)-len(x.arena) < len(os) {
+		x.arena = make([]pipeline.Match, 0, max(len(os), 32))
+	}
+	n := len(x.arena)
+	x.arena = x.arena[:n+len(os)]
+	out := x.arena[n : n+len(os) : n+len(os)]
 	for i, o := range os {
 		text := x.texts[o.field]
 		m := pipeline.Match{Text: text[o.start:o.end], Field: fieldNames[o.field], Start: int(o.start), End: int(o.end)}

@@ -84,7 +84,8 @@ type word struct {
 	// the next word.
 	norm       []byte
 	raw        bool
-	hash       uint64 // FNV-1a of the normalised bytes
+	hash       uint64 // see hashWord
+	packed     uint64 // a raw word of up to 8 bytes, each OR 0x20; else 0
 	pos        int32  // index of the word in the field
 	start, end int32  // byte offsets of the original text
 	sent, para int32  // sentence and paragraph index
@@ -151,7 +152,13 @@ func load8(s string, i int) uint64 {
 }
 
 func hashBytes(b []byte) uint64 {
-	return hashWord(unsafe.String(unsafe.SliceData(b), len(b)), 0, len(b))
+	return hashWord(unsafeString(b), 0, len(b))
+}
+
+// unsafeString views b as a string without copying; callers only read it
+// while b is unchanged.
+func unsafeString(b []byte) string {
+	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
 // mix spreads the bits of a hash over all 64; the trie's table uses it.
@@ -208,8 +215,7 @@ func (sc *scanner) scan(s string, h wordHandler) int32 {
 			// time: find where the run ends with a bit trick rather than a
 			// branch per byte, and hash the chunks as they pass.
 			var (
-				h    uint64
-				tail uint64
+				h, tail, last uint64
 			)
 			for {
 				if i+8 > n {
@@ -231,14 +237,23 @@ func (sc *scanner) scan(s string, h wordHandler) int32 {
 					break
 				}
 				h = hashChunk(h, v)
+				last = v
 				i += 8
 			}
 			if i < n && (s[i] == '\'' || s[i] >= 0x80) && sc.continues(s, i) {
 				i, w.end = sc.slowWord(s, start)
-				w.norm, w.raw, w.hash = sc.buf, false, hashBytes(sc.buf)
+				w.norm, w.raw, w.hash, w.packed = sc.buf, false, hashBytes(sc.buf), packWord(unsafeString(sc.buf))
 			} else {
 				length := i - start
 				w.norm, w.raw, w.hash, w.end = unsafeBytes(s[start:i]), true, hashTail(h, tail, length&7, length), int32(i)
+				switch {
+				case length < 8:
+					w.packed = tail&(uint64(1)<<(8*length)-1) | lower&(uint64(1)<<(8*length)-1)
+				case length == 8:
+					w.packed = last | lower
+				default:
+					w.packed = 0
+				}
 			}
 		case cSpace:
 			i++
@@ -271,12 +286,12 @@ func (sc *scanner) scan(s string, h wordHandler) int32 {
 			switch runeKind(r) {
 			case rkLetter:
 				i, w.end = sc.slowWord(s, start)
-				w.norm, w.raw, w.hash = sc.buf, false, hashBytes(sc.buf)
+				w.norm, w.raw, w.hash, w.packed = sc.buf, false, hashBytes(sc.buf), packWord(unsafeString(sc.buf))
 			case rkCJK:
 				// One word per character: CJK text has no spaces.
 				i += size
 				sc.buf = append(sc.buf[:0], s[start:i]...)
-				w.norm, w.raw, w.hash, w.end = sc.buf, false, hashBytes(sc.buf), int32(i)
+				w.norm, w.raw, w.hash, w.end, w.packed = sc.buf, false, hashBytes(sc.buf), int32(i), 0
 			case rkHyphen:
 				gluePrev = prevEnd == i && i+size < n && isWordStart(s, i+size)
 				i += size

@@ -17,9 +17,14 @@ type wordTable struct {
 	sh       uint // a hash's filter bit is hash >> sh
 }
 
+// wslot is one vocabulary entry. Words of up to eight ASCII letters and
+// digits (most of them) are compared through packed, their bytes OR 0x20,
+// which the scanner computes for free; longer or non-ASCII words through
+// words[id].
 type wslot struct {
-	hash uint64
-	id   int32 // -1: empty
+	packed uint64 // 0 for words compared through words[id]
+	check  uint32 // more bits of the hash
+	id     int32  // -1: empty
 }
 
 type transTable struct {
@@ -64,7 +69,7 @@ func (s *Set) finish() {
 		for w.slots[i].id >= 0 {
 			i = (i + 1) & uint64(len(w.slots)-1)
 		}
-		w.slots[i] = wslot{hash: h, id: id}
+		w.slots[i] = wslot{packed: packWord(word), check: uint32(h >> 16), id: id}
 	}
 
 	t := &s.next
@@ -84,34 +89,59 @@ func (s *Set) finish() {
 	s.vocab, s.trans = nil, nil
 }
 
+// packWord returns the packed form of a short ASCII word, else 0.
+func packWord(word string) uint64 {
+	if len(word) > 8 {
+		return 0
+	}
+	var v uint64
+	for i := len(word) - 1; i >= 0; i-- {
+		if !alnum[word[i]] {
+			return 0
+		}
+		v = v<<8 | uint64(word[i])
+	}
+	return v | lower&(uint64(1)<<(8*len(word))-1)
+}
+
 // lookup returns the vocabulary id of a word of the text, or -1.
 func (w *wordTable) lookup(wd *word) int32 {
 	h := wd.hash
+	check := uint32(h >> 16)
 	mask := uint64(len(w.slots) - 1)
 	for i := h >> w.tsh; ; i = (i + 1) & mask {
-		sl := w.slots[i]
+		sl := &w.slots[i]
 		if sl.id < 0 {
 			return -1
 		}
-		if sl.hash == h && sameWord(w.words[sl.id], wd) {
+		if sl.check != check {
+			continue
+		}
+		if wd.packed != 0 {
+			if sl.packed == wd.packed {
+				return sl.id
+			}
+		} else if sl.packed == 0 && sameWord(w.words[sl.id], wd) {
 			return sl.id
 		}
 	}
 }
 
-// sameWord confirms a hash match. Words from the fast path are ASCII
-// letters and digits, whose hash is exact up to a 64-bit collision
-// (one in 10^19 per pair), so their length and ends are checked; others
-// (accents folded, non-Latin scripts) are compared in full.
+// sameWord compares a vocabulary word with a word of the text that has no
+// packed form.
 func sameWord(v string, w *word) bool {
-	n := len(v)
-	if n != len(w.norm) {
+	if len(v) != len(w.norm) {
 		return false
 	}
 	if !w.raw {
 		return v == string(w.norm)
 	}
-	return v[0] == w.norm[0]|0x20 && v[n-1] == w.norm[n-1]|0x20
+	for i := 0; i < len(v); i++ {
+		if v[i] != w.norm[i]|0x20 {
+			return false
+		}
+	}
+	return true
 }
 
 // step returns the trie node after node on word id, or -1.

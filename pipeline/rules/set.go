@@ -207,6 +207,18 @@ func compile(files []*fileSpec) (*Set, []error) {
 	c := &compiler{s: s, termIdx: map[string]int32{}, aliases: map[string]string{},
 		catIdx: map[string]int32{}, tagIdx: map[string]int32{}}
 	where := map[string]string{} // rule key -> file:line that defined it
+	// Alert ids are <article id>:<rule id>, so a rule id must be unique
+	// across categories, or two alerts of one article would share an id and
+	// JetStream would keep only one.
+	ids := map[string]string{} // rule id -> key (file:line)
+	claim := func(file string, line int, id, key string) bool {
+		if prev, dup := ids[id]; dup {
+			c.errorf(file, line, "id %q is already used by %s; ids must be unique across categories (alert ids are <article>:<id>)", id, prev)
+			return false
+		}
+		ids[id] = fmt.Sprintf("%s (%s:%d)", key, file, line)
+		return true
+	}
 
 	type pending struct {
 		rule *Rule
@@ -247,6 +259,9 @@ func compile(files []*fileSpec) (*Set, []error) {
 				continue
 			}
 			where[key] = fmt.Sprintf("%s:%d", f.name, e.lineNo)
+			if !claim(f.name, e.lineNo, e.id, key) {
+				continue
+			}
 			desc := e.description
 			if desc == "" {
 				desc = "Mentions of " + e.name
@@ -287,6 +302,9 @@ func compile(files []*fileSpec) (*Set, []error) {
 				continue
 			}
 			where[key] = fmt.Sprintf("%s:%d", f.name, rs.line)
+			if !claim(f.name, rs.line, rs.id, key) {
+				continue
+			}
 			if rs.name == "" {
 				c.errorf(f.name, rs.line, "rule %q: name is missing", rs.id)
 			}

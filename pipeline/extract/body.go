@@ -83,6 +83,7 @@ const (
 	keep verdict = iota
 	drop
 	dropIfMinor
+	trimTail // keep only the first child (tooltips)
 )
 
 func prune(body *html.Node) {
@@ -142,6 +143,9 @@ func (p *pruner) cut(n *html.Node, depth int) {
 				p.cut(c, depth+1)
 			case s.v == drop:
 				n.RemoveChild(c)
+			case s.v == trimTail:
+				trimAfterFirst(c)
+				p.cut(c, depth+1)
 			case float64(s.prose) < 0.5*float64(max(p.total, 1)):
 				n.RemoveChild(c)
 			default:
@@ -220,10 +224,40 @@ func judge(n *html.Node) verdict {
 	if cls == "" && id == "" {
 		return keep
 	}
-	if negativeName(strings.ToLower(cls + " " + id)) {
+	lc := strings.ToLower(cls + " " + id)
+	if hoverName(lc) {
+		return trimTail
+	}
+	if negativeName(lc) {
 		return dropIfMinor
 	}
 	return keep
+}
+
+// hoverName marks tooltips and hover cards: the first child is the word in
+// the text, the rest is the card that pops up.
+func hoverName(s string) bool {
+	for _, w := range []string{"rollover", "tooltip", "popover", "hovercard", "hover-card"} {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// trimAfterFirst removes every child of n after the first one with text.
+func trimAfterFirst(n *html.Node) {
+	var first *html.Node
+	for c := n.FirstChild; c != nil; {
+		next := c.NextSibling
+		switch {
+		case first != nil:
+			n.RemoveChild(c)
+		case c.Type == html.ElementNode || c.Type == html.TextNode && strings.TrimSpace(c.Data) != "":
+			first = c
+		}
+		c = next
+	}
 }
 
 func hiddenStyle(s string) bool {
@@ -236,7 +270,7 @@ func hiddenStyle(s string) bool {
 var negativeSubstrings = []string{
 	"comment", "disqus", "share", "sharing", "social", "cookie", "consent", "gdpr", "newsletter",
 	"subscribe", "outbrain", "taboola", "related", "recommend", "sidebar", "breadcrumb",
-	"advert", "popup", "modal", "promo", "sponsor", "caption", "credit", "rollover", "tooltip", "popover", "hovercard", "byline", "footer", "masthead",
+	"advert", "popup", "modal", "promo", "sponsor", "caption", "credit", "byline", "footer", "masthead",
 	"navbar", "navigation", "widget", "signup", "sign-up", "trending", "most-read", "mostread",
 	"most-popular", "read-more", "readmore", "pagination", "toolbar", "author", "skiplink",
 	"skip-link", "screen-reader", "sr-only", "visually-hidden", "cta", "teaser", "tags", "tag-list",
@@ -466,7 +500,10 @@ func (s *scorer) withSiblings(best *html.Node) []*html.Node {
 	for !isArticleRoot(x) {
 		p := x.Parent
 		pc, ok := s.cands[p]
-		if !ok || p.DataAtom == atom.Body || pc.weight > 1.1*s.cands[x].weight {
+		xc := s.cands[x]
+		// Climb through wrappers that add neither paragraphs nor much other
+		// text (menus, tag clouds).
+		if !ok || p.DataAtom == atom.Body || pc.weight > 1.1*xc.weight || float64(pc.text) > 1.3*float64(xc.text)+100 {
 			break
 		}
 		x = p

@@ -247,8 +247,13 @@ func linky(p *para) bool {
 	return p.linkDensity() >= 0.7 && utf8.RuneCountInString(p.text) < 160
 }
 
-// isLabel reports a short line that does not read as a sentence.
+// isLabel reports a short line that does not read as a sentence. List
+// items and table cells are short by nature and never labels.
 func isLabel(p *para) bool {
+	switch p.tag {
+	case atom.Li, atom.Td, atom.Th, atom.Tr, atom.Dd, atom.Dt:
+		return false
+	}
 	if len(strings.Fields(p.text)) > 6 {
 		return false
 	}
@@ -272,7 +277,7 @@ var boilerPrefixes = []string{
 	"you might also like", "recommended", "more from", "more stories", "trending", "comments",
 	"leave a comment", "post comment", "join the conversation", "sponsored", "continue reading",
 	"story continues below", "article continues below", "also read", "watch:", "listen:", "next article",
-	"previous article", "back to top",
+	"previous article", "back to top", "image copyright", "image caption", "media caption",
 }
 
 func boilerLine(s string) bool {

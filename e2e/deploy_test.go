@@ -142,7 +142,7 @@ func TestDeployPermissions(t *testing.T) {
 	tg := tagger.New(shippedRules(t), tag, log)
 	cctx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
-	go func() { done <- tag.ConsumeArticles(cctx, tg.Handle) }()
+	go func() { done <- tag.ConsumeArticles(cctx, 1, tg.Handle) }()
 	select {
 	case m := <-live:
 		var al pipeline.Alert

@@ -187,7 +187,7 @@ func runTagger(t *testing.T, c *bus.Client, handle func(context.Context, []byte)
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- c.ConsumeArticles(ctx, handle) }()
+	go func() { done <- c.ConsumeArticles(ctx, 2, handle) }()
 	return func() {
 		cancel()
 		if err := <-done; err != nil {
@@ -254,6 +254,7 @@ func TestFeedToAlerts(t *testing.T) {
 		{"alerts.cloud.alibaba", base + "curbs", "Alibaba Cloud"},
 		{"alerts.policy.us-commerce", base + "curbs", "Commerce Department"},
 		{"alerts.watch.china-cloud-us-policy", base + "curbs", ""},
+		{"alerts.watch.china-cloud-export-controls", base + "curbs", ""}, // "rules that would limit"
 		{"alerts.cloud.tencent", base + "vote", "Tencent Cloud"},
 		{"alerts.policy.fcc", base + "vote", "FCC"},
 		{"alerts.watch.china-cloud-us-policy", base + "vote", ""},

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -309,9 +310,9 @@ func (c *Client) MarkSeen(ctx context.Context, key, articleID string) error {
 // ConsumeArticles hands every article to handle through the shared durable
 // consumer, and answers the server by the class of handle's error: nil acks,
 // pipeline.ErrMalformed terminates (retrying cannot help), anything else
-// asks for redelivery after a delay. It returns when ctx ends, after the
-// message in hand is finished.
-func (c *Client) ConsumeArticles(ctx context.Context, handle func(ctx context.Context, data []byte) error) error {
+// asks for redelivery after a delay. workers messages are handled at once.
+// It returns when ctx ends, after the messages in hand are finished.
+func (c *Client) ConsumeArticles(ctx context.Context, workers int, handle func(ctx context.Context, data []byte) error) error {
 	cons, err := c.js.CreateOrUpdateConsumer(ctx, pipeline.ArticlesStream, jetstream.ConsumerConfig{
 		Durable:       pipeline.TaggerConsumer,
 		Description:   "tagger replicas share this consumer",
@@ -326,21 +327,35 @@ func (c *Client) ConsumeArticles(ctx context.Context, handle func(ctx context.Co
 	if err != nil {
 		return fmt.Errorf("declare consumer %s: %w", pipeline.TaggerConsumer, err)
 	}
-	// The handler runs on the consumer's own goroutine; it uses a context
-	// that outlives ctx so that the message in hand can finish its
-	// publishes during shutdown.
+	// Workers handle messages concurrently; the consumer's callback only
+	// hands them over, and blocks while every worker is busy. They use a
+	// context that outlives ctx so that the messages in hand can finish
+	// their publishes during shutdown.
 	work := context.WithoutCancel(ctx)
-	cc, err := cons.Consume(func(m jetstream.Msg) {
-		c.reply(m, handle(work, m.Data()))
-	}, jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
+	jobs := make(chan jetstream.Msg)
+	var wg sync.WaitGroup
+	for range max(workers, 1) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for m := range jobs {
+				c.reply(m, handle(work, m.Data()))
+			}
+		}()
+	}
+	cc, err := cons.Consume(func(m jetstream.Msg) { jobs <- m }, jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
 		c.log.Warn("consume articles", "err", err)
 	}))
 	if err != nil {
+		close(jobs)
+		wg.Wait()
 		return fmt.Errorf("consume %s: %w", pipeline.ArticlesStream, err)
 	}
 	<-ctx.Done()
 	cc.Drain()
-	<-cc.Closed()
+	<-cc.Closed() // no callback runs after this, so no one sends on jobs
+	close(jobs)
+	wg.Wait()
 	return nil
 }
 

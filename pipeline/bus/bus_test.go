@@ -50,7 +50,7 @@ func TestConsumeReplies(t *testing.T) {
 	cctx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() {
-		done <- c.ConsumeArticles(cctx, func(_ context.Context, data []byte) error {
+		done <- c.ConsumeArticles(cctx, 2, func(_ context.Context, data []byte) error {
 			var id string
 			switch {
 			case contains(data, "a:bad"):

@@ -2,9 +2,14 @@ package cli
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"net/url"
+	"os"
+	"strings"
 	"time"
+
+	"go.yaml.in/yaml/v3"
 
 	"newsmon/pipeline/bus"
 	"newsmon/pipeline/extract"
@@ -43,32 +48,59 @@ func (n NATS) Options(name string) bus.Options {
 
 // Ingest is the ingester's settings.
 type Ingest struct {
-	Feeds        []string
-	FeedsFile    string
-	Interval     time.Duration
-	Workers      int
-	AllowPrivate bool
-	Robots       bool
-	PageMaxBytes int64
-	pageMaxMB    int
-	Timeout      time.Duration
+	Feeds         []string
+	FeedsFile     string
+	Interval      time.Duration
+	MinInterval   time.Duration
+	MaxInterval   time.Duration
+	MaxBackoff    time.Duration
+	DisableAfter  int
+	Workers       int
+	PerHost       int
+	AllowPrivate  bool
+	Robots        bool
+	PageMaxBytes  int64
+	pageMaxMB     int
+	Timeout       time.Duration
+	PollAckWait   time.Duration
+	NearTTL       time.Duration
+	NearMinWords  int
+	PublishDups   bool
+	ConfigFile    string
+	env           *Env
+	configApplied bool
 }
 
 // Register defines the ingest flags.
 func (c *Ingest) Register(e *Env) {
+	c.env = e
 	e.List(&c.Feeds, "feed", "INGEST_FEED", "feed URL to poll")
-	e.String(&c.FeedsFile, "feeds", "INGEST_FEEDS", "", "file listing feeds: one URL a line (# comments), OPML, or YAML")
-	e.Duration(&c.Interval, "interval", "INGEST_INTERVAL", 5*time.Minute, "how often each feed is polled")
-	e.Int(&c.Workers, "workers", "INGEST_WORKERS", 8, "feeds polled at once")
+	e.String(&c.FeedsFile, "feeds", "INGEST_FEEDS", "", "file listing feeds: one URL a line (# comments), OPML, or YAML with per-feed options (docs/feeds.md)")
+	e.String(&c.ConfigFile, "ingest-config", "INGEST_CONFIG", "", "YAML file of ingest settings (keys are the flag names); flags and variables given explicitly win")
+	e.Duration(&c.Interval, "interval", "INGEST_INTERVAL", 5*time.Minute, "a feed's starting poll interval; adapted to how often it changes")
+	e.Duration(&c.MinInterval, "min-interval", "INGEST_MIN_INTERVAL", 0, "fastest adaptive poll interval (default interval/5)")
+	e.Duration(&c.MaxInterval, "max-interval", "INGEST_MAX_INTERVAL", 0, "slowest adaptive poll interval of a quiet feed (default 6×interval)")
+	e.Duration(&c.MaxBackoff, "max-backoff", "INGEST_MAX_BACKOFF", 6*time.Hour, "longest wait of a failing feed, or of a server's max-age, ttl or Retry-After")
+	e.Int(&c.DisableAfter, "disable-after", "INGEST_DISABLE_AFTER", 10, "failures in a row that disable a feed (then tried once a day)")
+	e.Int(&c.Workers, "workers", "INGEST_WORKERS", 32, "feeds polled at once by this process")
+	e.Int(&c.PerHost, "per-host", "INGEST_PER_HOST", 2, "requests to one host at once (across replicas: a host is polled by one replica at a time)")
 	e.Bool(&c.AllowPrivate, "allow-private-networks", "INGEST_ALLOW_PRIVATE_NETWORKS", false, "allow feeds and pages on loopback, private and link-local addresses")
 	e.Bool(&c.Robots, "robots", "INGEST_ROBOTS", true, "honour robots.txt for article pages")
 	e.Int(&c.pageMaxMB, "page-max-mb", "INGEST_PAGE_MAX_MB", 5, "largest feed or page body read, in MiB")
 	e.Duration(&c.Timeout, "timeout", "INGEST_TIMEOUT", 30*time.Second, "longest a feed or page request may take")
+	e.Duration(&c.PollAckWait, "poll-ack-wait", "INGEST_POLL_ACK_WAIT", 30*time.Second, "how soon a dead replica's poll job goes to another replica")
+	e.Duration(&c.NearTTL, "near-ttl", "INGEST_NEAR_TTL", 72*time.Hour, "how long a published text is remembered for near-duplicate detection")
+	e.Int(&c.NearMinWords, "near-min-words", "INGEST_NEAR_MIN_WORDS", 50, "shortest text compared for near-duplicates (-1: off)")
+	e.Bool(&c.PublishDups, "publish-duplicates", "INGEST_PUBLISH_DUPLICATES", false, "publish near-duplicates with duplicate_of set instead of only recording them")
 }
 
-// Validate gathers every problem with the settings.
+// Validate gathers every problem with the settings, after reading the
+// -ingest-config file if one is named.
 func (c *Ingest) Validate() error {
 	var errs []error
+	if err := c.applyConfig(); err != nil {
+		errs = append(errs, err)
+	}
 	if len(c.Feeds) == 0 && c.FeedsFile == "" {
 		errs = append(errs, errors.New("no feeds: give -feed URL or -feeds FILE"))
 	}
@@ -80,8 +112,20 @@ func (c *Ingest) Validate() error {
 	if c.Interval < time.Second {
 		errs = append(errs, fmt.Errorf("-interval %s: at least 1s", c.Interval))
 	}
+	if c.MinInterval < 0 || c.MaxInterval < 0 || (c.MaxInterval > 0 && c.MinInterval > c.MaxInterval) {
+		errs = append(errs, fmt.Errorf("-min-interval %s, -max-interval %s: want 0 <= min <= max", c.MinInterval, c.MaxInterval))
+	}
+	if c.MaxBackoff < time.Second {
+		errs = append(errs, fmt.Errorf("-max-backoff %s: at least 1s", c.MaxBackoff))
+	}
+	if c.DisableAfter < 1 {
+		errs = append(errs, fmt.Errorf("-disable-after %d: at least 1", c.DisableAfter))
+	}
 	if c.Workers < 1 {
 		errs = append(errs, fmt.Errorf("-workers %d: at least 1", c.Workers))
+	}
+	if c.PerHost < 1 {
+		errs = append(errs, fmt.Errorf("-per-host %d: at least 1", c.PerHost))
 	}
 	if c.pageMaxMB < 1 {
 		errs = append(errs, fmt.Errorf("-page-max-mb %d: at least 1", c.pageMaxMB))
@@ -90,7 +134,88 @@ func (c *Ingest) Validate() error {
 	if c.Timeout <= 0 {
 		errs = append(errs, fmt.Errorf("-timeout %s: must be positive", c.Timeout))
 	}
+	if c.PollAckWait < time.Second {
+		errs = append(errs, fmt.Errorf("-poll-ack-wait %s: at least 1s", c.PollAckWait))
+	}
+	if c.NearTTL < time.Minute {
+		errs = append(errs, fmt.Errorf("-near-ttl %s: at least 1m", c.NearTTL))
+	}
+	if c.NearMinWords == 0 || c.NearMinWords < -1 {
+		errs = append(errs, fmt.Errorf("-near-min-words %d: at least 1, or -1 for off", c.NearMinWords))
+	}
 	return errors.Join(errs...)
+}
+
+// applyConfig sets, from the -ingest-config YAML file, every setting not
+// given as a flag or an environment variable. Keys are the flag names
+// ("allow-private-networks: true"); unknown keys are errors.
+func (c *Ingest) applyConfig() error {
+	if c.ConfigFile == "" || c.configApplied || c.env == nil {
+		return nil
+	}
+	c.configApplied = true
+	data, err := os.ReadFile(c.ConfigFile)
+	if err != nil {
+		return fmt.Errorf("-ingest-config: %w", err)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return fmt.Errorf("%s: %w", c.ConfigFile, err)
+	}
+	if len(doc.Content) == 0 {
+		return nil
+	}
+	m := doc.Content[0]
+	if m.Kind != yaml.MappingNode {
+		return fmt.Errorf("%s:%d: want a mapping of setting: value", c.ConfigFile, m.Line)
+	}
+	explicit := map[string]bool{}
+	c.env.FS.Visit(func(f *flag.Flag) { explicit[f.Name] = true })
+	var errs []error
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := m.Content[i], m.Content[i+1]
+		f := c.env.FS.Lookup(k.Value)
+		if f == nil || !ingestFlags[k.Value] {
+			errs = append(errs, fmt.Errorf("%s:%d: unknown setting %q", c.ConfigFile, k.Line, k.Value))
+			continue
+		}
+		if explicit[k.Value] || c.env.Getenv(envOf(f)) != "" {
+			continue
+		}
+		vals := []string{v.Value}
+		if v.Kind == yaml.SequenceNode {
+			vals = vals[:0]
+			for _, x := range v.Content {
+				vals = append(vals, x.Value)
+			}
+		} else if v.Kind != yaml.ScalarNode {
+			errs = append(errs, fmt.Errorf("%s:%d: %s: want a value", c.ConfigFile, v.Line, k.Value))
+			continue
+		}
+		for _, x := range vals {
+			if err := f.Value.Set(x); err != nil {
+				errs = append(errs, fmt.Errorf("%s:%d: %s: %v", c.ConfigFile, v.Line, k.Value, err))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// ingestFlags are the settings an -ingest-config file may hold.
+var ingestFlags = map[string]bool{
+	"feed": true, "feeds": true, "interval": true, "min-interval": true, "max-interval": true, "max-backoff": true,
+	"disable-after": true, "workers": true, "per-host": true, "allow-private-networks": true, "robots": true,
+	"page-max-mb": true, "timeout": true, "poll-ack-wait": true, "near-ttl": true, "near-min-words": true,
+	"publish-duplicates": true,
+}
+
+// envOf is the environment variable named in a flag's help.
+func envOf(f *flag.Flag) string {
+	i := strings.LastIndex(f.Usage, "(env ")
+	if i < 0 {
+		return ""
+	}
+	return strings.TrimSuffix(f.Usage[i+len("(env "):], ")")
 }
 
 // Sources reads the feed list: -feed URLs first, then the -feeds file.
@@ -116,6 +241,7 @@ func (c *Ingest) FetchClient() *fetch.Client {
 		MaxBytes:     c.PageMaxBytes,
 		AllowPrivate: c.AllowPrivate,
 		Robots:       c.Robots,
+		PerHost:      c.PerHost,
 	})
 }
 
@@ -129,22 +255,36 @@ func (c *Ingest) Config() (ingest.Config, error) {
 		return ingest.Config{}, errors.New("the feed list is empty")
 	}
 	return ingest.Config{
-		Sources:  sources,
-		Interval: c.Interval,
-		Workers:  c.Workers,
-		Fetch:    c.FetchClient(),
-		Extract:  &extract.Extractor{MaxBytes: c.PageMaxBytes},
+		Sources:           sources,
+		Interval:          c.Interval,
+		MinInterval:       c.MinInterval,
+		MaxInterval:       c.MaxInterval,
+		MaxBackoff:        c.MaxBackoff,
+		DisableAfter:      c.DisableAfter,
+		Workers:           c.Workers,
+		PerHost:           c.PerHost,
+		NearMinWords:      c.NearMinWords,
+		PublishDuplicates: c.PublishDups,
+		Fetch:             c.FetchClient(),
+		Extract:           &extract.Extractor{MaxBytes: c.PageMaxBytes},
 	}, nil
+}
+
+// BusOptions are the settings of the ingest side's NATS objects.
+func (c *Ingest) BusOptions() bus.IngestOptions {
+	return bus.IngestOptions{NearTTL: c.NearTTL, PollAckWait: c.PollAckWait}
 }
 
 // Tagger is the tagger's settings.
 type Tagger struct {
 	Rules      string
 	ReloadPoll time.Duration
+	Workers    int
 }
 
 // Register defines the tagger flags.
 func (t *Tagger) Register(e *Env) {
 	e.String(&t.Rules, "rules", "TAGGER_RULES", "rules", "folder of rule files (*.yaml)")
 	e.Duration(&t.ReloadPoll, "reload-poll", "TAGGER_RELOAD_POLL", 5*time.Second, "how often the rules folder is checked for changes (0: only on SIGHUP)")
+	e.Int(&t.Workers, "tagger-workers", "TAGGER_WORKERS", 4, "articles matched at once")
 }

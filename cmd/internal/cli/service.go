@@ -16,23 +16,33 @@ import (
 
 // The bus client is what both loops publish to and read from.
 var (
-	_ ingest.Publisher = (*bus.Client)(nil)
-	_ ingest.SeenStore = (*bus.Client)(nil)
-	_ tagger.Publisher = (*bus.Client)(nil)
+	_ ingest.Publisher  = (*bus.Client)(nil)
+	_ ingest.SeenStore  = (*bus.Client)(nil)
+	_ ingest.StateStore = (*bus.Ingest)(nil)
+	_ ingest.JobQueue   = (*bus.Ingest)(nil)
+	_ ingest.NearIndex  = (*bus.Ingest)(nil)
+	_ tagger.Publisher  = (*bus.Client)(nil)
 )
 
-// RunIngest runs the ingester until ctx ends.
+// RunIngest runs the ingester until ctx ends. Feed state, poll jobs and the
+// near-duplicate index live in NATS, so any number of replicas can run it
+// on the same feed list (docs/feeds.md).
 func RunIngest(ctx context.Context, c *Ingest, client *bus.Client, reg *prometheus.Registry, log *slog.Logger) error {
 	cfg, err := c.Config()
 	if err != nil {
 		return err
 	}
+	side, err := client.Ingest(ctx, c.BusOptions())
+	if err != nil {
+		return err
+	}
+	cfg.State, cfg.Jobs, cfg.Near = side, side, side
 	in, err := ingest.New(cfg, client, client, log)
 	if err != nil {
 		return err
 	}
-	IngestMetrics(reg, in.Stats())
-	log.Info("ingest running", "feeds", len(cfg.Sources), "interval", cfg.Interval.String(), "workers", cfg.Workers)
+	IngestMetrics(reg, in)
+	log.Info("ingest running", "feeds", len(cfg.Sources), "interval", cfg.Interval.String(), "workers", cfg.Workers, "per_host", cfg.PerHost)
 	return in.Run(ctx)
 }
 
@@ -54,7 +64,7 @@ func RunTagger(ctx context.Context, c *Tagger, set *rules.Set, client *bus.Clien
 	})
 	g.Go(func() error {
 		log.Info("tagger running", "rules_dir", c.Rules, "rules", len(set.Rules()))
-		return client.ConsumeArticles(gctx, t.Handle)
+		return client.ConsumeArticles(gctx, c.Workers, t.Handle)
 	})
 	return g.Wait()
 }

@@ -42,8 +42,10 @@ func run(ctx context.Context, args []string, getenv cli.Getenv, stdout, stderr i
 		return serve(ctx, args, getenv, stderr)
 	case "extract":
 		return runExtract(ctx, args, getenv, stdout, stderr)
+	case "feeds":
+		return runFeeds(ctx, args, getenv, stdout, stderr)
 	default:
-		return fmt.Errorf("unknown command %q: want run or extract", cmd)
+		return fmt.Errorf("unknown command %q: want run, extract or feeds", cmd)
 	}
 }
 

@@ -1,19 +1,27 @@
 // Package ingest is the poll loop of the ingest service: it decides when each
-// feed is due, fetches and parses it, skips items already published, fetches
-// and extracts each new item's page (falling back to the feed's own content
-// or summary), and publishes the article. Network politeness lives in
-// package fetch, parsing in feed, keys in dedup, text in extract; this
-// package only orders them and decides what a failure costs.
+// feed is due, fetches and parses it, skips items already published and
+// near-duplicates of published texts, fetches and extracts each new item's
+// page (falling back to the feed's own content or summary), and publishes
+// the articles. Network politeness lives in package fetch, parsing in feed,
+// keys and fingerprints in dedup, text in extract; this package orders them,
+// decides what a failure costs and when a feed is polled next.
+//
+// Feed state (validators, next poll, failures) lives in a StateStore and
+// polls are handed out as per-host jobs by a JobQueue, so that several
+// replicas share one feed list without talking to each other: a host is
+// polled by one replica at a time, and a dead replica's hosts come back to
+// the others (docs/feeds.md). Without them the ingester keeps its state in
+// memory and schedules alone.
 package ingest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
-	"net/url"
-	"strings"
+	"sort"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -21,44 +29,151 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"newsmon/pipeline"
-	"newsmon/pipeline/dedup"
 	"newsmon/pipeline/extract"
 	"newsmon/pipeline/feed"
 	"newsmon/pipeline/fetch"
 )
 
-// Publisher stores an article; it returns once the article is stored.
+// Publisher stores articles; it returns once every one is stored.
 type Publisher interface {
-	PublishArticle(ctx context.Context, a *pipeline.Article) error
+	PublishArticles(ctx context.Context, arts []*pipeline.Article) error
 }
 
-// SeenStore remembers which items were published, across restarts.
+// SeenStore remembers which items were published, across restarts and
+// replicas. SeenAll returns the value recorded for each key seen before.
 type SeenStore interface {
-	Seen(ctx context.Context, key string) (bool, error)
-	MarkSeen(ctx context.Context, key, articleID string) error
+	SeenAll(ctx context.Context, keys []string) (map[string]string, error)
+	MarkSeenAll(ctx context.Context, seen map[string]string) error
+}
+
+// NearIndex files the SimHash bands of published texts, so that a
+// near-identical text under another URL is found by any replica.
+type NearIndex interface {
+	NearCandidates(ctx context.Context, bands []string) ([]string, error)
+	AddNear(ctx context.Context, bands []string, member, value string) error
+}
+
+// StateStore keeps feed states (JSON FeedState) by FeedKey, with revisions:
+// SaveState succeeds only over the revision read (0: none yet).
+type StateStore interface {
+	LoadState(ctx context.Context, key string) ([]byte, uint64, error)
+	SaveState(ctx context.Context, key string, data []byte, rev uint64) (uint64, bool, error)
+	WatchStates(ctx context.Context, fn func(key string, data []byte, rev uint64)) (stop func(), err error)
+}
+
+// JobQueue hands out poll jobs, one per host at a time, across replicas.
+type JobQueue interface {
+	EnqueuePoll(host, id string) error
+	ConsumePolls(ctx context.Context, workers int, handle func(ctx context.Context, host string) error) error
 }
 
 // Config is the ingester's settings. Zero values take the defaults.
 type Config struct {
-	Sources     []feed.Source
-	Interval    time.Duration // default poll interval of a feed, default 5m
-	MaxInterval time.Duration // the longest a failing feed waits, default 6h
-	Workers     int           // feeds polled at once, default 8
-	Fetch       *fetch.Client // required
-	Extract     *extract.Extractor
-	Now         func() time.Time
+	Sources []feed.Source
+
+	Interval      time.Duration // a feed's starting poll interval, default 5m
+	MinInterval   time.Duration // fastest adaptive interval, default Interval/5
+	MaxInterval   time.Duration // slowest adaptive interval of a quiet feed, default 6×Interval
+	MaxBackoff    time.Duration // longest wait of a failing feed or a server's hint, default 6h
+	DisableAfter  int           // failures in a row that disable a feed, default 10
+	DisabledRetry time.Duration // how often a disabled feed is tried, default 24h
+
+	Workers  int // feeds polled at once by this process, default 8
+	PerHost  int // feeds of one host polled at once, default 2
+	JobFeeds int // feeds one poll job takes at most, default 100
+
+	// NearMinWords is the shortest text compared for near-duplicates,
+	// default 50 words; negative turns the comparison off.
+	NearMinWords int
+	// PublishDuplicates publishes near-duplicates with duplicate_of set
+	// instead of only recording them (docs/feeds.md).
+	PublishDuplicates bool
+
+	Fetch   *fetch.Client // required
+	Extract *extract.Extractor
+	State   StateStore // nil: in memory, this process only
+	Jobs    JobQueue   // nil: this process schedules every feed itself
+	Near    NearIndex  // nil: near-duplicates only within one poll
+	Tick    time.Duration
+	Now     func() time.Time
+}
+
+func (c *Config) fill() error {
+	if c.Fetch == nil {
+		return errors.New("ingest: no fetch client")
+	}
+	if c.Interval <= 0 {
+		c.Interval = 5 * time.Minute
+	}
+	if c.MinInterval <= 0 {
+		c.MinInterval = c.Interval / 5
+	}
+	if c.MaxInterval <= 0 {
+		c.MaxInterval = 6 * c.Interval
+	}
+	c.MaxInterval = max(c.MaxInterval, c.Interval)
+	c.MinInterval = min(c.MinInterval, c.Interval)
+	if c.MaxBackoff <= 0 {
+		c.MaxBackoff = 6 * time.Hour
+	}
+	if c.DisableAfter <= 0 {
+		c.DisableAfter = 10
+	}
+	if c.DisabledRetry <= 0 {
+		c.DisabledRetry = 24 * time.Hour
+	}
+	if c.Workers <= 0 {
+		c.Workers = 8
+	}
+	if c.PerHost <= 0 {
+		c.PerHost = 2
+	}
+	if c.JobFeeds <= 0 {
+		c.JobFeeds = 100
+	}
+	if c.NearMinWords == 0 {
+		c.NearMinWords = 50
+	}
+	if c.Extract == nil {
+		c.Extract = &extract.Extractor{}
+	}
+	if c.Tick <= 0 {
+		c.Tick = time.Second
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return nil
 }
 
 // Ingester polls feeds and publishes their new items.
 type Ingester struct {
-	cfg  Config
-	pub  Publisher
-	seen SeenStore
-	log  *slog.Logger
+	cfg   Config
+	pub   Publisher
+	seen  SeenStore
+	log   *slog.Logger
+	slots chan struct{} // Workers
 
-	mu    sync.Mutex
-	feeds map[string]*feedState // by feed URL
-	stats Stats
+	mu     sync.Mutex
+	feeds  map[string]*entry   // by FeedKey
+	byHost map[string][]*entry // by host token
+	queued map[string]queued   // jobs this process asked for, by host
+	stats  Stats
+}
+
+type queued struct {
+	id string
+	at time.Time
+}
+
+// entry is a listed feed and the latest state this process knows of it.
+type entry struct {
+	key  string
+	src  feed.Source
+	host string
+	st   FeedState
+	rev  uint64
+	busy bool // being polled by this process
 }
 
 // Stats counts what the ingester did.
@@ -68,315 +183,453 @@ type Stats struct {
 	NotMod     atomic.Int64 // feed fetches answered 304
 	Items      atomic.Int64 // feed items read
 	Published  atomic.Int64 // articles published
+	Duplicates atomic.Int64 // items recorded as near-duplicates of published articles
 	PageErrors atomic.Int64 // article pages that failed (feed text used instead)
 	Skipped    atomic.Int64 // items skipped as bad input (no link)
-}
-
-type feedState struct {
-	src          feed.Source
-	etag         string
-	lastModified string
-	failures     int
-	lastErr      string
-	lastOK       time.Time
-	next         time.Time
+	Jobs       atomic.Int64 // poll jobs run (one host each)
+	Moved      atomic.Int64 // feeds moved by a permanent redirect
 }
 
 // New returns an ingester for cfg.Sources.
 func New(cfg Config, pub Publisher, seen SeenStore, log *slog.Logger) (*Ingester, error) {
-	if cfg.Fetch == nil {
-		return nil, errors.New("ingest: no fetch client")
+	if err := cfg.fill(); err != nil {
+		return nil, err
 	}
-	if cfg.Interval <= 0 {
-		cfg.Interval = 5 * time.Minute
+	in := &Ingester{
+		cfg: cfg, pub: pub, seen: seen, log: log,
+		slots:  make(chan struct{}, cfg.Workers),
+		feeds:  map[string]*entry{},
+		byHost: map[string][]*entry{},
+		queued: map[string]queued{},
 	}
-	if cfg.MaxInterval <= 0 {
-		cfg.MaxInterval = 6 * time.Hour
-	}
-	if cfg.Workers <= 0 {
-		cfg.Workers = 8
-	}
-	if cfg.Extract == nil {
-		cfg.Extract = &extract.Extractor{}
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	in := &Ingester{cfg: cfg, pub: pub, seen: seen, log: log, feeds: map[string]*feedState{}}
+	now := cfg.Now()
 	for _, s := range cfg.Sources {
-		if _, dup := in.feeds[s.URL]; dup {
+		key := FeedKey(s.URL)
+		if _, dup := in.feeds[key]; dup {
 			log.Warn("feed listed twice; polling it once", "feed_url", s.URL)
 			continue
 		}
-		in.feeds[s.URL] = &feedState{src: s}
+		e := &entry{key: key, src: s, st: FeedState{
+			URL: s.URL, Source: SourceName(s), State: StateNew, Next: now,
+			Interval: cfg.baseInterval(s.Interval),
+		}}
+		in.feeds[key] = e
+		in.index(e)
 	}
 	return in, nil
+}
+
+// index files e under the host it is fetched from; call with mu held.
+func (in *Ingester) index(e *entry) {
+	h := hostToken(e.st.fetchURL())
+	if h == e.host {
+		return
+	}
+	if e.host != "" {
+		list := in.byHost[e.host]
+		for i, x := range list {
+			if x == e {
+				list = append(list[:i], list[i+1:]...)
+				break
+			}
+		}
+		if len(list) == 0 {
+			delete(in.byHost, e.host)
+		} else {
+			in.byHost[e.host] = list
+		}
+	}
+	e.host = h
+	in.byHost[h] = append(in.byHost[h], e)
 }
 
 // Stats returns the ingester's counters.
 func (in *Ingester) Stats() *Stats { return &in.stats }
 
+// Health counts the listed feeds by state, and those overdue by more than
+// a minute (polls falling behind).
+func (in *Ingester) Health() (byState map[string]int, overdue int) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	now := in.cfg.Now()
+	byState = map[string]int{StateNew: 0, StateOK: 0, StateFailing: 0, StateDisabled: 0}
+	for _, e := range in.feeds {
+		byState[e.st.State]++
+		if now.Sub(e.st.Next) > time.Minute {
+			overdue++
+		}
+	}
+	return byState, overdue
+}
+
+// Feeds returns the state of every listed feed as this process knows it.
+func (in *Ingester) Feeds() []FeedState {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	out := make([]FeedState, 0, len(in.feeds))
+	for _, e := range in.feeds {
+		out = append(out, e.st)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].URL < out[j].URL })
+	return out
+}
+
 // Run polls every feed when it is due until ctx ends, then waits for the
-// polls in flight.
+// polls in flight. With a StateStore it first loads the stored states and
+// files a new state for each listed feed that has none.
 func (in *Ingester) Run(ctx context.Context) error {
-	tick := time.NewTicker(time.Second)
+	if in.cfg.State != nil {
+		stop, err := in.cfg.State.WatchStates(ctx, in.observe)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		if err := in.seed(ctx); err != nil {
+			return err
+		}
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	if in.cfg.Jobs != nil {
+		g.Go(func() error {
+			return in.cfg.Jobs.ConsumePolls(gctx, in.cfg.Workers, func(ctx context.Context, host string) error {
+				in.stats.Jobs.Add(1)
+				return in.pollHost(ctx, host, false)
+			})
+		})
+	}
+	g.Go(func() error {
+		in.schedule(gctx)
+		return nil
+	})
+	return g.Wait()
+}
+
+// observe takes in a state written by any replica.
+func (in *Ingester) observe(key string, data []byte, rev uint64) {
+	if data == nil {
+		return
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	e := in.feeds[key]
+	if e == nil || rev <= e.rev {
+		return // not on this replica's list, or older than what it knows
+	}
+	st, err := DecodeState(data)
+	if err != nil || st.URL != e.src.URL {
+		return
+	}
+	e.st, e.rev = st, rev
+	in.index(e)
+}
+
+// seed stores a first state for each listed feed without one, due now.
+func (in *Ingester) seed(ctx context.Context) error {
+	in.mu.Lock()
+	var todo []*entry
+	for _, e := range in.feeds {
+		if e.rev == 0 {
+			todo = append(todo, e)
+		}
+	}
+	in.mu.Unlock()
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(32)
+	for _, e := range todo {
+		g.Go(func() error {
+			in.mu.Lock()
+			st := e.st
+			in.mu.Unlock()
+			data, err := json.Marshal(st)
+			if err != nil {
+				return err
+			}
+			rev, ok, err := in.cfg.State.SaveState(gctx, e.key, data, 0)
+			if err != nil {
+				return err
+			}
+			if ok {
+				in.observe(e.key, data, rev)
+			}
+			return nil
+		})
+	}
+	return g.Wait()
+}
+
+// schedule looks for due feeds every tick until ctx ends. With a JobQueue it
+// asks for a job per host with due feeds and the queue's consumers poll;
+// alone it polls the host itself, one goroutine per host.
+func (in *Ingester) schedule(ctx context.Context) {
+	tick := time.NewTicker(in.cfg.Tick)
 	defer tick.Stop()
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	running := map[string]bool{}
+	var runMu sync.Mutex
 	for {
-		due := in.due(in.cfg.Now())
-		if len(due) > 0 {
-			in.pollAll(ctx, due)
+		now := in.cfg.Now()
+		for host, id := range in.dueHosts(now) {
+			if in.cfg.Jobs != nil {
+				if err := in.cfg.Jobs.EnqueuePoll(host, id); err != nil {
+					in.log.Warn("enqueue poll", "host", host, "err", err)
+				}
+				continue
+			}
+			runMu.Lock()
+			if running[host] {
+				runMu.Unlock()
+				continue
+			}
+			running[host] = true
+			runMu.Unlock()
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				in.pollHost(ctx, host, false)
+				runMu.Lock()
+				delete(running, host)
+				runMu.Unlock()
+			}()
 		}
 		select {
 		case <-ctx.Done():
-			return nil
+			return
 		case <-tick.C:
 		}
 	}
 }
 
-// PollAll polls every feed once now, whether due or not.
-func (in *Ingester) PollAll(ctx context.Context) {
-	in.mu.Lock()
-	all := make([]*feedState, 0, len(in.feeds))
-	for _, f := range in.feeds {
-		all = append(all, f)
-	}
-	in.mu.Unlock()
-	in.pollAll(ctx, all)
-}
-
-func (in *Ingester) pollAll(ctx context.Context, feeds []*feedState) {
-	var g errgroup.Group
-	g.SetLimit(in.cfg.Workers)
-	for _, f := range feeds {
-		g.Go(func() error {
-			in.poll(ctx, f)
-			return nil
-		})
-	}
-	_ = g.Wait() // poll reports its own failures
-}
-
-// due returns the feeds whose next poll time has come, and pushes their
-// next poll forward so that a slow poll is not started twice.
-func (in *Ingester) due(now time.Time) []*feedState {
+// dueHosts returns the hosts with feeds due at now, each with a job id made
+// of the host, the earliest due time and the number due: replicas that see
+// the same states ask for the same job. A host asked for within the last
+// ten ticks under the same id is left out.
+func (in *Ingester) dueHosts(now time.Time) map[string]string {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	var out []*feedState
-	for _, f := range in.feeds {
-		if !f.next.After(now) {
-			f.next = now.Add(in.cfg.MaxInterval)
-			out = append(out, f)
+	out := map[string]string{}
+	for host, list := range in.byHost {
+		var first time.Time
+		n := 0
+		for _, e := range list {
+			if e.busy || e.st.Next.After(now) {
+				continue
+			}
+			if n == 0 || e.st.Next.Before(first) {
+				first = e.st.Next
+			}
+			n++
 		}
+		if n == 0 {
+			continue
+		}
+		id := host + ":" + strconv.FormatInt(first.UnixMilli(), 10) + ":" + strconv.Itoa(n)
+		if q, ok := in.queued[host]; ok && q.id == id && now.Sub(q.at) < 10*in.cfg.Tick {
+			continue
+		}
+		in.queued[host] = queued{id: id, at: now}
+		out[host] = id
 	}
 	return out
 }
 
-// poll fetches one feed and publishes its new items. Failures cost this
-// feed only: they are logged with its URL and the feed backs off.
-func (in *Ingester) poll(ctx context.Context, f *feedState) {
+// PollAll polls every feed once now, whether due or not, and returns when
+// they are done.
+func (in *Ingester) PollAll(ctx context.Context) {
 	in.mu.Lock()
-	src, req := f.src, fetch.Request{URL: f.src.URL, ETag: f.etag, LastModified: f.lastModified}
+	hosts := make([]string, 0, len(in.byHost))
+	for h := range in.byHost {
+		hosts = append(hosts, h)
+	}
+	in.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, h := range hosts {
+		wg.Go(func() { in.pollHost(ctx, h, true) })
+	}
+	wg.Wait()
+}
+
+// pollHost polls the due feeds of one host (all of them when force), at
+// most PerHost at once and JobFeeds in all. It fails only when ctx ended:
+// a feed's failure is recorded in its state.
+func (in *Ingester) pollHost(ctx context.Context, host string, force bool) error {
+	now := in.cfg.Now()
+	in.mu.Lock()
+	var due []*entry
+	for _, e := range in.byHost[host] {
+		if !e.busy && (force || !e.st.Next.After(now)) {
+			due = append(due, e)
+		}
+	}
+	sort.Slice(due, func(i, j int) bool { return due[i].st.Next.Before(due[j].st.Next) })
+	if !force && len(due) > in.cfg.JobFeeds {
+		due = due[:in.cfg.JobFeeds]
+	}
+	for _, e := range due {
+		e.busy = true
+	}
 	in.mu.Unlock()
 
-	in.stats.Polls.Add(1)
-	n, resp, err := in.pollFeed(ctx, src, req)
-	now := in.cfg.Now()
-
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	if resp != nil {
-		f.etag, f.lastModified = resp.ETag, resp.LastModified
+	perHost := make(chan struct{}, in.cfg.PerHost)
+	var wg sync.WaitGroup
+	for i, e := range due {
+		ok := acquire(ctx, perHost)
+		if ok && !acquire(ctx, in.slots) {
+			<-perHost
+			ok = false
+		}
+		if !ok {
+			in.mu.Lock()
+			for _, rest := range due[i:] {
+				rest.busy = false
+			}
+			in.mu.Unlock()
+			break
+		}
+		wg.Go(func() {
+			defer func() { <-perHost; <-in.slots }()
+			in.pollFeed(ctx, e, force)
+			in.mu.Lock()
+			e.busy = false
+			in.mu.Unlock()
+		})
 	}
-	if err != nil && !errors.Is(err, fetch.ErrNotModified) {
-		if ctx.Err() != nil {
-			f.next = now // shutting down: poll again first thing next time
+	wg.Wait()
+	return ctx.Err()
+}
+
+func acquire(ctx context.Context, slots chan struct{}) bool {
+	select {
+	case slots <- struct{}{}:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// pollFeed polls one feed and stores its new state. With a StateStore the
+// state is read afresh first, so that a feed another replica has just
+// polled is not polled again.
+func (in *Ingester) pollFeed(ctx context.Context, e *entry, force bool) {
+	in.mu.Lock()
+	st, rev := e.st, e.rev
+	in.mu.Unlock()
+	if in.cfg.State != nil {
+		data, r, err := in.cfg.State.LoadState(ctx, e.key)
+		if err != nil {
+			if ctx.Err() == nil {
+				in.log.Warn("load feed state", "feed_url", e.src.URL, "err", err)
+			}
 			return
 		}
+		if data != nil {
+			if fresh, err := DecodeState(data); err == nil {
+				st, rev = fresh, r
+			} else {
+				in.log.Warn("feed state unreadable; starting afresh", "feed_url", e.src.URL, "err", err)
+			}
+		}
+		if !force && st.Next.After(in.cfg.Now()) {
+			in.observe(e.key, data, r)
+			return
+		}
+	}
+
+	o := in.poll(ctx, e.src, &st)
+	if ctx.Err() != nil {
+		return // cut short: the feed stays due and is polled again first
+	}
+	in.cfg.schedule(&st, e.src.Interval, o, in.cfg.Now())
+	if o.err != nil && !errors.Is(o.err, fetch.ErrNotModified) {
 		in.stats.PollErrors.Add(1)
-		f.failures++
-		f.lastErr = err.Error()
-		f.next = now.Add(in.backoff(f.failures))
-		in.log.Warn("poll feed", "feed_url", src.URL, "failures", f.failures, "retry_at", f.next.Format(time.RFC3339), "err", err)
-		return
+		in.log.Warn("poll feed", "feed_url", e.src.URL, "state", st.State, "failures", st.Failures,
+			"retry_at", st.Next.Format(time.RFC3339), "err", o.err)
+	}
+	in.save(ctx, e, st, rev)
+}
+
+// save stores st over rev, and keeps it as this process's view.
+func (in *Ingester) save(ctx context.Context, e *entry, st FeedState, rev uint64) {
+	if in.cfg.State != nil {
+		data, err := json.Marshal(st)
+		if err != nil {
+			in.log.Error("encode feed state", "feed_url", e.src.URL, "err", err)
+			return
+		}
+		newRev, ok, err := in.cfg.State.SaveState(context.WithoutCancel(ctx), e.key, data, rev)
+		switch {
+		case err != nil:
+			in.log.Warn("save feed state", "feed_url", e.src.URL, "err", err)
+			return
+		case !ok:
+			// Another replica polled it too (a job handed over while this
+			// one was still at work); its state stands, the items were
+			// deduplicated by their keys.
+			in.log.Info("feed state changed meanwhile; keeping the other", "feed_url", e.src.URL)
+			return
+		}
+		rev = newRev
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.cfg.State == nil || rev > e.rev {
+		e.st, e.rev = st, rev
+		in.index(e)
+	}
+}
+
+// poll fetches and processes one feed, updating st's validators, address
+// and counters; the outcome says what scheduling needs to know.
+func (in *Ingester) poll(ctx context.Context, src feed.Source, st *FeedState) outcome {
+	in.stats.Polls.Add(1)
+	o := outcome{ttl: st.TTL, skip: st.SkipHours}
+	from := st.fetchURL()
+	resp, err := in.cfg.Fetch.Get(ctx, fetch.Request{URL: from, ETag: st.ETag, LastModified: st.LastModified})
+	if resp != nil {
+		st.ETag, st.LastModified = resp.ETag, resp.LastModified
+		o.maxAge = resp.MaxAge
+		if !resp.Expires.IsZero() {
+			o.maxAge = max(o.maxAge, resp.Expires.Sub(in.cfg.Now()))
+		}
+		if resp.PermanentURL != "" && resp.PermanentURL != from {
+			in.stats.Moved.Add(1)
+			in.log.Info("feed moved permanently", "feed_url", src.URL, "from", from, "to", resp.PermanentURL)
+			st.FetchURL = resp.PermanentURL
+		}
 	}
 	if errors.Is(err, fetch.ErrNotModified) {
 		in.stats.NotMod.Add(1)
+		o.err = err
+		return o
 	}
-	f.failures, f.lastErr, f.lastOK = 0, "", now
-	f.next = now.Add(in.interval(src))
-	if n > 0 {
-		in.log.Info("feed polled", "feed_url", src.URL, "published", n)
-	}
-}
-
-func (in *Ingester) interval(src feed.Source) time.Duration {
-	if src.Interval > 0 {
-		return src.Interval
-	}
-	return in.cfg.Interval
-}
-
-// backoff doubles the wait with each failure, with jitter so that feeds that
-// failed together do not retry together.
-func (in *Ingester) backoff(failures int) time.Duration {
-	d := in.cfg.Interval
-	for i := 1; i < failures && d < in.cfg.MaxInterval; i++ {
-		d *= 2
-	}
-	d = min(d, in.cfg.MaxInterval)
-	return d/2 + rand.N(d/2+1)
-}
-
-func (in *Ingester) pollFeed(ctx context.Context, src feed.Source, req fetch.Request) (int, *fetch.Response, error) {
-	resp, err := in.cfg.Fetch.Get(ctx, req)
 	if err != nil {
-		return 0, resp, err
+		o.err = err
+		return o
 	}
 	parsed, err := feed.Parse(resp.Body, resp.ContentType, resp.URL)
 	if err != nil {
-		return 0, resp, fmt.Errorf("parse %s: %w", src.URL, err)
+		o.err = fmt.Errorf("parse %s: %w", from, err)
+		return o
 	}
+	o.ttl, o.skip = parsed.TTL, parsed.SkipHours
 	if len(parsed.Items) == 0 {
 		// A tolerant parse of a truncated document can come back empty;
 		// the operator should hear of it even though nothing failed.
 		in.log.Warn("feed has no items", "feed_url", src.URL, "bytes", len(resp.Body))
 	}
-	published := 0
-	for _, it := range parsed.Items {
-		if ctx.Err() != nil {
-			return published, resp, ctx.Err()
-		}
-		in.stats.Items.Add(1)
-		ok, err := in.item(ctx, src, parsed, it)
-		if err != nil {
-			// The item stays unseen and is tried again on the next poll;
-			// a later item may still succeed.
-			in.log.Warn("feed item", "feed_url", src.URL, "item_url", it.Link, "err", err)
-			continue
-		}
-		if ok {
-			published++
-		}
-	}
-	return published, resp, nil
-}
-
-// item publishes one feed item unless it was published before. It reports
-// whether it published.
-func (in *Ingester) item(ctx context.Context, src feed.Source, parsed *feed.Feed, it feed.Item) (bool, error) {
-	if it.Link == "" {
-		in.stats.Skipped.Add(1)
-		in.log.Warn("feed item has no link; skipped", "feed_url", src.URL, "guid", it.GUID, "title", it.Title)
-		return false, nil
-	}
-	key := dedup.Key(src.URL, it.GUID, it.Link)
-	seen, err := in.seen.Seen(ctx, key)
+	b, err := in.items(ctx, src, parsed)
+	st.Items += int64(b.published)
+	st.Duplicates += int64(b.duplicates)
+	o.newItems = b.published + b.duplicates
 	if err != nil {
-		return false, err
+		o.err = fmt.Errorf("items of %s: %w", src.URL, err)
+		// Validators of a document whose items were not all stored would
+		// let a 304 hide them: forget them so the next poll reads it all.
+		st.ETag, st.LastModified = "", ""
+		return o
 	}
-	if seen {
-		return false, nil
+	if b.published > 0 {
+		in.log.Info("feed polled", "feed_url", src.URL, "published", b.published, "duplicates", b.duplicates)
 	}
-	a := in.article(ctx, src, parsed, it)
-	a.ID = pipeline.ArticleID(key)
-	if err := in.pub.PublishArticle(ctx, a); err != nil {
-		return false, err
-	}
-	in.stats.Published.Add(1)
-	// Marked only after the article is stored: a crash in between re-sends
-	// it under the same Msg-Id, which the stream's duplicate window absorbs.
-	if err := in.seen.MarkSeen(ctx, key, a.ID); err != nil {
-		return true, err
-	}
-	return true, nil
-}
-
-// article builds the article for one item: the page's extracted text when
-// the page can be had, else the feed's content, else its summary.
-func (in *Ingester) article(ctx context.Context, src feed.Source, parsed *feed.Feed, it feed.Item) *pipeline.Article {
-	a := &pipeline.Article{
-		Schema:    pipeline.SchemaVersion,
-		URL:       it.Link,
-		FeedURL:   src.URL,
-		Source:    SourceName(src),
-		Title:     strings.TrimSpace(it.Title),
-		Author:    it.Author,
-		FetchedAt: in.cfg.Now().UTC(),
-		Lang:      firstNonEmpty(src.Lang, parsed.Lang),
-		Summary:   FragmentText(it.Summary),
-	}
-	if !it.Published.IsZero() {
-		p := it.Published.UTC()
-		a.Published = &p
-	}
-	if canon, err := dedup.CanonicalURL(it.Link); err == nil {
-		a.CanonicalURL = canon
-	}
-	if src.Pages == nil || *src.Pages {
-		doc, err := in.page(ctx, it.Link)
-		if err == nil && doc.Text != "" {
-			a.Text, a.Extraction = doc.Text, pipeline.ExtractionPage
-			a.Title = firstNonEmpty(a.Title, doc.Title)
-			a.Author = firstNonEmpty(a.Author, doc.Author)
-			a.Lang = firstNonEmpty(doc.Lang, a.Lang)
-			a.SiteName = doc.SiteName
-			if doc.CanonicalURL != "" {
-				a.CanonicalURL = doc.CanonicalURL
-			}
-			if a.Published == nil && !doc.Published.IsZero() {
-				p := doc.Published.UTC()
-				a.Published = &p
-			}
-		} else {
-			in.stats.PageErrors.Add(1)
-			if err == nil {
-				err = errors.New("no text found")
-			}
-			in.log.Warn("article page unusable; using the feed's text", "feed_url", src.URL, "url", it.Link, "err", err)
-		}
-	}
-	if a.Text == "" {
-		if content := FragmentText(it.Content); content != "" {
-			a.Text, a.Extraction = content, pipeline.ExtractionFeedContent
-		} else {
-			a.Text, a.Extraction = a.Summary, pipeline.ExtractionFeedSummary
-		}
-	}
-	a.ContentHash = pipeline.ContentHash(a.Text)
-	return a
-}
-
-func (in *Ingester) page(ctx context.Context, link string) (extract.Document, error) {
-	resp, err := in.cfg.Fetch.GetPage(ctx, fetch.Request{URL: link, Accept: "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"})
-	if err != nil {
-		return extract.Document{}, err
-	}
-	doc, err := in.cfg.Extract.Extract(resp.Body, resp.ContentType, resp.URL)
-	if err != nil {
-		return doc, fmt.Errorf("extract %s: %w", link, err)
-	}
-	return doc, nil
-}
-
-// SourceName is the source token of a feed's articles: its configured name,
-// else its host without "www.".
-func SourceName(src feed.Source) string {
-	if src.Name != "" {
-		return pipeline.SubjectToken(src.Name)
-	}
-	u, err := url.Parse(src.URL)
-	if err != nil || u.Hostname() == "" {
-		return "unknown"
-	}
-	return pipeline.SubjectToken(strings.TrimPrefix(u.Hostname(), "www."))
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
+	return o
 }

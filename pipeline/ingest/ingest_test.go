@@ -27,12 +27,12 @@ type recorder struct {
 	arts []*pipeline.Article
 }
 
-func (r *recorder) PublishArticle(ctx context.Context, a *pipeline.Article) error {
-	if err := r.Client.PublishArticle(ctx, a); err != nil {
+func (r *recorder) PublishArticles(ctx context.Context, arts []*pipeline.Article) error {
+	if err := r.Client.PublishArticles(ctx, arts); err != nil {
 		return err
 	}
 	r.mu.Lock()
-	r.arts = append(r.arts, a)
+	r.arts = append(r.arts, arts...)
 	r.mu.Unlock()
 	return nil
 }

@@ -75,15 +75,37 @@ func counter(reg *prometheus.Registry, name, help string, v func() int64) {
 	reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, func() float64 { return float64(v()) }))
 }
 
-// IngestMetrics exports the ingester's counters.
-func IngestMetrics(reg *prometheus.Registry, s *ingest.Stats) {
+// IngestMetrics exports the ingester's counters and the health of its
+// feeds (as `ingest feeds status` shows them, counted by state).
+func IngestMetrics(reg *prometheus.Registry, in *ingest.Ingester) {
+	s := in.Stats()
 	counter(reg, "newsmon_ingest_polls_total", "Feed fetches attempted.", s.Polls.Load)
 	counter(reg, "newsmon_ingest_poll_errors_total", "Feed fetches or parses that failed.", s.PollErrors.Load)
 	counter(reg, "newsmon_ingest_not_modified_total", "Feed fetches answered 304 Not Modified.", s.NotMod.Load)
 	counter(reg, "newsmon_ingest_items_total", "Feed items read.", s.Items.Load)
 	counter(reg, "newsmon_ingest_published_total", "Articles published.", s.Published.Load)
+	counter(reg, "newsmon_ingest_duplicates_total", "Items recorded as near-duplicates of published articles.", s.Duplicates.Load)
 	counter(reg, "newsmon_ingest_page_errors_total", "Article pages that failed; the feed's text was used.", s.PageErrors.Load)
 	counter(reg, "newsmon_ingest_skipped_total", "Feed items skipped as bad input.", s.Skipped.Load)
+	counter(reg, "newsmon_ingest_poll_jobs_total", "Poll jobs (one host each) run by this replica.", s.Jobs.Load)
+	counter(reg, "newsmon_ingest_feeds_moved_total", "Feeds whose address a permanent redirect changed.", s.Moved.Load)
+	for _, state := range []string{ingest.StateNew, ingest.StateOK, ingest.StateFailing, ingest.StateDisabled} {
+		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name:        "newsmon_ingest_feeds",
+			Help:        "Listed feeds by state (new, ok, failing, disabled), as all replicas wrote it.",
+			ConstLabels: prometheus.Labels{"state": state},
+		}, func() float64 {
+			by, _ := in.Health()
+			return float64(by[state])
+		}))
+	}
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "newsmon_ingest_feeds_overdue",
+		Help: "Listed feeds more than a minute past their next poll: polling is falling behind.",
+	}, func() float64 {
+		_, overdue := in.Health()
+		return float64(overdue)
+	}))
 }
 
 // TaggerMetrics exports the tagger's counters.

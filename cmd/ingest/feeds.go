@@ -1,0 +1,180 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"newsmon/cmd/internal/cli"
+	"newsmon/pipeline/bus"
+	"newsmon/pipeline/feed"
+	"newsmon/pipeline/ingest"
+)
+
+// runFeeds runs `ingest feeds status|export`.
+//
+//	ingest feeds status [--json] [--feeds FILE] [--nats URL]   every feed's health, from FEEDS
+//	ingest feeds export [--feeds FILE | --nats URL]            the feed list as OPML
+func runFeeds(ctx context.Context, args []string, getenv cli.Getenv, stdout, stderr io.Writer) error {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		return fmt.Errorf("feeds: want a subcommand: status or export")
+	}
+	sub, args := args[0], args[1:]
+	env := cli.NewFlagSet("ingest feeds "+sub, stderr, getenv)
+	var (
+		natc   cli.NATS
+		list   string
+		feeds  []string
+		asJSON bool
+		title  string
+	)
+	natc.Register(env)
+	env.String(&list, "feeds", "INGEST_FEEDS", "", "feed list file (text, OPML or YAML)")
+	env.List(&feeds, "feed", "INGEST_FEED", "feed URL")
+	switch sub {
+	case "status":
+		env.FS.BoolVar(&asJSON, "json", false, "one JSON object a feed instead of a table")
+	case "export":
+		env.FS.StringVar(&title, "title", "newsmon feeds", "title of the OPML document")
+	default:
+		return fmt.Errorf("feeds: unknown subcommand %q: want status or export", sub)
+	}
+	if err := env.Parse(args); err != nil {
+		return err
+	}
+	var sources []feed.Source
+	for _, u := range feeds {
+		sources = append(sources, feed.Source{URL: u})
+	}
+	if list != "" {
+		l, err := feed.LoadList(list)
+		if err != nil {
+			return err
+		}
+		sources = append(sources, l...)
+	}
+	if sub == "export" && len(sources) > 0 {
+		return feed.WriteOPML(stdout, title, sources)
+	}
+
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	client, err := bus.Connect(ctx, natc.Options("ingest-feeds"), log)
+	if err != nil {
+		return err
+	}
+	defer client.Close()
+	side, err := client.Ingest(ctx, bus.IngestOptions{})
+	if err != nil {
+		return err
+	}
+	states, err := loadStates(ctx, side, sources)
+	if err != nil {
+		return err
+	}
+	if sub == "export" {
+		out := make([]feed.Source, 0, len(states))
+		for _, st := range states {
+			out = append(out, feed.Source{URL: st.URL})
+		}
+		return feed.WriteOPML(stdout, title, out)
+	}
+	if asJSON {
+		enc := json.NewEncoder(stdout)
+		for _, st := range states {
+			if err := enc.Encode(st); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return printStatus(stdout, states, time.Now())
+}
+
+// loadStates reads the feeds' states from FEEDS: every stored one, or only
+// those of sources when a list is given (a listed feed never polled shows
+// as new).
+func loadStates(ctx context.Context, side *bus.Ingest, sources []feed.Source) ([]ingest.FeedState, error) {
+	raw, err := side.States(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []ingest.FeedState
+	if len(sources) > 0 {
+		for _, s := range sources {
+			st := ingest.FeedState{URL: s.URL, Source: ingest.SourceName(s), State: ingest.StateNew}
+			if data, ok := raw[ingest.FeedKey(s.URL)]; ok {
+				if got, err := ingest.DecodeState(data); err == nil {
+					st = got
+				}
+			}
+			out = append(out, st)
+		}
+	} else {
+		for key, data := range raw {
+			st, err := ingest.DecodeState(data)
+			if err != nil {
+				return nil, fmt.Errorf("%s %s: %w", bus.FeedsBucket, key, err)
+			}
+			out = append(out, st)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].URL < out[j].URL })
+	return out, nil
+}
+
+// printStatus writes one line a feed and a summary by state.
+func printStatus(w io.Writer, states []ingest.FeedState, now time.Time) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "STATE\tLAST OK\tNEXT POLL\tITEMS\tDUPS\tFAILS\tURL\tLAST ERROR")
+	count := map[string]int{}
+	for _, st := range states {
+		count[st.State]++
+		u := st.URL
+		if st.FetchURL != "" {
+			u += " -> " + st.FetchURL
+		}
+		lastErr := st.LastError
+		if lastErr != "" {
+			lastErr = ago(st.LastErrorAt, now) + ": " + clip(lastErr, 120)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\n", st.State, ago(st.LastOK, now), until(st.Next, now),
+			st.Items, st.Duplicates, st.Failures, u, lastErr)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "%d feeds: %d ok, %d failing, %d disabled, %d new\n", len(states),
+		count[ingest.StateOK], count[ingest.StateFailing], count[ingest.StateDisabled], count[ingest.StateNew])
+	return err
+}
+
+func ago(t, now time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	return now.Sub(t).Round(time.Second).String() + " ago"
+}
+
+func until(t, now time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	if d := t.Sub(now); d > 0 {
+		return "in " + d.Round(time.Second).String()
+	}
+	return "due"
+}
+
+func clip(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
+}

@@ -68,6 +68,7 @@ var dropTags = map[atom.Atom]bool{
 // class, id or hidden markers) is kept when it holds most of the page's prose:
 // sites put whole articles inside "ad-margins" or "widget" wrappers.
 type pruner struct {
+	names    map[string]verdict // class and id names judged so far
 	suspects map[*html.Node]suspect
 	total    int // prose bytes of the whole body
 }
@@ -87,7 +88,7 @@ const (
 )
 
 func prune(body *html.Node) {
-	p := pruner{suspects: map[*html.Node]suspect{}}
+	p := pruner{suspects: map[*html.Node]suspect{}, names: map[string]verdict{}}
 	p.total = p.survey(body, false, 0)
 	p.cut(body, 0)
 }
@@ -106,7 +107,7 @@ func (p *pruner) survey(n *html.Node, inP bool, depth int) int {
 	if n.Type != html.ElementNode || depth > maxDepth {
 		return 0
 	}
-	v := judge(n)
+	v := judge(n, p.names)
 	if v == drop {
 		p.suspects[n] = suspect{v: drop}
 		return 0
@@ -184,7 +185,7 @@ func proseLen(n *html.Node, inP bool, depth int) int {
 }
 
 // judge decides from the tag, class, id, role and hidden markers.
-func judge(n *html.Node) verdict {
+func judge(n *html.Node, cache map[string]verdict) verdict {
 	if dropTags[n.DataAtom] {
 		// A form or header wrapping the whole page (old ASP.NET sites) is kept.
 		if n.DataAtom == atom.Form || n.DataAtom == atom.Header {
@@ -224,14 +225,27 @@ func judge(n *html.Node) verdict {
 	if cls == "" && id == "" {
 		return keep
 	}
-	lc := strings.ToLower(cls + " " + id)
-	if hoverName(lc) {
-		return trimTail
+	return nameVerdict(cls+" "+id, cache)
+}
+
+// nameVerdict judges class and id names; cache remembers the answers for
+// the page, where the same class lists recur hundreds of times.
+func nameVerdict(names string, cache map[string]verdict) verdict {
+	if v, ok := cache[names]; ok {
+		return v
 	}
-	if negativeName(lc) {
-		return dropIfMinor
+	lc := strings.ToLower(names)
+	v := keep
+	switch {
+	case hoverName(lc):
+		v = trimTail
+	case negativeName(lc):
+		v = dropIfMinor
 	}
-	return keep
+	if cache != nil && len(cache) < 10000 {
+		cache[names] = v
+	}
+	return v
 }
 
 // hoverName marks tooltips and hover cards: the first child is the word in

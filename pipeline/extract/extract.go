@@ -22,7 +22,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/charset"
 )
@@ -70,7 +69,7 @@ func (e *Extractor) Extract(body []byte, contentType, pageURL string) (Document,
 	if err := checkHTML(body, contentType); err != nil {
 		return Document{}, err
 	}
-	text := decode(body, contentType)
+	text := stripRaw(decode(body, contentType))
 	root, err := html.Parse(bytes.NewReader(text))
 	if err != nil {
 		// The parser refuses documents nested deeper than it allows; drop the
@@ -80,8 +79,7 @@ func (e *Extractor) Extract(body []byte, contentType, pageURL string) (Document,
 			return Document{}, fmt.Errorf("parse html: %w", err)
 		}
 	}
-	doc := goquery.NewDocumentFromNode(root)
-	out := readMeta(doc, pageURL)
+	out := readMeta(root, pageURL)
 	out.Text = mainText(root, out.Title, pageURL)
 	return out, nil
 }
@@ -190,4 +188,95 @@ func flatten(b []byte) []byte {
 var voidElements = map[string]bool{
 	"area": true, "base": true, "br": true, "col": true, "embed": true, "hr": true, "img": true,
 	"input": true, "link": true, "meta": true, "source": true, "track": true, "wbr": true, "p": true,
+}
+
+// stripRaw blanks the contents of <script> and <style> elements before
+// parsing: they are half of a typical news page's bytes and never article
+// text, and the tokenizer reads raw text one byte at a time. JSON-LD
+// scripts are kept for the metadata. The result parses to the same tree
+// less those text nodes.
+func stripRaw(b []byte) []byte {
+	var out []byte // allocated on the first cut
+	last := 0      // b[:last] is already in out
+	i := 0
+	for {
+		j := bytes.IndexByte(b[i:], '<')
+		if j < 0 {
+			break
+		}
+		i += j + 1
+		var closer string
+		switch {
+		case hasPrefixFold(b[i:], "script"):
+			closer = "</script"
+		case hasPrefixFold(b[i:], "style"):
+			closer = "</style"
+		default:
+			continue
+		}
+		// The tag name must end here: "<scripts>" or "<styled>" are not ours.
+		if k := i + len(closer) - 2; k >= len(b) || !isTagEnd(b[k]) {
+			continue
+		}
+		gt := bytes.IndexByte(b[i:], '>')
+		if gt < 0 {
+			break
+		}
+		start := i + gt + 1
+		if closer == "</script" && bytes.Contains(bytes.ToLower(b[i:start]), []byte("json")) {
+			continue
+		}
+		end := indexFold(b[start:], closer)
+		if end < 0 {
+			break
+		}
+		end += start
+		if out == nil {
+			out = make([]byte, 0, len(b))
+		}
+		out = append(out, b[last:start]...)
+		last, i = end, end
+	}
+	if out == nil {
+		return b
+	}
+	return append(out, b[last:]...)
+}
+
+func isTagEnd(c byte) bool {
+	return c == '>' || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '/'
+}
+
+// hasPrefixFold reports whether b starts with the lower-case ASCII prefix,
+// ignoring case.
+func hasPrefixFold(b []byte, prefix string) bool {
+	if len(b) < len(prefix) {
+		return false
+	}
+	for k := 0; k < len(prefix); k++ {
+		c := b[k]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != prefix[k] {
+			return false
+		}
+	}
+	return true
+}
+
+// indexFold finds the lower-case ASCII needle (starting with '<') in b,
+// ignoring case.
+func indexFold(b []byte, needle string) int {
+	for i := 0; ; {
+		j := bytes.IndexByte(b[i:], '<')
+		if j < 0 {
+			return -1
+		}
+		i += j
+		if hasPrefixFold(b[i:], needle) {
+			return i
+		}
+		i++
+	}
 }

@@ -6,29 +6,143 @@ import (
 	"strings"
 	"time"
 
-	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 )
 
-// readMeta gathers the metadata fields from meta tags, JSON-LD, link
-// elements and the markup, in that order of trust.
-func readMeta(doc *goquery.Document, pageURL string) Document {
-	var d Document
-	metas := map[string]string{} // lower-cased name/property -> first non-empty content
-	doc.Find("meta").Each(func(_ int, s *goquery.Selection) {
-		content := strings.TrimSpace(s.AttrOr("content", ""))
-		if content == "" {
+// page holds what one walk over the document found for the metadata.
+type page struct {
+	metas     map[string]string // lower-cased name/property -> first non-empty content
+	title, h1 string
+	canonical string
+	lang      string
+	jsonld    []string
+	times     []string // datetime attributes of <time> elements, in order
+	authorEl  string   // text of the first itemprop=author or rel=author element
+}
+
+// survey walks the document once, collecting the metadata sources.
+func surveyMeta(root *html.Node) *page {
+	pg := &page{metas: map[string]string{}}
+	var walk func(n *html.Node, depth int)
+	walk = func(n *html.Node, depth int) {
+		if depth > maxDepth {
 			return
 		}
-		for _, attr := range []string{"property", "name", "itemprop", "http-equiv"} {
-			if k, ok := s.Attr(attr); ok {
-				k = strings.ToLower(strings.TrimSpace(k))
-				if _, seen := metas[k]; !seen && k != "" {
-					metas[k] = content
+		if n.Type == html.ElementNode {
+			switch n.DataAtom {
+			case atom.Html:
+				if pg.lang == "" {
+					pg.lang = attr(n, "lang")
+				}
+			case atom.Meta:
+				content := strings.TrimSpace(attr(n, "content"))
+				if content == "" {
+					break
+				}
+				for _, a := range n.Attr {
+					switch a.Key {
+					case "property", "name", "itemprop", "http-equiv":
+						k := strings.ToLower(strings.TrimSpace(a.Val))
+						if _, seen := pg.metas[k]; !seen && k != "" {
+							pg.metas[k] = content
+						}
+					}
+				}
+			case atom.Title:
+				if pg.title == "" {
+					pg.title = clean(nodeText(n))
+				}
+			case atom.H1:
+				if pg.h1 == "" {
+					pg.h1 = clean(nodeText(n))
+				}
+			case atom.Link:
+				if pg.canonical == "" && strings.EqualFold(attr(n, "rel"), "canonical") {
+					pg.canonical = strings.TrimSpace(attr(n, "href"))
+				}
+			case atom.Script:
+				if strings.Contains(strings.ToLower(attr(n, "type")), "ld+json") && len(pg.jsonld) < 20 {
+					pg.jsonld = append(pg.jsonld, nodeText(n))
+				}
+				return
+			case atom.Style:
+				return
+			case atom.Time:
+				if dt := attr(n, "datetime"); dt != "" && len(pg.times) < 20 {
+					pg.times = append(pg.times, dt)
+				}
+			}
+			if pg.authorEl == "" {
+				if strings.EqualFold(attr(n, "itemprop"), "author") || strings.EqualFold(attr(n, "rel"), "author") {
+					pg.authorEl = authorText(n)
 				}
 			}
 		}
-	})
-	ld := readJSONLD(doc)
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c, depth+1)
+		}
+	}
+	walk(root, 0)
+	return pg
+}
+
+// authorText prefers a nested itemprop=name, as in schema.org Person markup.
+func authorText(n *html.Node) string {
+	var name string
+	var f func(*html.Node, int)
+	f = func(c *html.Node, depth int) {
+		if name != "" || depth > 20 {
+			return
+		}
+		if c.Type == html.ElementNode && strings.EqualFold(attr(c, "itemprop"), "name") {
+			if v := attr(c, "content"); v != "" {
+				name = clean(v)
+			} else {
+				name = clean(nodeText(c))
+			}
+			return
+		}
+		for k := c.FirstChild; k != nil; k = k.NextSibling {
+			f(k, depth+1)
+		}
+	}
+	f(n, 0)
+	if name == "" {
+		name = clean(nodeText(n))
+	}
+	return name
+}
+
+// nodeText concatenates the text under n.
+func nodeText(n *html.Node) string {
+	var b strings.Builder
+	var f func(*html.Node, int)
+	f = func(c *html.Node, depth int) {
+		if depth > maxDepth || b.Len() > 1<<20 {
+			return
+		}
+		if c.Type == html.TextNode {
+			b.WriteString(c.Data)
+		}
+		for k := c.FirstChild; k != nil; k = k.NextSibling {
+			f(k, depth+1)
+		}
+	}
+	f(n, 0)
+	return b.String()
+}
+
+// readMeta gathers the metadata fields from meta tags, JSON-LD, link
+// elements and the markup, in that order of trust.
+func readMeta(root *html.Node, pageURL string) Document {
+	var d Document
+	pg := surveyMeta(root)
+	metas := pg.metas
+	var ld ldMeta
+	for _, raw := range pg.jsonld {
+		readJSONLD(raw, &ld)
+	}
 	first := func(keys ...string) string {
 		for _, k := range keys {
 			if v := metas[k]; v != "" {
@@ -43,20 +157,15 @@ func readMeta(doc *goquery.Document, pageURL string) Document {
 		d.SiteName = ld.publisher
 	}
 
-	titleTag := clean(doc.Find("head title").First().Text())
-	if titleTag == "" {
-		titleTag = clean(doc.Find("title").First().Text())
-	}
-	h1 := clean(doc.Find("h1").First().Text())
 	switch {
 	case first("og:title", "twitter:title") != "":
 		d.Title = stripSiteName(clean(first("og:title", "twitter:title")), d.SiteName)
 	case ld.headline != "":
 		d.Title = clean(ld.headline)
-	case h1 != "":
-		d.Title = h1
+	case pg.h1 != "":
+		d.Title = pg.h1
 	default:
-		d.Title = stripSiteName(titleTag, d.SiteName)
+		d.Title = stripSiteName(pg.title, d.SiteName)
 	}
 
 	d.Author = clean(firstNonURL(metas["author"], metas["article:author"], metas["parsely-author"],
@@ -65,39 +174,30 @@ func readMeta(doc *goquery.Document, pageURL string) Document {
 		d.Author = ld.author
 	}
 	if d.Author == "" {
-		d.Author = clean(doc.Find(`[itemprop="author"] [itemprop="name"], [itemprop="author"], [rel="author"]`).First().Text())
+		d.Author = pg.authorEl
 	}
 	d.Author = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(d.Author, "By "), "by "))
 	if len(d.Author) > 200 {
 		d.Author = ""
 	}
 
-	for _, v := range []string{first("article:published_time", "og:published_time", "datepublished",
+	for _, v := range append([]string{first("article:published_time", "og:published_time", "datepublished",
 		"parsely-pub-date", "sailthru.date", "publishdate", "pubdate", "publish-date", "date",
 		"dc.date.issued", "dc.date", "dcterms.created", "dcterms.date", "article.published", "original-publish-date"),
-		ld.published} {
+		ld.published}, pg.times...) {
 		if t, ok := parseTime(v); ok {
 			d.Published = t
 			break
 		}
 	}
-	if d.Published.IsZero() {
-		doc.Find("time[datetime]").EachWithBreak(func(_ int, s *goquery.Selection) bool {
-			if t, ok := parseTime(s.AttrOr("datetime", "")); ok {
-				d.Published = t
-				return false
-			}
-			return true
-		})
-	}
 
-	canon := strings.TrimSpace(doc.Find(`link[rel="canonical"]`).First().AttrOr("href", ""))
+	canon := pg.canonical
 	if canon == "" {
 		canon = first("og:url")
 	}
 	d.CanonicalURL = resolve(pageURL, canon)
 
-	lang := strings.TrimSpace(doc.Find("html").First().AttrOr("lang", ""))
+	lang := strings.TrimSpace(pg.lang)
 	if lang == "" {
 		lang = first("content-language", "og:locale", "language", "dc.language")
 	}
@@ -237,20 +337,15 @@ var articleTypes = map[string]bool{
 	"report": true, "posting": true, "socialmediaposting": true,
 }
 
-func readJSONLD(doc *goquery.Document) ldMeta {
-	var m ldMeta
-	doc.Find(`script[type="application/ld+json"]`).Each(func(_ int, s *goquery.Selection) {
-		raw := s.Text()
-		if len(raw) > 1<<20 {
-			return
-		}
-		var v any
-		if json.Unmarshal([]byte(raw), &v) != nil {
-			return
-		}
-		walkLD(v, &m, 0)
-	})
-	return m
+func readJSONLD(raw string, m *ldMeta) {
+	if len(raw) > 1<<20 {
+		return
+	}
+	var v any
+	if json.Unmarshal([]byte(strings.TrimSpace(raw)), &v) != nil {
+		return
+	}
+	walkLD(v, m, 0)
 }
 
 func walkLD(v any, m *ldMeta, depth int) {

@@ -163,3 +163,54 @@ func readManifest(t *testing.T, dir string) []manifestRow {
 	}
 	return rows
 }
+
+// TestCorpusManifest holds Parse to what realworld/MANIFEST.tsv records of
+// plain gofeed: every document gofeed read gives at least as many items,
+// and of those it failed on, the feeds now parse and the rest (HTML pages,
+// OPML lists, other XML) are refused as ErrNotFeed.
+func TestCorpusManifest(t *testing.T) {
+	dir := corpusDir(t)
+	rows := readManifest(t, dir)
+	if len(rows) < 200 {
+		t.Fatalf("manifest lists %d files", len(rows))
+	}
+	var recovered, refused int
+	for _, r := range rows {
+		body, err := os.ReadFile(filepath.Join(dir, "realworld", r.file))
+		if err != nil {
+			t.Errorf("%s: %v", r.file, err)
+			continue
+		}
+		f, err := Parse(body, "", "https://feeds.example.net/"+filepath.Base(r.file))
+		var n int
+		if _, scanErr := fmt.Sscanf(r.gofeed, "ok %d items", &n); scanErr == nil {
+			switch {
+			case err != nil:
+				t.Errorf("%s: gofeed read %d items, Parse failed: %v", r.file, n, err)
+			case len(f.Items) < n:
+				t.Errorf("%s: gofeed read %d items, Parse %d", r.file, n, len(f.Items))
+			case len(f.Items) > n:
+				t.Logf("%s (%s): gofeed read %d items, Parse %d", r.file, r.format, n, len(f.Items))
+			}
+			continue
+		}
+		switch r.format {
+		case "html", "opml", "other-xml", "json(other)":
+			if !errors.Is(err, ErrNotFeed) {
+				t.Errorf("%s (%s): want ErrNotFeed, got %v", r.file, r.format, err)
+			}
+			refused++
+		default:
+			if err != nil {
+				t.Errorf("%s (%s, %s; gofeed: %s): %v", r.file, r.format, r.traits, r.gofeed, err)
+				continue
+			}
+			recovered++
+			t.Logf("%s (%s; gofeed: %s): %d items, warnings %q", r.file, r.format, r.gofeed, len(f.Items), f.Warnings)
+		}
+	}
+	t.Logf("of the documents plain gofeed failed on, %d now parse and %d are refused as not feeds", recovered, refused)
+	if recovered < 6 {
+		t.Errorf("only %d of gofeed's failures recovered, want the 6 feeds among them", recovered)
+	}
+}

@@ -100,6 +100,10 @@ func TestParseFormats(t *testing.T) {
 			"authors":[{"name":"Jo"}],"tags":["t1"]}]}`,
 			"json", Item{GUID: "7", Title: "J", Link: "https://ex.example/e", Summary: "s", Content: "<p>h</p>", Author: "Jo",
 				Published: time.Date(2024, 5, 6, 6, 8, 9, 0, time.UTC), Categories: []string{"t1"}}},
+		{"rss in json", `{"rss":{"version":"2.0","channel":{"title":"S","link":"http://ex.example/","item":[
+			{"title":"R <i>&</i>","link":"http://ex.example/r","guid":"g1","pubDate":"Mon, 26 Jun 2017 12:20:05 GMT","category":["x","y"],"description":"d"}]}}}`,
+			"rss", Item{GUID: "g1", Title: "R &", Link: "http://ex.example/r", Summary: "d",
+				Published: time.Date(2017, 6, 26, 12, 20, 5, 0, time.UTC), Categories: []string{"x", "y"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

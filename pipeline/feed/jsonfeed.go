@@ -3,6 +3,7 @@ package feed
 import (
 	"bytes"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"strings"
 	"time"
@@ -21,6 +22,13 @@ func parseJSON(text []byte) (*gofeed.Feed, []string, error) {
 			return nil, nil, fmt.Errorf("%w: JSON array, not a JSON Feed", ErrNotFeed)
 		}
 		return nil, nil, fmt.Errorf("parse json feed: %w", err)
+	}
+	if doc, ok := rssJSON(top); ok {
+		f, _, err := parseXML(doc)
+		if err != nil {
+			return nil, nil, fmt.Errorf("parse rss in json: %w", err)
+		}
+		return f, []string{"RSS 2.0 in JSON (rss.js) read as RSS"}, nil
 	}
 	version := jsonString(top["version"])
 	_, hasItems := top["items"]
@@ -140,4 +148,64 @@ func short(s string, n int) string {
 		return s
 	}
 	return s[:n] + "..."
+}
+
+// rssJSON rewrites the JSON form of RSS 2.0 that rss.js and Scripting News
+// publish ({"rss": {"channel": {..., "item": [...]}}}) as RSS XML, so that
+// gofeed reads it like any other RSS feed, dates and all.
+func rssJSON(top map[string]json.RawMessage) ([]byte, bool) {
+	var rss struct {
+		Channel map[string]json.RawMessage `json:"channel"`
+	}
+	if json.Unmarshal(top["rss"], &rss) != nil || rss.Channel == nil {
+		return nil, false
+	}
+	var b bytes.Buffer
+	b.WriteString(`<rss version="2.0"><channel>`)
+	writeFields(&b, rss.Channel, "title", "link", "description", "language", "pubDate", "lastBuildDate", "ttl")
+	items := []json.RawMessage{rss.Channel["item"]}
+	if json.Unmarshal(rss.Channel["item"], &items) != nil {
+		items = []json.RawMessage{rss.Channel["item"]} // a single item object
+	}
+	for _, raw := range items {
+		var it map[string]json.RawMessage
+		if json.Unmarshal(raw, &it) != nil {
+			continue
+		}
+		b.WriteString("<item>")
+		writeFields(&b, it, "title", "link", "description", "pubDate", "guid", "author", "category", "comments")
+		b.WriteString("</item>")
+	}
+	b.WriteString("</channel></rss>")
+	return b.Bytes(), true
+}
+
+// writeFields writes the named members of m as XML elements: strings and
+// numbers as text, lists as repeated elements, objects by their "value".
+func writeFields(b *bytes.Buffer, m map[string]json.RawMessage, names ...string) {
+	for _, name := range names {
+		raw, ok := m[name]
+		if !ok {
+			continue
+		}
+		var list []json.RawMessage
+		if json.Unmarshal(raw, &list) != nil {
+			list = []json.RawMessage{raw}
+		}
+		for _, v := range list {
+			text := jsonID(v)
+			if text == "" {
+				var obj map[string]json.RawMessage
+				if json.Unmarshal(v, &obj) == nil {
+					text = jsonString(obj["value"])
+				}
+			}
+			if text == "" {
+				continue
+			}
+			b.WriteString("<" + name + ">")
+			xml.EscapeText(b, []byte(text))
+			b.WriteString("</" + name + ">")
+		}
+	}
 }

@@ -1,0 +1,97 @@
+package feed
+
+import (
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+)
+
+// adversarial returns documents of about size bytes built to be slow or
+// awkward to parse: parse time must grow with size only.
+func adversarial(size int) map[string][]byte {
+	fill := func(head, unit, tail string) []byte {
+		n := (size - len(head) - len(tail)) / len(unit)
+		return []byte(head + strings.Repeat(unit, n) + tail)
+	}
+	return map[string][]byte{
+		"many items":         fill(`<rss version="2.0"><channel><title>t</title>`, `<item><title>x &amp; y</title><link>/a</link><guid>g</guid><pubDate>Mon, 02 Jan 2006 15:04:05 GMT</pubDate></item>`, `</channel></rss>`),
+		"deep nesting":       fill(`<rss version="2.0"><channel><title>t</title><item><description>`, `<a>`, ``),
+		"entities":           fill(`<rss version="2.0"><channel><title>`, `&eacute;&nbsp;&bogus;&`, `</title></channel></rss>`),
+		"unclosed items":     fill(`<rss version="2.0"><channel>`, `<item><title>x</title>`, ``),
+		"attributes":         fill(`<rss version="2.0"><channel><item a0="1"`, ` a="1"`, `/></channel></rss>`),
+		"json items":         fill(`{"version":"https://jsonfeed.org/version/1.1","items":[`, `{"id":1,"title":"x","url":"/a"},`, `{"id":"2","title":false}]}`),
+		"json deep":          fill(`{"version":"https://jsonfeed.org/version/1","items":[{"x":`, `[`, ``),
+		"undeclared latin-1": fill(`<rss version="2.0"><channel><title>`, "caf\xe9 ", `</title></channel></rss>`),
+		"open comment":       fill(`<rss version="2.0"><channel><!--`, `-`, ``),
+		"many categories":    fill(`<rss version="2.0"><channel><item>`, `<category>c</category>`, `</item></channel></rss>`),
+	}
+}
+
+func TestParseAdversarial(t *testing.T) {
+	docs := adversarial(256 << 10)
+	names := make([]string, 0, len(docs))
+	for name := range docs {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		t.Run(name, func(t *testing.T) {
+			start := time.Now()
+			f, err := Parse(docs[name], "", "https://feeds.example.net/f")
+			if took := time.Since(start); took > perFile {
+				t.Errorf("took %v, over %v", took, perFile)
+			}
+			if (f == nil) == (err == nil) {
+				t.Fatalf("feed %v, error %v", f != nil, err)
+			}
+			switch name {
+			case "many items":
+				if n := strings.Count(string(docs[name]), "<item>"); err != nil || len(f.Items) != n {
+					t.Errorf("items: %v, want %d (%v)", f, n, err)
+				}
+			case "unclosed items", "deep nesting", "open comment":
+				// Cut off inside an element: read with a warning.
+				if err != nil || len(f.Warnings) == 0 {
+					t.Errorf("want a repaired feed with a warning, got %v", err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkParse measures Parse on real feeds and on documents near MaxBody
+// built to be slow; docs/benchmarks.md (feed) has the figures.
+func BenchmarkParse(b *testing.B) {
+	type doc struct {
+		name string
+		body []byte
+	}
+	var docs []doc
+	for _, rel := range []string{"realworld/rss-parser/giantbomb-podcast.rss", "realworld/netnewswire/DaringFireball.atom",
+		"realworld/netnewswire/DaringFireball.json", "realworld/miniflux/no_encoding_ISO-8859-1.xml"} {
+		body, err := os.ReadFile(filepath.Join(corpus, rel))
+		if err == nil {
+			docs = append(docs, doc{filepath.Base(rel), body})
+		}
+	}
+	adv := adversarial(MaxBody - 1)
+	names := make([]string, 0, len(adv))
+	for name := range adv {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		docs = append(docs, doc{"10MB " + name, adv[name]})
+	}
+	for _, d := range docs {
+		b.Run(strings.ReplaceAll(d.name, " ", "_"), func(b *testing.B) {
+			b.SetBytes(int64(len(d.body)))
+			for b.Loop() {
+				Parse(d.body, "", "https://feeds.example.net/f")
+			}
+		})
+	}
+}

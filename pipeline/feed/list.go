@@ -51,7 +51,9 @@ func LoadList(path string) ([]Source, error) {
 //
 //   - text: one URL a line; blank lines and lines starting with # are skipped;
 //   - OPML: the xmlUrl of every outline, however deeply nested, with the
-//     titles of the enclosing outlines as tags;
+//     titles of the enclosing outlines and its category attribute as tags
+//     and its language attribute as Lang (names are derived from hosts:
+//     OPML titles are prose, not subject tokens);
 //   - YAML: a document "feeds: [{url, name, interval, pages, lang, tags}]",
 //     unknown keys being errors.
 //
@@ -175,7 +177,7 @@ func parseYAML(name string, data []byte) ([]Source, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, nil // an empty file lists no feeds
 		}
-		return nil, fmt.Errorf("%s: %w", name, yamlErr(name, err))
+		return nil, yamlErr(name, err)
 	}
 	// A second pass over the node tree gives each entry its line number.
 	var doc yaml.Node
@@ -215,17 +217,24 @@ func parseYAML(name string, data []byte) ([]Source, error) {
 	return out, nil
 }
 
-// yamlErr rewrites yaml's "yaml: line N: reason" as "name:N: reason".
+// yamlErr rewrites yaml's "line N: reason" as "name:N: reason".
 func yamlErr(name string, err error) error {
+	at := func(msg string) error {
+		msg = strings.TrimPrefix(msg, "yaml: ")
+		if rest, ok := strings.CutPrefix(msg, "line "); ok {
+			return fmt.Errorf("%s:%s", name, rest)
+		}
+		return fmt.Errorf("%s: %s", name, msg)
+	}
 	var te *yaml.TypeError
 	if errors.As(err, &te) {
 		errs := make([]error, 0, len(te.Errors))
 		for _, e := range te.Errors {
-			errs = append(errs, errors.New(strings.TrimPrefix(e, "line ")))
+			errs = append(errs, at(e))
 		}
 		return errors.Join(errs...)
 	}
-	return errors.New(strings.TrimPrefix(err.Error(), "yaml: line "))
+	return at(err.Error())
 }
 
 // entryLines returns the line of each element of the top-level feeds list.
@@ -252,11 +261,11 @@ func entryLines(doc *yaml.Node) []int {
 func parseOPML(name string, data []byte) ([]Source, error) {
 	d := newDecoder(data)
 	var (
-		out     []Source
-		errs    []error
-		titles  []string // titles of the enclosing outlines
-		index   = map[string]int{}
-		sawRoot bool
+		out    []Source
+		errs   []error
+		titles []string // titles of the enclosing outlines
+		index  = map[string]int{}
+		root   string
 	)
 	for {
 		tok, err := d.Token()
@@ -270,44 +279,58 @@ func parseOPML(name string, data []byte) ([]Source, error) {
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
-			switch strings.ToLower(t.Name.Local) {
-			case "opml", "body":
-				sawRoot = true
-			case "outline":
-				var title, xmlURL string
-				for _, a := range t.Attr {
-					switch strings.ToLower(a.Name.Local) {
-					case "xmlurl":
-						xmlURL = a.Value
-					case "title":
-						title = a.Value
-					case "text":
-						if title == "" {
-							title = a.Value
-						}
-					}
+			local := strings.ToLower(t.Name.Local)
+			if root == "" {
+				root = local
+				if root != "opml" {
+					return nil, fmt.Errorf("%s:%d: root element <%s>, want <opml>", name, line, t.Name.Local)
 				}
-				if xmlURL != "" {
-					u, err := checkURL(xmlURL)
-					if err != nil {
-						errs = append(errs, fmt.Errorf("%s:%d: %v", name, line, err))
-					} else if i, dup := index[u]; dup {
-						out[i].Tags = mergeTags(out[i].Tags, titles)
-					} else {
-						index[u] = len(out)
-						out = append(out, Source{URL: u, Tags: mergeTags(nil, titles)})
-					}
-				}
-				titles = append(titles, strings.TrimSpace(title))
 			}
+			if local != "outline" {
+				continue
+			}
+			var title, xmlURL, lang string
+			var tags []string
+			for _, a := range t.Attr {
+				switch strings.ToLower(a.Name.Local) {
+				case "xmlurl":
+					xmlURL = a.Value
+				case "title":
+					title = a.Value
+				case "text":
+					if title == "" {
+						title = a.Value
+					}
+				case "language":
+					lang = strings.TrimSpace(a.Value)
+				case "category":
+					// OPML 2.0: comma-separated, each a slash-delimited path.
+					for c := range strings.SplitSeq(a.Value, ",") {
+						tags = append(tags, strings.Trim(strings.TrimSpace(c), "/"))
+					}
+				}
+			}
+			if xmlURL != "" {
+				tags = mergeTags(append([]string(nil), titles...), tags)
+				u, err := checkURL(xmlURL)
+				if err != nil {
+					errs = append(errs, fmt.Errorf("%s:%d: %v", name, line, err))
+				} else if i, dup := index[u]; dup {
+					out[i].Tags = mergeTags(out[i].Tags, tags)
+				} else {
+					index[u] = len(out)
+					out = append(out, Source{URL: u, Lang: lang, Tags: mergeTags(nil, tags)})
+				}
+			}
+			titles = append(titles, strings.TrimSpace(title))
 		case xml.EndElement:
 			if strings.ToLower(t.Name.Local) == "outline" && len(titles) > 0 {
 				titles = titles[:len(titles)-1]
 			}
 		}
 	}
-	if !sawRoot && len(out) == 0 && len(errs) == 0 {
-		errs = append(errs, fmt.Errorf("%s:1: not an OPML document (no <opml> or <body>)", name))
+	if root == "" && len(errs) == 0 {
+		errs = append(errs, fmt.Errorf("%s:1: not an OPML document: no root element", name))
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)

@@ -17,6 +17,7 @@ type para struct {
 	link    int // non-space bytes inside links
 	local   int // non-space bytes inside links to the page's own site
 	tag     atom.Atom
+	row     bool // a table row of several cells
 	drop    bool
 }
 
@@ -33,6 +34,7 @@ type renderer struct {
 	inLoc int         // depth of such links
 	host  string      // the page's site, without "www."
 	tags  []atom.Atom // enclosing block elements
+	row   bool        // cur holds several table cells
 }
 
 // siteHost returns the host of a URL without a leading "www.".
@@ -74,10 +76,18 @@ func (r *renderer) block(n *html.Node, depth int) {
 	case atom.Br:
 		r.flush()
 		return
-	case atom.Td, atom.Th:
-		r.cur.WriteByte(' ')
 	}
 	isBlock := blockTags[n.DataAtom]
+	if (n.DataAtom == atom.Td || n.DataAtom == atom.Th) && !hasBlocks(n, 0) {
+		// Cells of a data row print on one line; layout cells, which hold
+		// paragraphs or line breaks, are blocks.
+		isBlock = false
+		if r.vis > 0 {
+			r.trimSpace()
+			r.cur.WriteString(" | ")
+			r.row = true
+		}
+	}
 	if isBlock {
 		r.flush()
 		r.tags = append(r.tags, n.DataAtom)
@@ -130,6 +140,26 @@ func (r *renderer) text(s string) {
 	}
 }
 
+func (r *renderer) trimSpace() {
+	if t := strings.TrimRight(r.cur.String(), " "); len(t) < r.cur.Len() {
+		r.cur.Reset()
+		r.cur.WriteString(t)
+	}
+}
+
+// hasBlocks reports whether n holds block elements or line breaks.
+func hasBlocks(n *html.Node, depth int) bool {
+	if depth > 50 {
+		return true
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode && (blockTags[c.DataAtom] || hasBlocks(c, depth+1)) {
+			return true
+		}
+	}
+	return false
+}
+
 func (r *renderer) space() {
 	if b := r.cur.Len(); b > 0 && r.cur.String()[b-1] != ' ' {
 		r.cur.WriteByte(' ')
@@ -140,9 +170,10 @@ func (r *renderer) space() {
 func (r *renderer) flush() {
 	if r.vis == 0 {
 		r.cur.Reset()
+		r.row = false
 		return
 	}
-	p := para{text: strings.TrimSpace(r.cur.String()), visible: r.vis, link: r.link, local: r.local}
+	p := para{text: strings.TrimSpace(r.cur.String()), visible: r.vis, link: r.link, local: r.local, row: r.row}
 	// The innermost enclosing block names the paragraph's kind.
 	for i := len(r.tags) - 1; i >= 0; i-- {
 		if t := r.tags[i]; t != atom.Span {
@@ -152,7 +183,7 @@ func (r *renderer) flush() {
 	}
 	r.paras = append(r.paras, p)
 	r.cur.Reset()
-	r.link, r.vis, r.local = 0, 0, 0
+	r.link, r.vis, r.local, r.row = 0, 0, 0, false
 }
 
 // finish drops link lists, boilerplate lines, the headline and repeats, and
@@ -248,10 +279,10 @@ func linky(p *para) bool {
 }
 
 // isLabel reports a short line that does not read as a sentence. List
-// items and table cells are short by nature and never labels.
+// items and table rows are short by nature and never labels.
 func isLabel(p *para) bool {
-	switch p.tag {
-	case atom.Li, atom.Td, atom.Th, atom.Tr, atom.Dd, atom.Dt:
+	switch {
+	case p.row, p.tag == atom.Li, p.tag == atom.Dd, p.tag == atom.Dt:
 		return false
 	}
 	if len(strings.Fields(p.text)) > 6 {

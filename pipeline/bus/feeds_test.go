@@ -225,3 +225,42 @@ func TestPollJobs(t *testing.T) {
 	acancel()
 	aDone.Wait()
 }
+
+// A job delivered and not yet acknowledged still holds its host: a second
+// ask for the host is dropped, not handed to another worker.
+func TestPollJobInFlightKeepsHost(t *testing.T) {
+	a, _ := ingestBus(t, 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := a.EnqueuePoll("h", "h:1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan string, 10)
+	jctx, jcancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		a.ConsumePolls(jctx, 4, func(ctx context.Context, host string) error {
+			got <- host
+			<-ctx.Done()
+			return ctx.Err()
+		})
+	}()
+	<-got
+	if err := a.EnqueuePoll("h", "h:2"); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case h := <-got:
+		t.Errorf("a second job for %s while the first is in flight", h)
+	case <-time.After(time.Second):
+	}
+	jcancel()
+	<-done
+}

@@ -112,8 +112,10 @@ func (in *Ingest) ConsumePolls(ctx context.Context, workers int, handle func(ctx
 			}
 			break
 		}
-		batch, err := cons.Fetch(free, jetstream.FetchMaxWait(time.Second))
+		fctx, cancel := context.WithTimeout(ctx, time.Second)
+		batch, err := cons.Fetch(free, jetstream.FetchContext(fctx))
 		if err != nil {
+			cancel()
 			for range free {
 				<-slots
 			}
@@ -134,10 +136,11 @@ func (in *Ingest) ConsumePolls(ctx context.Context, workers int, handle func(ctx
 				in.runJob(ctx, m, handle)
 			}()
 		}
+		cancel()
 		for ; got < free; got++ {
 			<-slots
 		}
-		if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) && ctx.Err() == nil {
+		if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) && !errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
 			in.log.Warn("fetch poll jobs", "err", err)
 		}
 	}

@@ -262,6 +262,12 @@ func convertItem(it *gofeed.Item, base *url.URL) Item {
 		out.Published = it.PublishedParsed.UTC()
 	case it.UpdatedParsed != nil:
 		out.Published = it.UpdatedParsed.UTC()
+	default:
+		for _, s := range []string{it.Published, it.Updated} {
+			if out.Published = parseDate(s); !out.Published.IsZero() {
+				break
+			}
+		}
 	}
 	seen := make(map[string]bool, len(it.Categories))
 	for _, c := range it.Categories {

@@ -133,12 +133,8 @@ func jsonAuthors(it map[string]json.RawMessage) []string {
 }
 
 func jsonDate(s string) *time.Time {
-	s = strings.TrimSpace(s)
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05Z07:00", "2006-01-02"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			t = t.UTC()
-			return &t
-		}
+	if t := parseDate(s); !t.IsZero() {
+		return &t
 	}
 	return nil
 }

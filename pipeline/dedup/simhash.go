@@ -3,8 +3,8 @@ package dedup
 import (
 	"fmt"
 	"math/bits"
-	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // NearThreshold is the largest Hamming distance between two fingerprints
@@ -30,25 +30,18 @@ const weightCap = 0.04
 // (typically 2 bits). docs/benchmarks.md (dedup) has the measurements.
 // Empty text gives 0.
 func Fingerprint(text string) uint64 {
-	words := tokens(text)
-	if len(words) == 0 {
+	counts := make(map[uint64]int, len(text)/16)
+	n := eachWord(text, func(h uint64) { counts[h]++ })
+	if n == 0 {
 		return 0
 	}
-	counts := make(map[string]int, len(words)/2)
-	for _, w := range words {
-		counts[w]++
-	}
-	limit := max(2, weightCap*float64(len(words)))
-	var v [64]float64
-	for w, n := range counts {
-		h := hash(w)
-		weight := min(float64(n), limit)
+	limit := max(2, int(weightCap*float64(n)))
+	var v [64]int
+	for h, c := range counts {
+		w := min(c, limit)
 		for i := range 64 {
-			if h>>i&1 == 1 {
-				v[i] += weight
-			} else {
-				v[i] -= weight
-			}
+			// +w where bit i of h is set, -w where it is clear.
+			v[i] += (int(h>>i&1)*2 - 1) * w
 		}
 	}
 	var fp uint64
@@ -77,48 +70,63 @@ func Bands(fp uint64) []string {
 	return out
 }
 
-// tokens splits text into lower-case words.
-func tokens(text string) []string {
-	var out []string
-	start := -1
-	for i, r := range text {
-		switch {
-		case isIdeograph(r):
-			if start >= 0 {
-				out = append(out, strings.ToLower(text[start:i]))
-				start = -1
-			}
-			out = append(out, string(r))
-		case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r):
-			if start < 0 {
-				start = i
-			}
-		default:
-			if start >= 0 {
-				out = append(out, strings.ToLower(text[start:i]))
-				start = -1
-			}
+// eachWord calls fn with the hash of each word of text, lower-cased, and
+// returns the number of words. A word is a run of letters, digits and
+// combining marks; each Han, kana or Thai character is a word by itself,
+// as those scripts do not separate words with spaces.
+func eachWord(text string, fn func(uint64)) int {
+	n := 0
+	h, in := uint64(fnvOffset), false
+	end := func() {
+		if in {
+			fn(mix(h))
+			n++
+			h, in = fnvOffset, false
 		}
 	}
-	if start >= 0 {
-		out = append(out, strings.ToLower(text[start:]))
+	var buf [utf8.UTFMax]byte
+	for _, r := range text {
+		switch {
+		case isIdeograph(r):
+			end()
+			for _, c := range buf[:utf8.EncodeRune(buf[:], r)] {
+				h = (h ^ uint64(c)) * fnvPrime
+			}
+			in = true
+			end()
+		case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r):
+			if r < utf8.RuneSelf {
+				if 'A' <= r && r <= 'Z' {
+					r += 'a' - 'A'
+				}
+				h = (h ^ uint64(r)) * fnvPrime
+			} else {
+				for _, c := range buf[:utf8.EncodeRune(buf[:], unicode.ToLower(r))] {
+					h = (h ^ uint64(c)) * fnvPrime
+				}
+			}
+			in = true
+		default:
+			end()
+		}
 	}
-	return out
+	end()
+	return n
 }
 
 func isIdeograph(r rune) bool {
 	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Thai)
 }
 
-// hash is 64-bit FNV-1a followed by the splitmix64 finaliser: FNV alone
-// leaves the high bits of short strings poorly mixed, and SimHash needs
-// every bit to be a fair coin.
-func hash(s string) uint64 {
-	h := uint64(14695981039346656037)
-	for i := 0; i < len(s); i++ {
-		h ^= uint64(s[i])
-		h *= 1099511628211
-	}
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+// mix is the splitmix64 finaliser, applied to the FNV-1a hash of a word:
+// FNV alone leaves the high bits of short strings poorly mixed, and SimHash
+// needs every bit to be a fair coin.
+func mix(h uint64) uint64 {
 	h ^= h >> 30
 	h *= 0xbf58476d1ce4e5b9
 	h ^= h >> 27

@@ -23,7 +23,6 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/net/html"
-	"golang.org/x/net/html/charset"
 )
 
 // Document is what extraction recovered from one page.
@@ -131,22 +130,6 @@ func looksLikeMarkup(body []byte) bool {
 		}
 	}
 	return false
-}
-
-// decode returns body as UTF-8. Valid UTF-8 is kept as it is, whatever the
-// header or meta tag claim, because a wrong declaration is far more common
-// than a legacy-encoded page that happens to be valid UTF-8. Otherwise the
-// encoding comes from the BOM, the header, the meta tag, or the default.
-func decode(body []byte, contentType string) []byte {
-	if utf8.Valid(body) {
-		return body
-	}
-	enc, _, _ := charset.DetermineEncoding(body, contentType)
-	out, err := enc.NewDecoder().Bytes(body)
-	if err != nil {
-		return bytes.ToValidUTF8(body, []byte("\uFFFD"))
-	}
-	return out
 }
 
 // flattenDepth is the nesting depth beyond which flatten drops tags.

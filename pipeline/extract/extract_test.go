@@ -206,3 +206,51 @@ func TestDeepNesting(t *testing.T) {
 		t.Errorf("deep nesting took %v", el)
 	}
 }
+
+// TestCharsetSniffing decodes legacy pages that declare nothing, or declare
+// their charset after the first kilobyte, from the bytes themselves.
+func TestCharsetSniffing(t *testing.T) {
+	cases := []struct {
+		name string
+		enc  encoding.Encoding
+		text string
+	}{
+		{"gbk", simplifiedchinese.GBK, "中国的云计算市场正在快速发展，这个行业的公司们都在扩大他们的数据中心。我们认为这是一个重要的变化。"},
+		{"big5", traditionalchinese.Big5, "台灣的雲端服務市場正在快速發展，這個行業的公司們都在擴大他們的資料中心。我們認為這是一個重要的變化。"},
+		{"shift_jis", japanese.ShiftJIS, "日本のクラウド市場は急速に成長しており、多くの会社がデータセンターを拡大しています。これは大きな変化です。"},
+		{"euc-kr", korean.EUCKR, "한국의 클라우드 시장은 빠르게 성장하고 있으며 많은 회사들이 데이터 센터를 확장하고 있습니다. 이것은 큰 변화입니다."},
+		{"windows-1252", charmap.Windows1252, "Le marché du cloud grandit vite : les hébergeurs agrandissent leurs centres de données, dit-on à Genève."},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			page := "<html><head><title>t</title></head><body><article><p>" + c.text + "</p></article></body></html>"
+			body, err := c.enc.NewEncoder().Bytes([]byte(page))
+			if err != nil {
+				t.Fatal(err)
+			}
+			d, err := Extract(body, "text/html", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.Text != c.text {
+				t.Errorf("text = %q, want %q", d.Text, c.text)
+			}
+		})
+	}
+	t.Run("late meta", func(t *testing.T) {
+		text := "Příliš žluťoučký kůň úpěl ďábelské ódy. Zażółć gęślą jaźń, łódź i żółw."
+		page := "<html><head><script>" + strings.Repeat("var x = 1;\n", 200) + "</script>" +
+			`<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-2"></head><body><p>` + text + "</p></body></html>"
+		body, err := charmap.ISO8859_2.NewEncoder().Bytes([]byte(page))
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := Extract(body, "", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Text != text {
+			t.Errorf("text = %q, want %q", d.Text, text)
+		}
+	})
+}

@@ -102,7 +102,17 @@ func Parse(body []byte, contentType, feedURL string) (f *Feed, err error) {
 	case '<':
 		raw, more, err = parseXML(text)
 	default:
-		return nil, fmt.Errorf("%w: %s", ErrNotFeed, describe(text))
+		err = fmt.Errorf("%w: %s", ErrNotFeed, describe(text))
+	}
+	if errors.Is(err, ErrNotFeed) {
+		// A PHP warning or a stray banner printed before the feed is
+		// common enough to look past.
+		if n := junkBefore(text); n > 0 {
+			if r, m, err2 := parseXML(text[n:]); err2 == nil {
+				raw, err = r, nil
+				more = append([]string{fmt.Sprintf("skipped %d bytes before the feed", n)}, m...)
+			}
+		}
 	}
 	if err != nil {
 		return nil, err
@@ -159,6 +169,26 @@ func parseXML(text []byte) (*gofeed.Feed, []string, error) {
 		return nil, nil, fmt.Errorf("parse %s: %w", root, err)
 	}
 	return f, []string{fmt.Sprintf("malformed document (%v): kept the first %d bytes", err, n)}, nil
+}
+
+// junkBefore returns the offset of a feed's start found after some other
+// text in the first 4 KB of a document that is not itself an HTML page or a
+// feed, or 0.
+func junkBefore(text []byte) int {
+	head := text[:min(len(text), 4096)]
+	if i := bytes.Index(head, []byte("<?xml")); i > 0 {
+		return i
+	}
+	lower := bytes.ToLower(head)
+	if bytes.Contains(lower, []byte("<html")) || bytes.Contains(lower, []byte("<!doctype html")) {
+		return 0
+	}
+	for _, start := range []string{"<rss", "<feed", "<rdf:rdf"} {
+		if i := bytes.Index(lower, []byte(start)); i > 0 {
+			return i
+		}
+	}
+	return 0
 }
 
 var gzipMagic = []byte{0x1f, 0x8b}
@@ -218,12 +248,27 @@ func convert(raw *gofeed.Feed, base *url.URL) *Feed {
 	if f.Link != "" && itemBase == nil {
 		itemBase, _ = url.Parse(f.Link)
 	}
+	// Atom entries and JSON Feed items without an author inherit the
+	// feed's (RFC 4287 section 4.2.1, JSON Feed 1.1); RSS has no such rule.
+	var feedAuthor string
+	if raw.FeedType != "rss" {
+		for _, p := range raw.Authors {
+			if p != nil && strings.TrimSpace(p.Name) != "" {
+				feedAuthor = strings.TrimSpace(p.Name)
+				break
+			}
+		}
+	}
 	f.Items = make([]Item, 0, len(raw.Items))
 	for _, it := range raw.Items {
 		if it == nil {
 			continue
 		}
-		f.Items = append(f.Items, convertItem(it, itemBase))
+		item := convertItem(it, itemBase)
+		if item.Author == "" {
+			item.Author = feedAuthor
+		}
+		f.Items = append(f.Items, item)
 	}
 	return f
 }

@@ -92,6 +92,9 @@ func TestParseFormats(t *testing.T) {
 			<category term="x"/></entry></feed>`,
 			"atom", Item{GUID: "tag:ex.example,2024:1", Title: "A & B", Link: "http://ex.example/c", Summary: "s", Content: "<b>c</b>",
 				Author: "Ann", Published: time.Date(2024, 3, 1, 5, 0, 0, 0, time.UTC), Categories: []string{"x"}}},
+		{"atom, author inherited from the feed", `<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title><author><name>Feed Writer</name></author>
+			<entry><id>e2</id><title>Inherit</title><link href="http://ex.example/i"/><updated>2024-03-04T05:06:07Z</updated></entry></feed>`,
+			"atom", Item{GUID: "e2", Title: "Inherit", Link: "http://ex.example/i", Author: "Feed Writer", Published: time.Date(2024, 3, 4, 5, 6, 7, 0, time.UTC)}},
 		{"atom 0.3", `<feed version="0.3" xmlns="http://purl.org/atom/ns#"><title>T</title>
 			<entry><id>e1</id><title>Old</title><link rel="alternate" type="text/html" href="http://ex.example/d"/><issued>2004-06-02T19:07:55-04:00</issued></entry></feed>`,
 			"atom", Item{GUID: "e1", Title: "Old", Link: "http://ex.example/d", Published: time.Date(2004, 6, 2, 23, 7, 55, 0, time.UTC)}},
@@ -334,6 +337,20 @@ func TestParseRecovers(t *testing.T) {
 		}
 		if len(f.Items) != 3 {
 			t.Errorf("%d items, want 3", len(f.Items))
+		}
+	})
+	t.Run("junk before the feed", func(t *testing.T) {
+		for _, junk := range []string{
+			"<br />\n<b>Warning</b>:  Cannot modify header information in <b>/var/www/feed.php</b> on line <b>12</b><br />\n",
+			"Deprecated: function x() is deprecated in /srv/rss.php on line 3\n",
+		} {
+			f, err := Parse([]byte(junk+rss2), "", "https://news.example.com/feed")
+			if err != nil {
+				t.Fatalf("%q: %v", junk, err)
+			}
+			if len(f.Items) != 3 || len(f.Warnings) == 0 {
+				t.Errorf("%q: %d items, warnings %q", junk, len(f.Items), f.Warnings)
+			}
 		}
 	})
 	t.Run("control characters", func(t *testing.T) {

@@ -277,8 +277,8 @@ func convertItem(it *gofeed.Item, base *url.URL) Item {
 	out := Item{
 		GUID:    strings.TrimSpace(it.GUID),
 		Title:   clean(it.Title),
-		Summary: strings.TrimSpace(fixC1(it.Description)),
-		Content: strings.TrimSpace(fixC1(it.Content)),
+		Summary: strings.TrimSpace(fixC1(fixMojibake(it.Description))),
+		Content: strings.TrimSpace(fixC1(fixMojibake(it.Content))),
 	}
 	link := strings.TrimSpace(it.Link)
 	if link == "" && len(it.Links) > 0 {
@@ -360,7 +360,7 @@ func clean(s string) string {
 	if strings.ContainsAny(s, "<&") {
 		s = htmlText(s)
 	}
-	return strings.Join(strings.Fields(fixC1(s)), " ")
+	return strings.Join(strings.Fields(fixC1(fixMojibake(s))), " ")
 }
 
 // htmlText returns the text of an HTML fragment.

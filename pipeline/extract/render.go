@@ -301,8 +301,8 @@ func isLabel(p *para) bool {
 var boilerPrefixes = []string{
 	"read more", "related:", "related articles", "related stories", "related news", "related tags",
 	"see more", "see also", "tags:", "tag:", "topics:", "filed under", "published", "updated",
-	"first published", "last updated", "last modified", "posted on", "copyright", "©",
-	"all rights reserved", "share this", "share on", "click here", "sign up", "subscribe",
+	"first published", "last updated", "last modified", "posted on",
+	"share this", "share on", "click here", "sign up", "subscribe",
 	"follow us", "advertisement", "advertising", "loading", "photo:", "image:", "(image credit",
 	"image credit", "photo credit", "getty images", "don't miss", "don’t miss", "you may also like",
 	"you might also like", "recommended", "more from", "more stories", "trending", "comments",

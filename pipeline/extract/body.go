@@ -455,7 +455,14 @@ func (s *scorer) addParagraph(p *html.Node, text, link int) {
 	case atom.Div, atom.Section, atom.Article, atom.Main, atom.Td, atom.Center:
 		a, self = p, true
 	}
-	for level := 0; a != nil; level++ {
+	// A block holding text itself is a paragraph for its parent, like a
+	// <p>, and also a candidate on its own: a whole post in one <div>
+	// separated by <br>.
+	level := 0
+	if self {
+		level = -1
+	}
+	for ; a != nil; level++ {
 		if a.Type != html.ElementNode || a.DataAtom == atom.Html {
 			break
 		}
@@ -466,10 +473,10 @@ func (s *scorer) addParagraph(p *html.Node, text, link int) {
 			s.order = append(s.order, a)
 		}
 		c.weight += w
-		if self && level == 0 {
-			c.self = true
-		}
 		switch level {
+		case -1:
+			c.self = true
+			c.score += w
 		case 0:
 			c.score += w
 		case 1:

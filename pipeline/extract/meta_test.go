@@ -1,0 +1,107 @@
+package extract
+
+import (
+	"testing"
+	"time"
+)
+
+func TestMetadata(t *testing.T) {
+	cases := []struct {
+		name, head, body string
+		want             Document
+	}{
+		{
+			name: "json-ld graph with author list",
+			head: `<script type="application/ld+json">{"@context":"https://schema.org","@graph":[{"@type":"WebPage","name":"Page"},
+				{"@type":["NewsArticle"],"headline":"Flood defences finished early","datePublished":"2021-03-04T05:06:07+02:00",
+				"author":[{"@type":"Person","name":"A. Writer"},{"@type":"Person","name":"B. Editor"}],
+				"publisher":{"@type":"Organization","name":"River Times"},"inLanguage":"en-GB"}]}</script>`,
+			want: Document{Title: "Flood defences finished early", Author: "A. Writer, B. Editor", SiteName: "River Times",
+				Lang: "en-GB", Published: time.Date(2021, 3, 4, 3, 6, 7, 0, time.UTC)},
+		},
+		{
+			name: "meta tags win over json-ld and markup",
+			head: `<meta property="og:title" content="The og title | Site Name"><meta property="og:site_name" content="Site Name">
+				<meta name="author" content="By Meta Author"><meta property="article:published_time" content="2020-01-02T03:04:05Z">
+				<script type="application/ld+json">{"@type":"Article","headline":"LD headline","author":"LD Author","datePublished":"2019-01-01"}</script>`,
+			body: `<h1>The h1</h1><time datetime="2018-05-05">5 May</time>`,
+			want: Document{Title: "The og title", Author: "Meta Author", SiteName: "Site Name",
+				Published: time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)},
+		},
+		{
+			name: "title tag minus site name, time element, microdata author",
+			head: `<title>Council approves the new bridge - Town Paper</title><meta http-equiv="content-language" content="fr_CA">`,
+			body: `<p class="by" itemprop="author" itemscope><span itemprop="name">Claire Dupont</span>, staff</p>
+				<time datetime="2022-07-08">8 July</time>`,
+			want: Document{Title: "Council approves the new bridge", Author: "Claire Dupont", Lang: "fr-CA",
+				Published: time.Date(2022, 7, 8, 0, 0, 0, 0, time.UTC)},
+		},
+		{
+			name: "h1 when no meta title; URL author ignored",
+			head: `<meta property="article:author" content="https://social.example/someone">`,
+			body: `<h1> The  headline
+				here </h1>`,
+			want: Document{Title: "The headline here"},
+		},
+		{
+			name: "unparseable dates are left zero",
+			head: `<meta property="article:published_time" content="yesterday at noon"><meta name="date" content="sometime">`,
+			want: Document{},
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			page := "<html><head>" + c.head + "</head><body>" + c.body + "<p>Body text that is long enough to be a paragraph of the story.</p></body></html>"
+			d, err := Extract([]byte(page), "text/html", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			d.Text = ""
+			if d.Title != c.want.Title || d.Author != c.want.Author || d.SiteName != c.want.SiteName ||
+				d.Lang != c.want.Lang || !d.Published.Equal(c.want.Published) {
+				t.Errorf("got  %+v\nwant %+v", d, c.want)
+			}
+		})
+	}
+}
+
+func TestParseTime(t *testing.T) {
+	cases := []struct {
+		in   string
+		want time.Time
+	}{
+		{"2019-11-18T09:30:00-05:00", time.Date(2019, 11, 18, 14, 30, 0, 0, time.UTC)},
+		{"2019-11-18T09:30:00.123Z", time.Date(2019, 11, 18, 9, 30, 0, 123e6, time.UTC)},
+		{"2019-11-18T09:30:00+0100", time.Date(2019, 11, 18, 8, 30, 0, 0, time.UTC)},
+		{"2019-11-18 09:30:00", time.Date(2019, 11, 18, 9, 30, 0, 0, time.UTC)},
+		{"2019-11-18", time.Date(2019, 11, 18, 0, 0, 0, 0, time.UTC)},
+		{"Mon, 18 Nov 2019 09:30:00 GMT", time.Date(2019, 11, 18, 9, 30, 0, 0, time.UTC)},
+		{"November 18, 2019", time.Date(2019, 11, 18, 0, 0, 0, 0, time.UTC)},
+	}
+	for _, c := range cases {
+		got, ok := parseTime(c.in)
+		if !ok || !got.Equal(c.want) {
+			t.Errorf("parseTime(%q) = %v, %v; want %v", c.in, got, ok, c.want)
+		}
+	}
+	for _, bad := range []string{"", "soon", "0000-00-00", "2019-13-45"} {
+		if got, ok := parseTime(bad); ok {
+			t.Errorf("parseTime(%q) = %v, want failure", bad, got)
+		}
+	}
+}
+
+func TestStripSiteName(t *testing.T) {
+	cases := []struct{ title, site, want string }{
+		{"Story | Paper", "Paper", "Story"},
+		{"Paper - Story about a thing", "Paper", "Story about a thing"},
+		{"Left - right: a story with a dash", "", "Left - right: a story with a dash"},
+		{"A long story title here | Paper", "", "A long story title here"},
+		{"No separator", "Paper", "No separator"},
+	}
+	for _, c := range cases {
+		if got := stripSiteName(c.title, c.site); got != c.want {
+			t.Errorf("stripSiteName(%q, %q) = %q, want %q", c.title, c.site, got, c.want)
+		}
+	}
+}

@@ -117,6 +117,18 @@ func checkExpect(path string, body []byte) (checked bool, mismatch string) {
 	return true, ""
 }
 
+// knownDifferences are feedparser expectations this package does not share,
+// and why. In encoding/, entities/ and illformed/ every other checkable
+// expectation must be met; wellformed/ is only reported, as most of its
+// misses are feedparser's HTML sanitising (attribute order, <div> wrappers,
+// resolving links inside content) and Content-Location headers.
+var knownDifferences = map[string]string{
+	"encoding/bozo_linenoise.xml": "feedparser's own reading of bytes that decode in no charset",
+	"encoding/demoronize-3.xml":   "a character reference inside escaped HTML is left for the HTML reader",
+	"entities/lang.xml":           "HTML5 maps &lang; to U+27E8; feedparser to HTML 4's U+2329",
+	"entities/rang.xml":           "HTML5 maps &rang; to U+27E9; feedparser to HTML 4's U+232A",
+}
+
 func TestCorpusFeedparserExpectations(t *testing.T) {
 	dir := corpusDir(t)
 	for _, sub := range []string{"encoding", "entities", "illformed", "wellformed"} {
@@ -136,9 +148,15 @@ func TestCorpusFeedparserExpectations(t *testing.T) {
 				return nil
 			}
 			checked++
-			if mismatch != "" {
+			key := sub + "/" + filepath.ToSlash(rel)
+			switch {
+			case mismatch == "":
+			case knownDifferences[key] != "" || sub == "wellformed":
 				failed++
-				t.Logf("%s/%s: %s", sub, rel, mismatch)
+				t.Logf("%s: %s (%s)", key, mismatch, knownDifferences[key])
+			default:
+				failed++
+				t.Errorf("%s: %s", key, mismatch)
 			}
 			return nil
 		})

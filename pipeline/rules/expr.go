@@ -122,6 +122,13 @@ func parseExpr(s string) (*node, error) {
 		if t.kind == ')' {
 			return nil, fmt.Errorf("at %d: ')' without '('", t.pos+1)
 		}
+		switch strings.ToUpper(t.text) {
+		case "AND", "OR", "NOT":
+			return nil, fmt.Errorf("at %d: write operators in capitals (%s), or quote the word (\"%s\")", t.pos+1, strings.ToUpper(t.text), t.text)
+		}
+		if strings.HasPrefix(strings.ToUpper(t.text), "NEAR") {
+			return nil, fmt.Errorf("at %d: write NEAR in capitals: NEAR/5, NEAR/s or NEAR/p", t.pos+1)
+		}
 		return nil, fmt.Errorf("at %d: expected AND, OR or NEAR before %q", t.pos+1, t.text)
 	}
 	return n, nil

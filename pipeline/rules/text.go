@@ -286,6 +286,11 @@ func (sc *scanner) scan(s string, h wordHandler) int32 {
 			switch runeKind(r) {
 			case rkLetter:
 				i, w.end = sc.slowWord(s, start)
+				if w.end == int32(start) { // nothing of a word: step over the rune
+					i = start + size
+					gluePrev = false
+					continue
+				}
 				w.norm, w.raw, w.hash, w.packed = sc.buf, false, hashBytes(sc.buf), packWord(unsafeString(sc.buf))
 			case rkCJK:
 				// One word per character: CJK text has no spaces.
@@ -497,6 +502,8 @@ func runeKind(r rune) int {
 
 func runeKindSlow(r rune) int {
 	switch {
+	case isApostrophe(r):
+		return rkOther // the word loops treat apostrophes themselves
 	case r == '\u00a0' || r == '\u2007' || r == '\u202f' || r == '\u200b' || r == '\u3000' || r == '\ufeff':
 		return rkSpace
 	case r >= '\u2010' && r <= '\u2015', r == '\u2212', r == '\u00ad', r == '\ufe63', r == '\uff0d':

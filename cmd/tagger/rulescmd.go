@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 
 	"newsmon/pipeline/rules"
 )
@@ -42,6 +43,7 @@ func runTest(args []string, stdout, stderr io.Writer) error {
 	}
 	fails := set.RunExamples()
 	for _, f := range fails {
+		f.File = filepath.Join(dir, f.File)
 		fmt.Fprintf(stdout, "FAIL %s\n", f)
 	}
 	total := set.Stats().Examples

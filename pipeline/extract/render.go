@@ -321,6 +321,11 @@ func boilerLine(s string) bool {
 			return len(strings.Fields(s)) <= 20
 		}
 	}
+	// Newsletter and subscription pitches.
+	if len(strings.Fields(s)) <= 40 && (strings.Contains(l, "newsletter") || strings.Contains(l, "inbox")) &&
+		(strings.Contains(l, "sign up") || strings.Contains(l, "subscribe") || strings.Contains(l, "delivered")) {
+		return true
+	}
 	// "Image 1 of 5"
 	if f := strings.Fields(l); len(f) == 4 && (f[0] == "image" || f[0] == "photo") && f[2] == "of" {
 		return true

@@ -26,6 +26,11 @@ import (
 	"golang.org/x/net/html"
 )
 
+// MaxItems is the most items Parse returns from one document; the rest
+// are dropped with a warning. Real feeds carry tens to a few hundred, the
+// largest in the corpus 730.
+const MaxItems = 5000
+
 // MaxBody is the largest body Parse accepts. The biggest real feed in the
 // corpus is 1.6 MB; ten times that is a misconfigured URL, not a feed.
 const MaxBody = 10 << 20
@@ -116,6 +121,10 @@ func Parse(body []byte, contentType, feedURL string) (f *Feed, err error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	if n := len(raw.Items); n > MaxItems {
+		raw.Items = raw.Items[:MaxItems]
+		more = append(more, fmt.Sprintf("kept the first %d of %d items", MaxItems, n))
 	}
 	f = convert(raw, base)
 	f.Encoding = enc

@@ -1,6 +1,7 @@
 package feed
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -59,6 +60,22 @@ func TestParseAdversarial(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestParseMaxItems(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`<rss version="2.0"><channel><title>t</title>`)
+	for i := range MaxItems + 10 {
+		fmt.Fprintf(&b, "<item><title>%d</title></item>", i)
+	}
+	b.WriteString(`</channel></rss>`)
+	f, err := Parse([]byte(b.String()), "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Items) != MaxItems || f.Items[MaxItems-1].Title != fmt.Sprint(MaxItems-1) || len(f.Warnings) != 1 {
+		t.Errorf("%d items, warnings %q: want the first %d with a warning", len(f.Items), f.Warnings, MaxItems)
 	}
 }
 

@@ -20,7 +20,6 @@ import (
 	"net/http"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"golang.org/x/net/html"
 )
@@ -84,7 +83,8 @@ func (e *Extractor) Extract(body []byte, contentType, pageURL string) (Document,
 }
 
 // checkHTML rejects bodies that are declared or sniffed as something other
-// than HTML. An unknown or generic declared type is decided by sniffing.
+// than HTML. A generic declared type (none, octet-stream, plain text, XML)
+// is decided by sniffing the bytes.
 func checkHTML(body []byte, contentType string) error {
 	declared := ""
 	if contentType != "" {
@@ -92,6 +92,7 @@ func checkHTML(body []byte, contentType string) error {
 			declared = mt
 		}
 	}
+	declaredHTML := declared == "text/html" || declared == "application/xhtml+xml"
 	switch declared {
 	case "text/html", "application/xhtml+xml", "", "application/octet-stream", "text/plain",
 		"application/xml", "text/xml", "binary/octet-stream", "application/x-unknown":
@@ -102,20 +103,25 @@ func checkHTML(body []byte, contentType string) error {
 	switch {
 	case sniffed == "text/html":
 		return nil
-	case strings.HasPrefix(sniffed, "text/"), sniffed == "application/octet-stream":
-		// Not recognisably HTML by its first bytes: a page may still open with a
-		// comment or stray text, so look for markup further in, but refuse JSON.
-		head := bytes.TrimLeft(body, " \t\r\n\ufeff")
+	case sniffed == "text/xml":
+		// XHTML is HTML; feeds and other XML are not.
+		if hasMarkup(body, "<html") {
+			return nil
+		}
+		return fmt.Errorf("%w: XML document", ErrNotHTML)
+	case strings.HasPrefix(sniffed, "text/"):
+		// Not recognisably HTML by its first bytes: a page may still open
+		// with stray text, so look for markup further in, but refuse JSON.
+		head := bytes.TrimLeft(body[:min(len(body), 512)], " \t\r\n\ufeff")
 		if len(head) > 0 && (head[0] == '{' || head[0] == '[') {
 			return fmt.Errorf("%w: body looks like JSON", ErrNotHTML)
 		}
-		if sniffed == "application/octet-stream" && !utf8.Valid(body[:min(len(body), 512)]) && !looksLikeMarkup(body) {
-			return fmt.Errorf("%w: binary body", ErrNotHTML)
-		}
-		if declared == "" || declared == "text/html" || declared == "application/xhtml+xml" || looksLikeMarkup(body) {
+		if declaredHTML || looksLikeMarkup(body) {
 			return nil
 		}
-		return fmt.Errorf("%w: content type %s", ErrNotHTML, declared)
+		return fmt.Errorf("%w: plain text", ErrNotHTML)
+	case sniffed == "application/octet-stream" && looksLikeMarkup(body):
+		return nil
 	default:
 		return fmt.Errorf("%w: body is %s", ErrNotHTML, sniffed)
 	}
@@ -123,13 +129,17 @@ func checkHTML(body []byte, contentType string) error {
 
 // looksLikeMarkup reports whether the first 4 KB hold an HTML tag.
 func looksLikeMarkup(body []byte) bool {
-	head := bytes.ToLower(body[:min(len(body), 4096)])
-	for _, tag := range []string{"<html", "<head", "<body", "<p>", "<p ", "<div", "<title", "<meta", "<article"} {
-		if bytes.Contains(head, []byte(tag)) {
+	for _, tag := range []string{"<html", "<head", "<body", "<p>", "<p ", "<div", "<title", "<meta", "<article", "<br"} {
+		if hasMarkup(body, tag) {
 			return true
 		}
 	}
 	return false
+}
+
+// hasMarkup reports whether the first 4 KB hold tag, in any case.
+func hasMarkup(body []byte, tag string) bool {
+	return indexFold(body[:min(len(body), 4096)], tag) >= 0
 }
 
 // flattenDepth is the nesting depth beyond which flatten drops tags.

@@ -95,6 +95,10 @@ func TestNotHTML(t *testing.T) {
 		{"json undeclared", "", []byte(`{"title":"<b>x</b>"}`)},
 		{"png", "", []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")},
 		{"image declared", "image/jpeg; q=1", []byte("\xff\xd8\xff\xe0")},
+		{"rss as xml", "text/xml", []byte(`<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>`)},
+		{"atom undeclared", "", []byte(`<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>t</title></feed>`)},
+		{"plain text", "text/plain", []byte("just some words, no markup at all")},
+		{"zip", "application/octet-stream", []byte("PK\x03\x04\x14\x00\x00\x00")},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -105,9 +109,15 @@ func TestNotHTML(t *testing.T) {
 		})
 	}
 	// HTML without a declared type, or behind a leading comment, is still HTML.
-	for _, body := range []string{"<p>hello there</p>", "<!-- x --><html><body><p>hi</p></body></html>"} {
-		if _, err := Extract([]byte(body), "", ""); err != nil {
-			t.Errorf("Extract(%q): %v", body, err)
+	for _, c := range []struct{ body, ctype string }{
+		{"<p>hello there</p>", ""},
+		{"<!-- x --><html><body><p>hi</p></body></html>", ""},
+		{`<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"><body><p>hi</p></body></html>`, "application/xhtml+xml"},
+		{"words only, but the server says HTML", "text/html; charset=utf-8"},
+		{"Some text first\n<div>then markup</div>", "application/octet-stream"},
+	} {
+		if _, err := Extract([]byte(c.body), c.ctype, ""); err != nil {
+			t.Errorf("Extract(%q, %q): %v", c.body, c.ctype, err)
 		}
 	}
 }

@@ -293,7 +293,7 @@ var negativeSubstrings = []string{
 var negativeWords = map[string]bool{
 	"ad": true, "ads": true, "nav": true, "menu": true, "meta": true, "print": true,
 	"banner": true, "credit": true, "credits": true, "login": true, "more": true, "follow": true,
-	"rating": true, "overlay": true, "dateline": true, "timestamp": true, "donate": true, "subnav": true,
+	"rating": true, "overlay": true, "dek": true, "deck": true, "standfirst": true, "dateline": true, "timestamp": true, "donate": true, "subnav": true,
 }
 
 // negativeClasses mark boilerplate only as a whole class name.

@@ -93,7 +93,7 @@ func (x *scratch) find(d Doc) {
 		x.field, x.text, x.nact, x.lastPos = uint8(f), x.texts[f], 0, -2
 		termsFrom, entsFrom := len(x.terms), len(x.ents)
 		sc := &x.sc[f]
-		sc.rootBits, sc.allBits, sc.sh = x.s.words.rootBits, x.s.words.allBits, x.s.words.sh
+		sc.filter, sc.sh = x.s.words.filter, x.s.words.sh
 		sc.scan(x.text, x)
 		x.checkContext(entsFrom, termsFrom)
 	}

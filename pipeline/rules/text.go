@@ -180,12 +180,13 @@ type scanner struct {
 	sentStarts []int32 // byte offset where each sentence begins
 
 	// Which words reach the handler: all of them with all set; else those
-	// whose bit is set in rootBits, or in allBits while active (the
-	// handler sets active while a phrase is under way).
-	all               bool
-	rootBits, allBits []uint64
-	sh                uint
-	active            bool
+	// that may start a phrase, and those that may be in one while active
+	// (the handler sets active while a phrase is under way). See
+	// wordTable.filter.
+	all    bool
+	filter []uint64
+	sh     uint
+	active bool
 }
 
 // scan hands every word of s to h in order and returns the number of
@@ -340,10 +341,10 @@ func (sc *scanner) scan(s string, h wordHandler) int32 {
 		brk, boundary, newPara, pendingNL, gluePrev = false, false, false, false, false
 		if sc.all {
 			h.word(&w)
-		} else if sc.allBits != nil {
+		} else if sc.filter != nil {
 			b := w.hash >> sc.sh
-			bit := uint64(1) << (b % 64)
-			if sc.rootBits[b/64]&bit != 0 || (sc.active && sc.allBits[b/64]&bit != 0) {
+			f := sc.filter[b/32] >> (b % 32 * 2)
+			if f&1 != 0 || (sc.active && f&2 != 0) {
 				h.word(&w)
 			} else {
 				sc.active = false
@@ -620,11 +621,19 @@ func sentenceEnds(s string, i, prevStart, prevEnd int) bool {
 	}
 	if s[i] == '.' && prevEnd == i {
 		w := s[prevStart:prevEnd]
-		if len(w) == 1 || abbreviations[lowerASCII(w)] {
+		if len(w) == 1 || (len(w) <= 6 && isAbbreviation(w)) {
 			return false
 		}
 	}
 	return true
+}
+
+func isAbbreviation(w string) bool {
+	var b [6]byte
+	for i := 0; i < len(w); i++ {
+		b[i] = w[i] | 0x20
+	}
+	return abbreviations[string(b[:len(w)])]
 }
 
 func lowerASCII(s string) string {

@@ -4,17 +4,18 @@ package rules
 // vocabulary (which words occur in some alias or term) and the trie's
 // transitions. Both are open-addressing tables keyed by mixed hashes, and
 // two bit filters in front of the vocabulary turn most words of an article
-// away with one bit test: rootBits holds the words that start a phrase,
-// allBits every word of one. A word that starts nothing is looked up only
-// while a phrase is under way.
+// away with one bit test: for each hash bucket, one bit says some word that
+// starts a phrase falls there, the next that some word of a phrase does. A
+// word that starts nothing is looked up only while a phrase is under way.
+// The two bits sit side by side so that one load answers both, and the
+// filter is sized to stay in the first-level cache.
 
 type wordTable struct {
-	slots    []wslot
-	tsh      uint     // a hash's slot is hash >> tsh
-	words    []string // by id
-	rootBits []uint64
-	allBits  []uint64
-	sh       uint // a hash's filter bit is hash >> sh
+	slots  []wslot
+	tsh    uint     // a hash's slot is hash >> tsh
+	words  []string // by id
+	filter []uint64 // two bits per bucket: 1 starts a phrase, 2 in a phrase
+	sh     uint     // a hash's bucket is hash >> sh
 }
 
 // wslot is one vocabulary entry. Words of up to eight ASCII letters and
@@ -49,21 +50,20 @@ func (s *Set) finish() {
 		w.slots[i].id = -1
 	}
 	w.tsh = uint(64 - trailingZeros(size))
-	bits := 1 << 12
-	for bits < 16*len(s.vocab) && bits < 1<<24 {
-		bits *= 2
+	buckets := 1 << 12
+	for buckets < 8*len(s.vocab) && buckets < 1<<24 {
+		buckets *= 2
 	}
-	w.rootBits = make([]uint64, bits/64)
-	w.allBits = make([]uint64, bits/64)
-	w.sh = uint(64 - trailingZeros(bits))
+	w.filter = make([]uint64, buckets/32)
+	w.sh = uint(64 - trailingZeros(buckets))
 	w.words = make([]string, len(s.vocab))
 	for word, id := range s.vocab {
 		w.words[id] = word
 		h := hashBytes([]byte(word))
 		b := h >> w.sh
-		w.allBits[b/64] |= 1 << (b % 64)
+		w.filter[b/32] |= 2 << (b % 32 * 2)
 		if s.root[id] >= 0 {
-			w.rootBits[b/64] |= 1 << (b % 64)
+			w.filter[b/32] |= 1 << (b % 32 * 2)
 		}
 		i := h >> w.tsh
 		for w.slots[i].id >= 0 {

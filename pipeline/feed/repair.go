@@ -55,15 +55,21 @@ func closeTruncated(text []byte) ([]byte, int, bool) {
 	var stack []open
 	d := newDecoder(text)
 	good := 0
+scan:
 	for {
 		off := int(d.InputOffset())
 		tok, err := d.RawToken()
 		if err != nil {
 			break
 		}
-		good = int(d.InputOffset())
 		switch t := tok.(type) {
 		case xml.StartElement:
+			if len(stack) == maxRepairDepth {
+				// No feed nests this deep; cut here rather than
+				// tokenize the rest of a hostile document.
+				good = off
+				break scan
+			}
 			stack = append(stack, open{qname(t.Name), off})
 		case xml.EndElement:
 			// Pop to the matching start; an end tag with none is ignored.
@@ -75,6 +81,7 @@ func closeTruncated(text []byte) ([]byte, int, bool) {
 				}
 			}
 		}
+		good = int(d.InputOffset())
 	}
 	if len(stack) == 0 || good == 0 {
 		return nil, 0, false
@@ -93,6 +100,9 @@ func closeTruncated(text []byte) ([]byte, int, bool) {
 	}
 	return b.Bytes(), good, true
 }
+
+// maxRepairDepth bounds the element nesting closeTruncated follows.
+const maxRepairDepth = 512
 
 func qname(n xml.Name) string {
 	if n.Space == "" {

@@ -225,6 +225,17 @@ func (r *renderer) finish(title string) string {
 			ps[i].drop = true
 		}
 	}
+	// Reporting credits close wire and newspaper stories: "(Reporting by
+	// ...; Editing by ...)", "X contributed to this report."
+	for i, kept := len(ps)-1, 0; i >= 0 && kept < 3; i-- {
+		if ps[i].drop {
+			continue
+		}
+		kept++
+		if creditLine(ps[i].text) {
+			ps[i].drop = true
+		}
+	}
 	// Labels and datelines at the edges: "Share", "Tags", "Updated 2 hours
 	// ago"; unless the page has nothing else.
 	prose := false
@@ -331,4 +342,16 @@ func boilerLine(s string) bool {
 		return true
 	}
 	return false
+}
+
+// creditLine reports a reporting credit line.
+func creditLine(s string) bool {
+	if len(strings.Fields(s)) > 40 {
+		return false
+	}
+	l := strings.ToLower(strings.TrimLeft(s, "( "))
+	return strings.HasPrefix(l, "reporting by") || strings.HasPrefix(l, "additional reporting by") ||
+		strings.Contains(l, "editing by") || strings.Contains(l, "contributed to this report") ||
+		strings.Contains(l, "contributed reporting") || strings.Contains(l, "contributed to this story") ||
+		(strings.Contains(l, "writers") || strings.Contains(l, "writer")) && strings.HasSuffix(l, "contributed.")
 }

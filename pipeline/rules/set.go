@@ -190,6 +190,7 @@ type compiler struct {
 	aliases map[string]string // normalised alias -> "entity key (file:line)"
 	catIdx  map[string]int32
 	tagIdx  map[string]int32
+	entIdx  map[string]int32 // category.id -> entity
 }
 
 func (c *compiler) errorf(file string, line int, format string, args ...any) {
@@ -205,7 +206,7 @@ func compile(files []*fileSpec) (*Set, []error) {
 		files: files,
 	}
 	c := &compiler{s: s, termIdx: map[string]int32{}, aliases: map[string]string{},
-		catIdx: map[string]int32{}, tagIdx: map[string]int32{}}
+		catIdx: map[string]int32{}, tagIdx: map[string]int32{}, entIdx: map[string]int32{}}
 	where := map[string]string{} // rule key -> file:line that defined it
 	// Alert ids are <article id>:<rule id>, so a rule id must be unique
 	// across categories, or two alerts of one article would share an id and
@@ -278,6 +279,7 @@ func compile(files []*fileSpec) (*Set, []error) {
 				ent.tags = append(ent.tags, c.tag(t))
 			}
 			s.entities = append(s.entities, ent)
+			c.entIdx[key] = ei
 			all = append(all, pending{r, ruleInfo{entity: ei, file: f.name}})
 			for _, a := range e.aliases {
 				c.alias(f.name, key, ei, a)
@@ -429,19 +431,13 @@ func (c *compiler) resolve(file string, line int, id string, ex *node) bool {
 		}
 		switch n.kind {
 		case akEntity:
-			ri, found := -1, false
-			for i := range c.s.entities {
-				if c.s.entities[i].key == n.name {
-					ri, found = i, true
-					break
-				}
-			}
+			ri, found := c.entIdx[n.name]
 			if !found {
 				c.errorf(file, line, "rule %q: unknown entity %s", id, n.name)
 				ok = false
 				return
 			}
-			n.id = int32(ri)
+			n.id = ri
 		case akCategory:
 			i, found := c.catIdx[n.name]
 			if !found {

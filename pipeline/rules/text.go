@@ -345,7 +345,11 @@ func (sc *scanner) scan(s string, h wordHandler) int32 {
 			b := w.hash >> sc.sh
 			f := sc.filter[b/32] >> (b % 32 * 2)
 			if f&1 != 0 || (sc.active && f&2 != 0) {
-				h.word(&w)
+				if x, ok := h.(*scratch); ok { // the matcher: a direct call
+					x.word(&w)
+				} else {
+					h.word(&w)
+				}
 			} else {
 				sc.active = false
 			}

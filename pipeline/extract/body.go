@@ -7,8 +7,9 @@ import (
 	"golang.org/x/net/html/atom"
 )
 
-// maxDepth bounds every recursive walk: the HTML parser already flattens
-// absurd nesting, but we never trust input to keep the stack small.
+// maxDepth bounds every recursive walk. The parser refuses trees deeper
+// than 512 and flatten keeps reparsed ones shallower still; this is the
+// backstop that keeps our own stack small whatever the tree.
 const maxDepth = 400
 
 // mainText finds the article body under root and prints it. It mutates the
@@ -57,7 +58,7 @@ func findBody(root *html.Node) *html.Node {
 var dropTags = map[atom.Atom]bool{
 	atom.Script: true, atom.Style: true, atom.Noscript: true, atom.Template: true,
 	atom.Nav: true, atom.Footer: true, atom.Aside: true, atom.Iframe: true,
-	atom.Svg: true, atom.Math: false, atom.Canvas: true, atom.Button: true, atom.Select: true,
+	atom.Svg: true, atom.Canvas: true, atom.Button: true, atom.Select: true,
 	atom.Input: true, atom.Textarea: true, atom.Object: true, atom.Embed: true,
 	atom.Figcaption: true, atom.Header: true, atom.Form: true, atom.Label: true,
 	atom.Audio: true, atom.Video: true, atom.Picture: true, atom.Img: true, atom.Dialog: true,
@@ -155,33 +156,6 @@ func (p *pruner) cut(n *html.Node, depth int) {
 		}
 		c = next
 	}
-}
-
-// proseLen counts text inside paragraphs, outside links.
-func proseLen(n *html.Node, inP bool, depth int) int {
-	if depth > maxDepth {
-		return 0
-	}
-	if n.Type == html.TextNode {
-		if inP {
-			return visibleLen(n.Data)
-		}
-		return 0
-	}
-	if n.Type != html.ElementNode && n.Type != html.DocumentNode {
-		return 0
-	}
-	switch n.DataAtom {
-	case atom.A, atom.Script, atom.Style:
-		return 0
-	case atom.P, atom.Pre, atom.Blockquote:
-		inP = true
-	}
-	t := 0
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		t += proseLen(c, inP, depth+1)
-	}
-	return t
 }
 
 // judge decides from the tag, class, id, role and hidden markers.
@@ -287,13 +261,14 @@ var negativeSubstrings = []string{
 	"advert", "popup", "modal", "promo", "sponsor", "caption", "credit", "byline", "footer", "masthead",
 	"navbar", "navigation", "widget", "signup", "sign-up", "trending", "most-read", "mostread",
 	"most-popular", "read-more", "readmore", "pagination", "toolbar", "author", "skiplink",
-	"skip-link", "screen-reader", "sr-only", "visually-hidden", "cta", "teaser", "tags", "tag-list",
+	"skip-link", "screen-reader", "sr-only", "visually-hidden", "teaser", "tags", "tag-list",
 }
 
 var negativeWords = map[string]bool{
 	"ad": true, "ads": true, "nav": true, "menu": true, "meta": true, "print": true,
 	"banner": true, "credit": true, "credits": true, "login": true, "more": true, "follow": true,
-	"rating": true, "overlay": true, "dek": true, "deck": true, "standfirst": true, "dateline": true, "timestamp": true, "donate": true, "subnav": true,
+	"rating": true, "overlay": true, "dateline": true, "timestamp": true, "donate": true, "subnav": true,
+	"cta": true, "dek": true, "deck": true, "standfirst": true, // deks and standfirsts go with the headline
 }
 
 // negativeClasses mark boilerplate only as a whole class name.
@@ -335,40 +310,6 @@ func negativeName(s string) bool {
 	return false
 }
 
-// hasParagraphs reports whether n holds at least k <p> elements with text.
-func hasParagraphs(n *html.Node, k int) bool {
-	count := 0
-	var f func(*html.Node, int)
-	f = func(n *html.Node, depth int) {
-		if count >= k || depth > maxDepth {
-			return
-		}
-		if n.Type == html.ElementNode && n.DataAtom == atom.P && textLen(n, 0) > 40 {
-			count++
-			return
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			f(c, depth+1)
-		}
-	}
-	f(n, 0)
-	return count >= k
-}
-
-func textLen(n *html.Node, depth int) int {
-	if n.Type == html.TextNode {
-		return len(strings.TrimSpace(n.Data))
-	}
-	if depth > maxDepth {
-		return 0
-	}
-	t := 0
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		t += textLen(c, depth+1)
-	}
-	return t
-}
-
 // cand is a container that holds scored paragraphs.
 type cand struct {
 	score          float64 // paragraph weight, decayed with distance
@@ -393,7 +334,7 @@ var blockTags = map[atom.Atom]bool{
 	atom.Td: true, atom.Th: true, atom.Dl: true, atom.Dt: true, atom.Dd: true, atom.Br: true,
 	atom.Hr: true, atom.Figure: true, atom.Center: true, atom.Address: true, atom.Details: true,
 	atom.Summary: true, atom.Header: true, atom.Footer: true, atom.Form: true, atom.Fieldset: true,
-	atom.Caption: true, atom.Body: true, atom.Html: true, atom.Span: false,
+	atom.Caption: true, atom.Body: true, atom.Html: true,
 }
 
 // walk returns the subtree's text and link text lengths and the length of

@@ -379,6 +379,7 @@ func (h hashCheck) word(w *word) {
 	if want := hashBytes([]byte(norm)); w.hash != want {
 		h.t.Errorf("%q: hash %x, want %x", norm, w.hash, want)
 	}
+	w.pack()
 	if want := packWord(norm); w.packed != want {
 		h.t.Errorf("%q: packed %x, want %x", norm, w.packed, want)
 	}

@@ -347,36 +347,49 @@ func compile(files []*fileSpec) (*Set, []error) {
 			s.entities[p.info.entity].rule = int32(i)
 		}
 	}
-	// Which compound rules each entity and term can wake.
+	// Which compound rules each entity and term can wake. A rule is woken
+	// only by the atoms of one set that must occur for it to be true, the
+	// cheapest such set (see triggers), as stored-query engines do.
 	s.termRules = make([][]int32, len(s.terms))
+	catMembers := make([][]int32, len(s.cats))
+	tagMembers := make([][]int32, len(s.tags))
+	for ei, e := range s.entities {
+		catMembers[e.cat] = append(catMembers[e.cat], int32(ei))
+		for _, t := range e.tags {
+			tagMembers[t] = append(tagMembers[t], int32(ei))
+		}
+	}
+	size := func(n *node) int {
+		switch n.kind {
+		case akCategory:
+			return len(catMembers[n.id])
+		case akTag:
+			return len(tagMembers[n.id])
+		}
+		return 1
+	}
 	for i, inf := range s.info {
 		if inf.expr == nil {
 			continue
 		}
 		ri := int32(i)
-		walk(inf.expr, func(n *node) {
-			if n.op != opAtom {
-				return
-			}
+		atoms, _ := triggers(inf.expr, size)
+		for _, n := range atoms {
 			switch n.kind {
 			case akTerm:
 				s.termRules[n.id] = appendOnce(s.termRules[n.id], ri)
 			case akEntity:
 				s.entities[n.id].compound = appendOnce(s.entities[n.id].compound, ri)
 			case akCategory:
-				for ei := range s.entities {
-					if s.entities[ei].cat == n.id {
-						s.entities[ei].compound = appendOnce(s.entities[ei].compound, ri)
-					}
+				for _, ei := range catMembers[n.id] {
+					s.entities[ei].compound = appendOnce(s.entities[ei].compound, ri)
 				}
 			case akTag:
-				for ei := range s.entities {
-					if slices.Contains(s.entities[ei].tags, n.id) {
-						s.entities[ei].compound = appendOnce(s.entities[ei].compound, ri)
-					}
+				for _, ei := range tagMembers[n.id] {
+					s.entities[ei].compound = appendOnce(s.entities[ei].compound, ri)
 				}
 			}
-		})
+		}
 	}
 
 	// Examples must name rules that exist.
@@ -646,4 +659,35 @@ func trailingZeros(n int) int {
 		z++
 	}
 	return z
+}
+
+// triggers returns atoms of which at least one must occur for n to be
+// true, choosing among AND and NEAR operands the cheapest list by size, and
+// the list's cost; ok is false when n can be true with no atom at all
+// (NOT). A rule whose expression needs a match always has such a list.
+func triggers(n *node, size func(*node) int) (atoms []*node, cost int) {
+	switch n.op {
+	case opAtom:
+		return []*node{n}, size(n)
+	case opScope, opAtLeast:
+		return triggers(n.kids[0], size)
+	case opOr:
+		for _, k := range n.kids {
+			a, c := triggers(k, size)
+			if a == nil {
+				return nil, 0
+			}
+			atoms, cost = append(atoms, a...), cost+c
+		}
+		return atoms, cost
+	case opAnd, opNear:
+		for _, k := range n.kids {
+			a, c := triggers(k, size)
+			if a != nil && (atoms == nil || c < cost) {
+				atoms, cost = a, c
+			}
+		}
+		return atoms, cost
+	}
+	return nil, 0 // NOT
 }

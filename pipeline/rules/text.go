@@ -85,7 +85,8 @@ type word struct {
 	norm       []byte
 	raw        bool
 	hash       uint64 // see hashWord
-	packed     uint64 // a raw word of up to 8 bytes, each OR 0x20; else 0
+	packed     uint64 // a word of up to 8 ASCII letters and digits, each OR 0x20; else 0
+	tail, last uint64 // the fast path's last partial and full chunks, for packed
 	pos        int32  // index of the word in the field
 	start, end int32  // byte offsets of the original text
 	sent, para int32  // sentence and paragraph index
@@ -247,14 +248,7 @@ func (sc *scanner) scan(s string, h wordHandler) int32 {
 			} else {
 				length := i - start
 				w.norm, w.raw, w.hash, w.end = unsafeBytes(s[start:i]), true, hashTail(h, tail, length&7, length), int32(i)
-				switch {
-				case length < 8:
-					w.packed = tail&(uint64(1)<<(8*length)-1) | lower&(uint64(1)<<(8*length)-1)
-				case length == 8:
-					w.packed = last | lower
-				default:
-					w.packed = 0
-				}
+				w.packed, w.tail, w.last = 0, tail, last // packed is made on lookup
 			}
 		case cSpace:
 			i++

@@ -89,6 +89,23 @@ func (s *Set) finish() {
 	s.vocab, s.trans = nil, nil
 }
 
+// pack fills in packed for a word of the fast path; the slow paths set it
+// themselves.
+func (wd *word) pack() {
+	if !wd.raw {
+		return
+	}
+	switch n := len(wd.norm); {
+	case n < 8:
+		mask := uint64(1)<<(8*n) - 1
+		wd.packed = wd.tail&mask | lower&mask
+	case n == 8:
+		wd.packed = wd.last | lower
+	default:
+		wd.packed = 0
+	}
+}
+
 // packWord returns the packed form of a short ASCII word, else 0.
 func packWord(word string) uint64 {
 	if len(word) > 8 {
@@ -106,6 +123,7 @@ func packWord(word string) uint64 {
 
 // lookup returns the vocabulary id of a word of the text, or -1.
 func (w *wordTable) lookup(wd *word) int32 {
+	wd.pack()
 	h := wd.hash
 	check := uint32(h >> 16)
 	mask := uint64(len(w.slots) - 1)

@@ -106,9 +106,11 @@ func BenchmarkParse(b *testing.B) {
 	for _, d := range docs {
 		b.Run(strings.ReplaceAll(d.name, " ", "_"), func(b *testing.B) {
 			b.SetBytes(int64(len(d.body)))
+			start := cpuTime()
 			for b.Loop() {
 				Parse(d.body, "", "https://feeds.example.net/f")
 			}
+			b.ReportMetric(float64((cpuTime()-start).Milliseconds())/float64(b.N), "cpu-ms/op")
 		})
 	}
 }

@@ -110,8 +110,8 @@ func main() {
 	runtime.GC()
 	runtime.ReadMemStats(&after)
 	st := set.Stats()
-	fmt.Printf("rule set: %d files, %d entities, %d aliases, %d rules (%d compound)\n",
-		st.Files, st.Entities, st.Aliases, st.Rules, st.Rules-st.Entities)
+	fmt.Printf("rule set: %d files, %d entities, %d aliases, %d rules (%d compound), %d distinct words\n",
+		st.Files, st.Entities, st.Aliases, st.Rules, st.Rules-st.Entities, st.Words)
 	fmt.Printf("compile (CPU time): %v, heap retained %.1f MB, heap before GC %.1f MB, allocated %.1f MB\n",
 		compile.Round(time.Millisecond), mb(after.HeapAlloc-before.HeapAlloc), mb(peak), mb(after.TotalAlloc-before.TotalAlloc))
 

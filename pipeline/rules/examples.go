@@ -98,12 +98,14 @@ func firedList(hits []Hit) string {
 // Stats counts what a Set holds.
 type Stats struct {
 	Files, Entities, Aliases, Rules, Examples int
+	Words                                     int // distinct words in aliases and terms
 }
 
 // Stats counts the files, entities, aliases, rules (entity and compound)
 // and examples of s.
 func (s *Set) Stats() Stats {
-	st := Stats{Files: len(s.files), Entities: len(s.entities), Rules: len(s.rules), Examples: s.Examples()}
+	st := Stats{Files: len(s.files), Entities: len(s.entities), Rules: len(s.rules), Examples: s.Examples(),
+		Words: len(s.words.words)}
 	for _, p := range s.phrases {
 		if p.entity >= 0 {
 			st.Aliases++

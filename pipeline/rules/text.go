@@ -2,6 +2,7 @@ package rules
 
 import (
 	"math/bits"
+	"slices"
 	"unicode"
 	"unicode/utf8"
 	"unsafe"
@@ -596,43 +597,60 @@ var abbreviations = map[string]bool{
 // stop must not close an abbreviation such as "U.S." or "Mr.".
 func sentenceEnds(s string, i, prevStart, prevEnd int) bool {
 	j := i + 1
-	for j < len(s) && (s[j] == '"' || s[j] == '\'' || s[j] == ')' || s[j] == ']') {
-		j++
-	}
-	if j < len(s) && (s[j] == '.' || s[j] == '!' || s[j] == '?') {
-		return false // "..." or "?!": the last one decides
-	}
-	if j+3 <= len(s) && (s[j:j+3] == "\u201d" || s[j:j+3] == "\u2019") {
-		j += 3
-	}
-	if j >= len(s) {
-		return true
-	}
-	if asciiClass[s[j]] != cSpace && asciiClass[s[j]] != cLF {
-		if s[j] < 0x80 {
-			return false
+	if j < len(s) && s[j] != ' ' && s[j] != '\n' { // not the common case
+		for j < len(s) && (s[j] == '"' || s[j] == '\'' || s[j] == ')' || s[j] == ']') {
+			j++
 		}
-		r, _ := utf8.DecodeRuneInString(s[j:])
-		if runeKind(r) != rkSpace {
-			return false
+		if j < len(s) && (s[j] == '.' || s[j] == '!' || s[j] == '?') {
+			return false // "..." or "?!": the last one decides
+		}
+		if j+3 <= len(s) && (s[j:j+3] == "\u201d" || s[j:j+3] == "\u2019") {
+			j += 3
+		}
+		if j < len(s) && asciiClass[s[j]] != cSpace && asciiClass[s[j]] != cLF {
+			if s[j] < 0x80 {
+				return false
+			}
+			r, _ := utf8.DecodeRuneInString(s[j:])
+			if runeKind(r) != rkSpace {
+				return false
+			}
 		}
 	}
 	if s[i] == '.' && prevEnd == i {
-		w := s[prevStart:prevEnd]
-		if len(w) == 1 || (len(w) <= 6 && isAbbreviation(w)) {
-			return false
+		switch n := prevEnd - prevStart; {
+		case n == 1:
+			return false // an initial: "U.S.", "J. Smith"
+		case n <= 6:
+			return !isAbbreviation(s[prevStart:prevEnd])
 		}
 	}
 	return true
 }
 
+// isAbbreviation reports whether w (at most six bytes) is in abbreviations,
+// comparing packed lower-case bytes rather than hashing strings.
 func isAbbreviation(w string) bool {
-	var b [6]byte
-	for i := 0; i < len(w); i++ {
-		b[i] = w[i] | 0x20
+	var v uint64
+	for i := len(w) - 1; i >= 0; i-- {
+		v = v<<8 | uint64(w[i]|0x20)
 	}
-	return abbreviations[string(b[:len(w)])]
+	_, ok := slices.BinarySearch(abbrevPacked, v)
+	return ok
 }
+
+var abbrevPacked = func() []uint64 {
+	var out []uint64
+	for a := range abbreviations {
+		var v uint64
+		for i := len(a) - 1; i >= 0; i-- {
+			v = v<<8 | uint64(a[i])
+		}
+		out = append(out, v)
+	}
+	slices.Sort(out)
+	return out
+}()
 
 func lowerASCII(s string) string {
 	for i := 0; i < len(s); i++ {

@@ -199,7 +199,17 @@ func judge(n *html.Node, cache map[string]verdict) verdict {
 	if cls == "" && id == "" {
 		return keep
 	}
+	if slugID(id) {
+		// An id made from a heading ("sharing-with-a-single-developer")
+		// says nothing about the element's role.
+		id = ""
+	}
 	return nameVerdict(cls+" "+id, cache)
+}
+
+// slugID reports an id of four or more words joined by hyphens.
+func slugID(id string) bool {
+	return strings.Count(id, "-") >= 3 && !strings.ContainsAny(id, " _")
 }
 
 // nameVerdict judges class and id names; cache remembers the answers for

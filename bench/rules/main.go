@@ -51,6 +51,7 @@ func main() {
 		prof     = flag.String("cpuprofile", "", "write a CPU profile of the measured steps to this file")
 		only     = flag.String("step", "", "measure only this step: tokenise, match or handle (for profiling)")
 		dump     = flag.String("dump", "", "write the generated rule file here")
+		rounds   = flag.Int("rounds", 15, "rounds per step; the fastest counts")
 	)
 	flag.Parse()
 	runtime.GOMAXPROCS(1) // figures are per core
@@ -139,22 +140,7 @@ func main() {
 		pprof.StartCPUProfile(f)
 		defer pprof.StopCPUProfile()
 	}
-	run := func(step string) bool { return *only == "" || *only == step }
-	var tok, tokWall, match, matchWall, handle, handleWall time.Duration
-	if run("tokenise") {
-		tok, tokWall = measure(*nDocs, func(i int) {
-			d := &docs[i%len(docs)]
-			rules.Tokenize(d.Title)
-			rules.Tokenize(d.Body)
-		})
-	}
-	if run("match") {
-		match, matchWall = measure(*nDocs, func(i int) {
-			d := &docs[i%len(docs)]
-			set.Match(rules.Doc{Title: d.Title, Body: d.Body})
-		})
-	}
-	// The tagger's handling of a message.
+	// The tagger's handling of a message, and its JSON codec alone.
 	msgs := make([][]byte, len(docs))
 	for i, d := range docs {
 		now := time.Date(2026, 11, 29, 7, 0, 0, 0, time.UTC)
@@ -166,78 +152,95 @@ func main() {
 	pub := &encoder{enc: json.NewEncoder(io.Discard)}
 	tg := tagger.New(set, pub, slog.New(slog.DiscardHandler))
 	ctx := context.Background()
-	// Where the rest of a message's time goes: the JSON codec.
-	var dec, decWall, enc, encWall time.Duration
-	if run("handle") {
-		dec, decWall = measure(*nDocs, func(i int) {
+	alerts := make([][]pipeline.Alert, len(docs))
+	for i := range docs {
+		var a pipeline.Article
+		json.Unmarshal(msgs[i], &a)
+		alerts[i] = tg.Tag(&a)
+	}
+
+	steps := []*step{
+		{key: "tokenise", name: "tokenise only (rules.Tokenize)", f: func(i int) {
+			d := &docs[i%len(docs)]
+			rules.Tokenize(d.Title)
+			rules.Tokenize(d.Body)
+		}},
+		{key: "match", name: "match + rules (Set.Match)", f: func(i int) {
+			d := &docs[i%len(docs)]
+			set.Match(rules.Doc{Title: d.Title, Body: d.Body})
+		}},
+		{key: "handle", name: "whole message (tagger.Handle: decode, match, build alerts, encode)", f: func(i int) {
+			if err := tg.Handle(ctx, msgs[i%len(msgs)]); err != nil {
+				panic(err)
+			}
+		}},
+		{key: "handle", name: "of which: decode the article JSON (encoding/json)", f: func(i int) {
 			var a pipeline.Article
 			if err := json.Unmarshal(msgs[i%len(msgs)], &a); err != nil {
 				panic(err)
 			}
-		})
-		alerts := make([][]pipeline.Alert, len(docs))
-		for i := range docs {
-			var a pipeline.Article
-			json.Unmarshal(msgs[i], &a)
-			alerts[i] = tg.Tag(&a)
-		}
-		enc, encWall = measure(*nDocs, func(i int) {
+		}},
+		{key: "handle", name: "of which: encode its alerts (encoding/json)", f: func(i int) {
 			pub.PublishAlerts(ctx, alerts[i%len(alerts)])
-		})
-		handle, handleWall = measure(*nDocs, func(i int) {
-			if err := tg.Handle(ctx, msgs[i%len(msgs)]); err != nil {
-				panic(err)
-			}
-		})
+		}},
 	}
+	var chosen []*step
+	for _, st := range steps {
+		if *only == "" || *only == st.key {
+			chosen = append(chosen, st)
+		}
+	}
+	measure(chosen, *nDocs, *rounds)
 
 	n := float64(len(docs))
 	fmt.Printf("per article: %.0f bytes, %.0f words, %.1f rules fired (alerts), %.1f matches\n",
 		avg, float64(words)/n, float64(hits)/n, float64(matches)/n)
 	fmt.Println()
-	fmt.Println("| step (one core, CPU time, best of 7 rounds) | articles/s | MB/s | µs/article | articles/s by wall clock |")
+	fmt.Printf("| step (one core; CPU time, best of %d rounds) | articles/s | MB/s | µs/article | articles/s by wall clock |\n", *rounds)
 	fmt.Println("|---|---:|---:|---:|---:|")
-	row := func(name string, d, wall time.Duration) {
-		if d == 0 {
-			return
-		}
-		sec := d.Seconds() // per article
-		fmt.Printf("| %s | %.0f | %.0f | %.1f | %.0f |\n", name, 1/sec, avg/sec/1e6, sec*1e6, 1/wall.Seconds())
+	for _, st := range chosen {
+		sec := st.cpu.Seconds() // per article
+		fmt.Printf("| %s | %.0f | %.0f | %.1f | %.0f |\n", st.name, 1/sec, avg/sec/1e6, sec*1e6, 1/st.wall.Seconds())
 	}
-	row("tokenise only (rules.Tokenize)", tok, tokWall)
-	row("match + rules (Set.Match)", match, matchWall)
-	row("whole message (decode, match, build alerts, encode)", handle, handleWall)
-	row("of which: decode the article JSON (encoding/json)", dec, decWall)
-	row("of which: encode its alerts (encoding/json)", enc, encWall)
 }
 
 func mb(b uint64) float64 { return float64(b) / (1 << 20) }
 
-// measure runs f n times, in rounds, after a short warm-up, and returns
-// the CPU time per call of the fastest round and that round's wall time.
-// CPU time is the process's user and system time, all threads: with
-// GOMAXPROCS=1 that is one core's work including the garbage collector.
-// The machine is shared with other jobs, so wall time measures the
-// neighbours too, and even CPU time suffers from their use of the caches;
-// the fastest of several rounds is the figure least disturbed by them.
-func measure(n int, f func(i int)) (cpu, wall time.Duration) {
-	for i := range min(n, 500) {
-		f(i)
+type step struct {
+	key, name string
+	f         func(i int)
+	cpu, wall time.Duration // per call, of the fastest round
+}
+
+// measure runs each step n times in all, in rounds that take turns between
+// the steps, after a short warm-up, and keeps for each step the CPU time per
+// call of its fastest round and that round's wall time. CPU time is the
+// process's user and system time, all threads: with GOMAXPROCS=1 that is
+// one core's work including the garbage collector. The machine is shared
+// with other jobs, so wall time measures the neighbours too, and even CPU
+// time suffers from their use of the caches; taking turns exposes every
+// step to the same neighbours, and the fastest round is the figure least
+// disturbed by them.
+func measure(steps []*step, n, rounds int) {
+	for _, st := range steps {
+		for i := range min(n, 500) {
+			st.f(i)
+		}
+		st.cpu = time.Duration(1 << 62)
 	}
-	const rounds = 7
 	per := max(n/rounds, 1)
-	cpu, wall = time.Duration(1<<62), 0
 	for r := range rounds {
-		runtime.GC()
-		c0, t0 := cpuTime(), time.Now()
-		for i := range per {
-			f(r*per + i)
-		}
-		if c := (cpuTime() - c0) / time.Duration(per); c < cpu {
-			cpu, wall = c, time.Since(t0)/time.Duration(per)
+		for _, st := range steps {
+			runtime.GC()
+			c0, t0 := cpuTime(), time.Now()
+			for i := range per {
+				st.f(r*per + i)
+			}
+			if c := (cpuTime() - c0) / time.Duration(per); c < st.cpu {
+				st.cpu, st.wall = c, time.Since(t0)/time.Duration(per)
+			}
 		}
 	}
-	return cpu, wall
 }
 
 func cpuTime() time.Duration {

@@ -42,7 +42,7 @@ type tslot struct {
 func (s *Set) finish() {
 	w := &s.words
 	size := 16
-	for size < 2*len(s.vocab) {
+	for 2*size < 3*len(s.vocab) { // load at most 2/3: small enough to stay in cache
 		size *= 2
 	}
 	w.slots = make([]wslot, size)

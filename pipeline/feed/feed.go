@@ -119,6 +119,12 @@ func Parse(body []byte, contentType, feedURL string) (f *Feed, err error) {
 			}
 		}
 	}
+	if errors.Is(err, ErrNotFeed) && strings.Contains(err.Error(), "HTML page") {
+		// Someone listed a site instead of its feed: say where the feed is.
+		if alts := Discover(text, feedURL); len(alts) > 0 {
+			err = fmt.Errorf("%w; the page links to feeds: %s", err, strings.Join(alts[:min(len(alts), 3)], " "))
+		}
+	}
 	if err != nil {
 		return nil, err
 	}

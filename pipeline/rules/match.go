@@ -114,13 +114,13 @@ func (x *scratch) word(w *word) {
 		x.sc[x.field].active = false
 		return
 	}
-	x.ring[w.pos%maxPhraseWords] = recent{start: w.start, end: w.end, sent: w.sent, para: w.para, flags: w.flags}
+	x.ring[uint32(w.pos)%maxPhraseWords] = recent{start: w.start, end: w.end, sent: w.sent, para: w.para, flags: w.flags}
 	k := 0
 	for _, st := range x.act[:x.nact] {
 		if next := s.next.step(st.node, id); next >= 0 {
 			x.act[k] = state{next, st.first}
 			k++
-			for _, pi := range s.out[next] {
+			for _, pi := range s.outIDs[s.outOff[next]:s.outOff[next+1]] {
 				x.accept(pi, st.first, w.pos)
 			}
 		}
@@ -128,7 +128,7 @@ func (x *scratch) word(w *word) {
 	if node := s.root[id]; node >= 0 && k < len(x.act) {
 		x.act[k] = state{node, w.pos}
 		k++
-		for _, pi := range s.out[node] {
+		for _, pi := range s.outIDs[s.outOff[node]:s.outOff[node+1]] {
 			x.accept(pi, w.pos, w.pos)
 		}
 	}
@@ -140,13 +140,13 @@ func (x *scratch) word(w *word) {
 // hyphen conditions hold.
 func (x *scratch) accept(pi int32, first, last int32) {
 	p := &x.s.phrases[pi]
-	a, b := &x.ring[first%maxPhraseWords], &x.ring[last%maxPhraseWords]
+	a, b := &x.ring[uint32(first)%maxPhraseWords], &x.ring[uint32(last)%maxPhraseWords]
 	if p.exact != nil {
 		for k, e := range p.exact {
 			if e == "" {
 				continue
 			}
-			t := &x.ring[(first+int32(k))%maxPhraseWords]
+			t := &x.ring[uint32(first+int32(k))%maxPhraseWords]
 			w := x.text[t.start:t.end]
 			if w != e && w != p.exactUpper[k] {
 				return

@@ -70,7 +70,11 @@ type Set struct {
 	trans map[uint64]int32
 	words wordTable
 	next  transTable
-	out   [][]int32 // node -> phrases ending there
+	out   [][]int32 // node -> phrases ending there, while compiling
+	// outOff and outIDs hold out flattened for matching: the phrases
+	// ending at node are outIDs[outOff[node]:outOff[node+1]].
+	outOff []int32
+	outIDs []int32
 
 	termRules [][]int32 // term -> compound rules that mention it
 

@@ -139,12 +139,10 @@ func alnumBytes(x uint64) uint64 {
 	const (
 		ones = 0x0101010101010101
 		low7 = 0x7f7f7f7f7f7f7f7f
-		high = 0x8080808080808080
 	)
-	between := func(x, m, n uint64) uint64 { // m < byte < n, bytes < 0x80
-		return (ones*(127+n) - (x & low7)) & ^x & ((x & low7) + ones*(127-m)) & high
-	}
-	return between(x, 0x2f, 0x3a) | between(x|lower, 0x60, 0x7b)
+	d := x & low7           // digits: 0x2f < byte < 0x3a
+	l := (x | lower) & low7 // letters, lower-cased: 0x60 < byte < 0x7b
+	return ((ones*(127+0x3a)-d)&(d+ones*(127-0x2f)) | (ones*(127+0x7b)-l)&(l+ones*(127-0x60))) & ^x & 0x8080808080808080
 }
 
 func load8(s string, i int) uint64 {

@@ -86,7 +86,12 @@ func (s *Set) finish() {
 		}
 		t.slots[i] = tslot{key: k, node: node}
 	}
-	s.vocab, s.trans = nil, nil
+	s.outOff = make([]int32, len(s.out)+1)
+	for node, ids := range s.out {
+		s.outIDs = append(s.outIDs, ids...)
+		s.outOff[node+1] = int32(len(s.outIDs))
+	}
+	s.vocab, s.trans, s.out = nil, nil, nil
 }
 
 // pack fills in packed for a word of the fast path; the slow paths set it

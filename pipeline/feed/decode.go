@@ -46,6 +46,11 @@ func toUTF8(body []byte, contentType string) ([]byte, string) {
 		}
 		return body, "utf-8"
 	}
+	if mostlyUTF8(body) {
+		// UTF-8 with a few stray bytes pasted in from elsewhere: reading
+		// it all as a legacy charset would garble every real character.
+		return utf8Fallback(body), "utf-8"
+	}
 	for _, l := range []string{httpLabel, xmlLabel} {
 		enc, name := charset.Lookup(l)
 		if enc == nil || name == "utf-8" || strings.HasPrefix(name, "utf-16") {
@@ -55,6 +60,54 @@ func toUTF8(body []byte, contentType string) ([]byte, string) {
 	}
 	enc, name := guessCharset(body)
 	return decodeWith(enc, body), name
+}
+
+// mostlyUTF8 reports whether b, though not valid UTF-8, holds many valid
+// multi-byte sequences and few bytes outside them: legacy-encoded text
+// almost never forms valid sequences by chance.
+func mostlyUTF8(b []byte) bool {
+	var good, bad int
+	for i := 0; i < len(b); {
+		if b[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n == 1 {
+			bad++
+		} else {
+			good++
+		}
+		i += n
+	}
+	return good >= 3 && bad*4 <= good
+}
+
+// utf8Fallback decodes b as UTF-8, reading each byte that is not part of a
+// valid sequence as Windows-1252, the usual origin of such strays.
+func utf8Fallback(b []byte) []byte {
+	out := make([]byte, 0, len(b)+16)
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n == 1 {
+			out = utf8.AppendRune(out, cp1252(b[i]))
+		} else {
+			out = append(out, b[i:i+n]...)
+		}
+		i += n
+	}
+	return out
+}
+
+// cp1252 maps one Windows-1252 byte to its character.
+func cp1252(c byte) rune {
+	if c >= 0x80 && c <= 0x9f {
+		if r := c1[c-0x80]; r != 0 {
+			return r
+		}
+		return utf8.RuneError
+	}
+	return rune(c)
 }
 
 func valid(b []byte) []byte {

@@ -191,6 +191,19 @@ func TestParseEncodings(t *testing.T) {
 	}
 }
 
+func TestParseStrayBytes(t *testing.T) {
+	// UTF-8 with one Windows-1252 byte pasted in, under a label that
+	// would garble the rest.
+	body := "<?xml version=\"1.0\" encoding=\"iso-8859-1\"?><rss version=\"2.0\"><channel><title>Łódź – Zürich, żółć „cytat” — caf\xe9 crème \x93ok\x94</title></channel></rss>"
+	f, err := Parse([]byte(body), "text/xml; charset=iso-8859-1", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "Łódź – Zürich, żółć „cytat” — café crème “ok”"; f.Title != want || f.Encoding != "utf-8" {
+		t.Errorf("Title %q in %s, want %q in utf-8", f.Title, f.Encoding, want)
+	}
+}
+
 func TestParseEntities(t *testing.T) {
 	body := `<?xml version="1.0"?><rss version="2.0"><channel><title>Caf&eacute;&nbsp;News &hellip; &amp; more &bogus; AT&T</title>
 <item><title>&ldquo;Quoted&rdquo; &#8212; &#x2014; &#146;s</title>

@@ -195,7 +195,10 @@ func (sc *scanner) scan(s string, h wordHandler) int32 {
 	sc.sentStarts = append(sc.sentStarts[:0], 0)
 	sc.active = false
 	var (
-		w         word
+		w         word // filled only for the words handed over
+		pos       int32
+		sent      int32
+		para      int32
 		n         = len(s)
 		i         = 0
 		pendingNL = false // a line feed since the last word: two make a paragraph
@@ -210,14 +213,18 @@ func (sc *scanner) scan(s string, h wordHandler) int32 {
 		c := s[i]
 		cl := asciiClass[c]
 		start := i
+		// The word being read, in locals: most words are not handed over.
+		var (
+			hash, tail, last, packed uint64
+			end                      int32
+			raw                      bool
+		)
 		switch cl {
 		case cLower, cUpper:
 			// The fast path: ASCII letters and digits, eight bytes at a
 			// time: find where the run ends with a bit trick rather than a
 			// branch per byte, and hash the chunks as they pass.
-			var (
-				h, tail, last uint64
-			)
+			var h uint64
 			for {
 				if i+8 > n {
 					j := i
@@ -242,12 +249,11 @@ func (sc *scanner) scan(s string, h wordHandler) int32 {
 				i += 8
 			}
 			if i < n && (s[i] == '\'' || s[i] >= 0x80) && sc.continues(s, i) {
-				i, w.end = sc.slowWord(s, start)
-				w.norm, w.raw, w.hash, w.packed = sc.buf, false, hashBytes(sc.buf), packWord(unsafeString(sc.buf))
+				i, end = sc.slowWord(s, start)
+				hash, packed = hashBytes(sc.buf), packWord(unsafeString(sc.buf))
 			} else {
 				length := i - start
-				w.norm, w.raw, w.hash, w.end = unsafeBytes(s[start:i]), true, hashTail(h, tail, length&7, length), int32(i)
-				w.packed, w.tail, w.last = 0, tail, last // packed is made on lookup
+				raw, hash, end = true, hashTail(h, tail, length&7, length), int32(i) // packed is made on lookup
 			}
 		case cSpace:
 			i++
@@ -279,18 +285,18 @@ func (sc *scanner) scan(s string, h wordHandler) int32 {
 			r, size := utf8.DecodeRuneInString(s[i:])
 			switch runeKind(r) {
 			case rkLetter:
-				i, w.end = sc.slowWord(s, start)
-				if w.end == int32(start) { // nothing of a word: step over the rune
+				i, end = sc.slowWord(s, start)
+				if end == int32(start) { // nothing of a word: step over the rune
 					i = start + size
 					gluePrev = false
 					continue
 				}
-				w.norm, w.raw, w.hash, w.packed = sc.buf, false, hashBytes(sc.buf), packWord(unsafeString(sc.buf))
+				hash, packed = hashBytes(sc.buf), packWord(unsafeString(sc.buf))
 			case rkCJK:
 				// One word per character: CJK text has no spaces.
 				i += size
 				sc.buf = append(sc.buf[:0], s[start:i]...)
-				w.norm, w.raw, w.hash, w.end, w.packed = sc.buf, false, hashBytes(sc.buf), int32(i), 0
+				hash, end = hashBytes(sc.buf), int32(i)
 			case rkHyphen:
 				gluePrev = prevEnd == i && i+size < n && isWordStart(s, i+size)
 				i += size
@@ -310,47 +316,53 @@ func (sc *scanner) scan(s string, h wordHandler) int32 {
 				continue
 			}
 		}
-		// A word from start to w.end; i is past it (and past a possessive).
-		w.start = int32(start)
-		w.flags = 0
-		if w.pos > 0 {
+		// A word from start to end; i is past it (and past a possessive).
+		var flags uint8
+		if pos > 0 {
 			if brk || boundary || newPara {
-				w.flags |= fBreak
+				flags |= fBreak
 			}
 			if newPara {
-				w.para++
+				para++
 			}
 			if boundary || newPara {
-				w.sent++
+				sent++
 				sc.sentStarts = append(sc.sentStarts, int32(start))
 			}
 		}
 		if gluePrev {
-			w.flags |= fGluedPrev
+			flags |= fGluedPrev
 		}
-		if e := int(w.end); e+1 < n && s[e] == '-' && isWordStart(s, e+1) {
-			w.flags |= fGluedNext
+		if e := int(end); e+1 < n && s[e] == '-' && isWordStart(s, e+1) {
+			flags |= fGluedNext
 		}
 		brk, boundary, newPara, pendingNL, gluePrev = false, false, false, false, false
-		if sc.all {
-			h.word(&w)
-		} else if sc.filter != nil {
-			b := w.hash >> sc.sh
+		hand := sc.all
+		if !hand && sc.filter != nil {
+			b := hash >> sc.sh
 			f := sc.filter[b/32] >> (b % 32 * 2)
-			if f&1 != 0 || (sc.active && f&2 != 0) {
-				if x, ok := h.(*scratch); ok { // the matcher: a direct call
-					x.word(&w)
-				} else {
-					h.word(&w)
-				}
-			} else {
+			hand = f&1 != 0 || (sc.active && f&2 != 0)
+			if !hand {
 				sc.active = false
 			}
 		}
-		w.pos++
+		if hand {
+			norm := sc.buf
+			if raw {
+				norm = unsafeBytes(s[start:end])
+			}
+			w = word{norm: norm, raw: raw, hash: hash, packed: packed, tail: tail, last: last,
+				pos: pos, start: int32(start), end: end, sent: sent, para: para, flags: flags}
+			if x, ok := h.(*scratch); ok { // the matcher: a direct call
+				x.word(&w)
+			} else {
+				h.word(&w)
+			}
+		}
+		pos++
 		prevStart, prevEnd = start, i
 	}
-	return w.pos
+	return pos
 }
 
 // continues reports whether the word goes on past the apostrophe or

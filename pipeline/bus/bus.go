@@ -313,19 +313,9 @@ func (c *Client) MarkSeen(ctx context.Context, key, articleID string) error {
 // asks for redelivery after a delay. workers messages are handled at once.
 // It returns when ctx ends, after the messages in hand are finished.
 func (c *Client) ConsumeArticles(ctx context.Context, workers int, handle func(ctx context.Context, data []byte) error) error {
-	cons, err := c.js.CreateOrUpdateConsumer(ctx, pipeline.ArticlesStream, jetstream.ConsumerConfig{
-		Durable:       pipeline.TaggerConsumer,
-		Description:   "tagger replicas share this consumer",
-		FilterSubject: pipeline.ArticlesSubject + ".>",
-		AckPolicy:     jetstream.AckExplicitPolicy,
-		DeliverPolicy: jetstream.DeliverAllPolicy,
-		AckWait:       c.opts.AckWait,
-		MaxDeliver:    c.opts.MaxDeliver,
-		BackOff:       c.opts.Backoff,
-		MaxAckPending: 1000,
-	})
-	if err != nil {
-		return fmt.Errorf("declare consumer %s: %w", pipeline.TaggerConsumer, err)
+	cons, err := c.tagConsumer(ctx)
+	if cons == nil {
+		return err // nil when ctx ended first: shutting down is no error
 	}
 	// Workers handle messages concurrently; the consumer's callback only
 	// hands them over, and blocks while every worker is busy. They use a
@@ -343,9 +333,13 @@ func (c *Client) ConsumeArticles(ctx context.Context, workers int, handle func(c
 			}
 		}()
 	}
-	cc, err := cons.Consume(func(m jetstream.Msg) { jobs <- m }, jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
-		c.log.Warn("consume articles", "err", err)
-	}))
+	cc, err := cons.Consume(func(m jetstream.Msg) { jobs <- m },
+		// Short pulls with frequent heartbeats: when a node dies, a pull
+		// it held is noticed as lost within seconds and sent again.
+		jetstream.PullExpiry(10*time.Second), jetstream.PullHeartbeat(2*time.Second),
+		jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
+			c.log.Warn("consume articles", "err", err)
+		}))
 	if err != nil {
 		close(jobs)
 		wg.Wait()
@@ -357,6 +351,39 @@ func (c *Client) ConsumeArticles(ctx context.Context, workers int, handle func(c
 	close(jobs)
 	wg.Wait()
 	return nil
+}
+
+// tagConsumer declares the tagger's durable consumer, retrying until ctx
+// ends (then it returns nil, nil): on a cluster the declaration can fail while a node is lost and
+// leaders are elected again, and a tagger should outlive that.
+func (c *Client) tagConsumer(ctx context.Context) (jetstream.Consumer, error) {
+	cfg := jetstream.ConsumerConfig{
+		Durable:       pipeline.TaggerConsumer,
+		Description:   "tagger replicas share this consumer",
+		FilterSubject: pipeline.ArticlesSubject + ".>",
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		DeliverPolicy: jetstream.DeliverAllPolicy,
+		AckWait:       c.opts.AckWait,
+		MaxDeliver:    c.opts.MaxDeliver,
+		BackOff:       c.opts.Backoff,
+		MaxAckPending: 1000,
+		Replicas:      c.opts.Replicas,
+	}
+	for wait := 250 * time.Millisecond; ; wait = min(2*wait, 10*time.Second) {
+		cons, err := c.js.CreateOrUpdateConsumer(ctx, pipeline.ArticlesStream, cfg)
+		if err == nil {
+			return cons, nil
+		}
+		if ctx.Err() != nil {
+			return nil, nil
+		}
+		c.log.Warn("declare consumer; retrying", "consumer", pipeline.TaggerConsumer, "retry_in", wait, "err", err)
+		select {
+		case <-ctx.Done():
+			return nil, nil
+		case <-time.After(wait):
+		}
+	}
 }
 
 func (c *Client) reply(m jetstream.Msg, err error) {

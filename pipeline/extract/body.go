@@ -19,7 +19,7 @@ func mainText(root *html.Node, title, pageURL string) string {
 	if body == nil {
 		return ""
 	}
-	prune(body)
+	prune(body, siteHost(pageURL))
 	s := scorer{cands: map[*html.Node]*cand{}}
 	s.walk(body, 0)
 	best := s.best()
@@ -71,7 +71,8 @@ var dropTags = map[atom.Atom]bool{
 type pruner struct {
 	names    map[string]verdict // class and id names judged so far
 	suspects map[*html.Node]suspect
-	total    int // prose bytes of the whole body
+	total    int    // prose bytes of the whole body
+	host     string // the page's site, for telling teasers of its other pages
 }
 
 type suspect struct {
@@ -88,8 +89,8 @@ const (
 	trimTail // keep only the first child (tooltips)
 )
 
-func prune(body *html.Node) {
-	p := pruner{suspects: map[*html.Node]suspect{}, names: map[string]verdict{}}
+func prune(body *html.Node, host string) {
+	p := pruner{suspects: map[*html.Node]suspect{}, names: map[string]verdict{}, host: host}
 	p.total = p.survey(body, false, 0)
 	p.cut(body, 0)
 }
@@ -141,6 +142,8 @@ func (p *pruner) cut(n *html.Node, depth int) {
 		default:
 			s, ok := p.suspects[c]
 			switch {
+			case !ok && p.cardList(c):
+				n.RemoveChild(c)
 			case !ok:
 				p.cut(c, depth+1)
 			case s.v == drop:
@@ -156,6 +159,84 @@ func (p *pruner) cut(n *html.Node, depth int) {
 		}
 		c = next
 	}
+}
+
+// cardList reports a grid or list of teasers for the site's other pages:
+// three or more siblings built alike, each short and linking to a page of
+// the same site ("Most popular", "More stories" without telling names).
+func (p *pruner) cardList(n *html.Node) bool {
+	if p.host == "" {
+		return false
+	}
+	// The most common kind among the children, ignoring headings.
+	kinds := map[string]int{}
+	children := 0
+	best, bestN := "", 0
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.ElementNode || isHeading(c.DataAtom) {
+			continue
+		}
+		children++
+		k := kindKey(c)
+		kinds[k]++
+		if kinds[k] > bestN {
+			best, bestN = k, kinds[k]
+		}
+	}
+	// List items are left to the renderer's link-list rules: a numbered
+	// round-up of short linked items is often the story itself.
+	if bestN < 3 || bestN*10 < children*6 || strings.HasPrefix(best, "li.") {
+		return false
+	}
+	cards := 0
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.ElementNode || kindKey(c) != best {
+			continue
+		}
+		var st cardStats
+		p.cardWalk(c, false, &st, 0)
+		if st.text < 300 && st.local >= 10 && st.text > st.local {
+			cards++
+		}
+	}
+	return cards*10 >= bestN*8
+}
+
+type cardStats struct{ text, local int }
+
+func (p *pruner) cardWalk(n *html.Node, local bool, st *cardStats, depth int) {
+	if depth > 30 || st.text >= 300 {
+		return
+	}
+	switch n.Type {
+	case html.TextNode:
+		l := visibleLen(n.Data)
+		st.text += l
+		if local {
+			st.local += l
+		}
+		return
+	case html.ElementNode:
+		if n.DataAtom == atom.A && !local {
+			local = localHref(attr(n, "href"), p.host)
+		}
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		p.cardWalk(c, local, st, depth+1)
+	}
+}
+
+func kindKey(n *html.Node) string {
+	cls, _, _ := strings.Cut(strings.TrimSpace(attr(n, "class")), " ")
+	return n.Data + "." + cls
+}
+
+func isHeading(a atom.Atom) bool {
+	switch a {
+	case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
+		return true
+	}
+	return false
 }
 
 // judge decides from the tag, class, id, role and hidden markers.

@@ -50,16 +50,20 @@ func siteHost(u string) string {
 	return strings.TrimPrefix(strings.ToLower(pu.Hostname()), "www.")
 }
 
-// localLink reports a link to the page's own site: relative, or same host.
-func (r *renderer) localLink(n *html.Node) bool {
-	href := strings.TrimSpace(attr(n, "href"))
-	if href == "" || strings.HasPrefix(href, "#") || strings.HasPrefix(href, "javascript:") {
+// localLink reports a link to the page's own site.
+func (r *renderer) localLink(n *html.Node) bool { return localHref(attr(n, "href"), r.host) }
+
+// localHref reports a link to another page of the site host: relative, or
+// absolute on the same host.
+func localHref(href, host string) bool {
+	href = strings.TrimSpace(href)
+	if href == "" || strings.HasPrefix(href, "#") || strings.HasPrefix(href, "javascript:") || strings.HasPrefix(href, "mailto:") {
 		return false
 	}
 	if !strings.Contains(href, "//") {
 		return true
 	}
-	return r.host != "" && siteHost(href) == r.host
+	return host != "" && siteHost(href) == host
 }
 
 func (r *renderer) block(n *html.Node, depth int) {

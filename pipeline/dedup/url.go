@@ -35,10 +35,10 @@ func isTracking(key string) bool {
 }
 
 // CanonicalURL returns the form of an http(s) URL under which the same page
-// is recognised however a feed or a share button spelt it: scheme and host in
-// lower case, no default port, no fragment, no tracking parameters, the
-// remaining query parameters sorted, dot segments removed and percent-escapes
-// normalised. The path keeps its case: servers may tell /A from /a.
+// is recognised however a feed or a share button spelt it: scheme and host
+// in lower case, no user info (credentials have no place in a key), no
+// default port, no fragment, no tracking parameters, the remaining query
+// parameters sorted, dot segments removed and percent-escapes normalised. The path keeps its case: servers may tell /A from /a.
 // CanonicalURL(CanonicalURL(u)) == CanonicalURL(u).
 func CanonicalURL(raw string) (string, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
@@ -71,10 +71,6 @@ func CanonicalURL(raw string) (string, error) {
 	var b strings.Builder
 	b.WriteString(scheme)
 	b.WriteString("://")
-	if u.User != nil {
-		b.WriteString(normEscapes(u.User.String(), userChars))
-		b.WriteByte('@')
-	}
 	b.WriteString(host)
 	p := removeDots(normEscapes(u.EscapedPath(), pathChars))
 	if p == "" {
@@ -135,7 +131,6 @@ const (
 	subDelims  = "!$&'()*+,;="
 	pathChars  = unreserved + subDelims + ":@/"
 	queryChars = unreserved + "!$'()*+,=:@/?" // & and ; separate pairs
-	userChars  = unreserved + subDelims + ":"
 )
 
 // normEscapes rewrites s so that every byte outside the allowed set is

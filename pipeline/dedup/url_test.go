@@ -33,6 +33,7 @@ func TestCanonicalURL(t *testing.T) {
 		{"trailing dot host", "https://example.com./a", "https://example.com/a"},
 		{"surrounding space", "  https://example.com/a \n", "https://example.com/a"},
 		{"ipv6", "http://[2001:DB8::1]:80/x", "http://[2001:db8::1]/x"},
+		{"user info dropped", "https://user:secret@example.com/a", "https://example.com/a"},
 		{"semicolon separated", "https://example.com/a?b=1;utm_source=x", "https://example.com/a?b=1"},
 	}
 	for _, tt := range tests {

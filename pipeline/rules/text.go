@@ -224,7 +224,10 @@ func (sc *scanner) scan(s string, h wordHandler) int32 {
 			// The fast path: ASCII letters and digits, eight bytes at a
 			// time: find where the run ends with a bit trick rather than a
 			// branch per byte, and hash the chunks as they pass.
-			var h uint64
+			var (
+				h    uint64
+				next byte // the byte after the run, known without reading it again
+			)
 			for {
 				if i+8 > n {
 					j := i
@@ -235,20 +238,24 @@ func (sc *scanner) scan(s string, h wordHandler) int32 {
 						tail = tail<<8 | uint64(s[k])
 					}
 					i = j
+					if i < n {
+						next = s[i]
+					}
 					break
 				}
 				v := load8(s, i)
 				if stop := ^alnumBytes(v) & 0x8080808080808080; stop != 0 {
-					k := bits.TrailingZeros64(stop) >> 3
+					k := bits.TrailingZeros64(stop)
 					tail = v
-					i += k
+					next = byte(v >> (k &^ 7)) // the stop byte: its high bit is bit k
+					i += k >> 3
 					break
 				}
 				h = hashChunk(h, v)
 				last = v
 				i += 8
 			}
-			if i < n && (s[i] == '\'' || s[i] >= 0x80) && sc.continues(s, i) {
+			if (next == '\'' || next >= 0x80) && i < n && sc.continues(s, i) {
 				i, end = sc.slowWord(s, start)
 				hash, packed = hashBytes(sc.buf), packWord(unsafeString(sc.buf))
 			} else {

@@ -1,13 +1,17 @@
 // Package feed turns the bytes of an RSS, Atom or JSON Feed document into
-// items, and reads the operator's feed lists (plain text, OPML, YAML).
+// items, reads the operator's feed lists (plain text, OPML, YAML) and finds
+// the feeds an HTML page advertises.
 //
 // Parsing is gofeed's; this package owns what gofeed leaves to its caller:
 // decoding any charset to UTF-8 first (byte order marks, UTF-16/32, the HTTP
-// charset, the XML declaration, undeclared legacy encodings), HTML entities
-// that XML does not define, Atom entry documents, truncated documents, JSON
-// Feeds with a wrong-typed field, links relative to the feed, and telling a
-// feed from an HTML page or an OPML list. It does no network I/O: fetching,
-// content encodings and redirects belong to package fetch.
+// charset, the XML declaration, undeclared legacy encodings guessed from the
+// bytes), HTML entities that XML does not define, double-encoded UTF-8,
+// Atom entry documents, truncated documents, text printed before the feed,
+// JSON Feeds with a wrong-typed field, RSS written as JSON, dates gofeed
+// cannot read, links relative to the feed, and telling a feed from an HTML
+// page or an OPML list. Input is capped (MaxBody, MaxItems) so that a parse
+// costs time in proportion to a bounded size. It does no network I/O:
+// fetching, content encodings and redirects belong to package fetch.
 package feed
 
 import (

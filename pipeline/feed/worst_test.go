@@ -27,7 +27,10 @@ func adversarial(size int) map[string][]byte {
 		"json deep":          fill(`{"version":"https://jsonfeed.org/version/1","items":[{"x":`, `[`, ``),
 		"undeclared latin-1": fill(`<rss version="2.0"><channel><title>`, "caf\xe9 ", `</title></channel></rss>`),
 		"open comment":       fill(`<rss version="2.0"><channel><!--`, `-`, ``),
-		"many categories":    fill(`<rss version="2.0"><channel><item>`, `<category>c</category>`, `</item></channel></rss>`),
+		// gofeed parses HTML content to resolve links against xml:base.
+		"html under xml:base": fill(`<feed xmlns="http://www.w3.org/2005/Atom" xml:base="http://ex.example/"><title>t</title><entry><id>1</id><title>x</title><content type="html" xml:base="/a/">`,
+			"&lt;table&gt;&lt;tr&gt;&lt;td&gt;&lt;b&gt;&lt;a href='x'&gt;", `</content></entry></feed>`),
+		"many categories": fill(`<rss version="2.0"><channel><item>`, `<category>c</category>`, `</item></channel></rss>`),
 	}
 }
 

@@ -168,24 +168,31 @@ func (p *pruner) cardList(n *html.Node) bool {
 	if p.host == "" {
 		return false
 	}
-	// The most common kind among the children, ignoring headings.
-	kinds := map[string]int{}
+	// The most common kind among the children, ignoring headings; cards
+	// come in runs, so counting runs of the same kind is enough.
 	children := 0
 	best, bestN := "", 0
+	run, runN := "", 0
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		if c.Type != html.ElementNode || isHeading(c.DataAtom) {
 			continue
 		}
 		children++
-		k := kindKey(c)
-		kinds[k]++
-		if kinds[k] > bestN {
-			best, bestN = k, kinds[k]
+		if children == 1 && c.NextSibling == nil {
+			return false
+		}
+		if k := kindKey(c); k == run {
+			runN++
+		} else {
+			run, runN = k, 1
+		}
+		if runN > bestN {
+			best, bestN = run, runN
 		}
 	}
 	// List items are left to the renderer's link-list rules: a numbered
 	// round-up of short linked items is often the story itself.
-	if bestN < 3 || bestN*10 < children*6 || strings.HasPrefix(best, "li.") {
+	if bestN < 3 || bestN*10 < children*6 || best == "li" || strings.HasPrefix(best, "li.") {
 		return false
 	}
 	cards := 0
@@ -228,6 +235,9 @@ func (p *pruner) cardWalk(n *html.Node, local bool, st *cardStats, depth int) {
 
 func kindKey(n *html.Node) string {
 	cls, _, _ := strings.Cut(strings.TrimSpace(attr(n, "class")), " ")
+	if cls == "" {
+		return n.Data
+	}
 	return n.Data + "." + cls
 }
 

@@ -211,6 +211,11 @@ func (sc *scanner) scan(s string, h wordHandler) int32 {
 	)
 	for i < n {
 		c := s[i]
+		if c == ' ' { // the commonest byte between words
+			i++
+			gluePrev = false
+			continue
+		}
 		cl := asciiClass[c]
 		start := i
 		// The word being read, in locals: most words are not handed over.

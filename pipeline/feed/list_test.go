@@ -219,3 +219,24 @@ func TestCorpusOPML(t *testing.T) {
 }
 
 var opmlURL = regexp.MustCompile(`(?i)xmlUrl="([^"]*)"`)
+
+func FuzzParseList(f *testing.F) {
+	f.Add("feeds.txt", []byte("# c\nhttps://a.example/rss\n"))
+	f.Add("feeds.yaml", []byte("feeds:\n  - url: https://a.example/rss\n    interval: 5m\n    tags: [x]\n"))
+	f.Add("subs.opml", []byte(`<opml><body><outline text="t"><outline xmlUrl="https://a.example/rss" category="/a/b,c"/></outline></body></opml>`))
+	f.Add("x", []byte("feeds: &a [*a]"))
+	f.Fuzz(func(t *testing.T, name string, data []byte) {
+		got, err := ParseList(name, data)
+		if err != nil {
+			if got != nil {
+				t.Errorf("sources and error: %v", err)
+			}
+			return
+		}
+		for _, s := range got {
+			if _, err := checkURL(s.URL); err != nil {
+				t.Errorf("source with a bad URL: %v", err)
+			}
+		}
+	})
+}

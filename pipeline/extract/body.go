@@ -69,7 +69,7 @@ var dropTags = map[atom.Atom]bool{
 // class, id or hidden markers) is kept when it holds most of the page's prose:
 // sites put whole articles inside "ad-margins" or "widget" wrappers.
 type pruner struct {
-	names    map[string]verdict // class and id names judged so far
+	names    map[string]int // flags of class and id names judged so far
 	suspects map[*html.Node]suspect
 	total    int    // prose bytes of the whole body
 	host     string // the page's site, for telling teasers of its other pages
@@ -90,7 +90,7 @@ const (
 )
 
 func prune(body *html.Node, host string) {
-	p := pruner{suspects: map[*html.Node]suspect{}, names: map[string]verdict{}, host: host}
+	p := pruner{suspects: map[*html.Node]suspect{}, names: map[string]int{}, host: host}
 	p.total = p.survey(body, false, 0)
 	p.cut(body, 0)
 }
@@ -250,7 +250,7 @@ func isHeading(a atom.Atom) bool {
 }
 
 // judge decides from the tag, class, id, role and hidden markers.
-func judge(n *html.Node, cache map[string]verdict) verdict {
+func judge(n *html.Node, cache map[string]int) verdict {
 	if dropTags[n.DataAtom] {
 		// A form or header wrapping the whole page (old ASP.NET sites) is kept.
 		if n.DataAtom == atom.Form || n.DataAtom == atom.Header {
@@ -295,32 +295,56 @@ func judge(n *html.Node, cache map[string]verdict) verdict {
 		// says nothing about the element's role.
 		id = ""
 	}
-	return nameVerdict(cls+" "+id, cache)
+	f := nameFlags(cls, cache)
+	if id != "" {
+		f |= nameFlags(id, cache)
+	}
+	switch {
+	case f&positive != 0:
+		return keep
+	case f&hover != 0:
+		return trimTail
+	case f&negative != 0:
+		return dropIfMinor
+	}
+	return keep
+}
+
+// What a class or id name says about its element.
+const (
+	positive = 1 << iota // the article body ("entry-content")
+	negative             // boilerplate ("share-bar")
+	hover                // a tooltip or hover card
+)
+
+// nameFlags judges one class list or id; cache remembers the answers for
+// the page, where the same class lists recur hundreds of times.
+func nameFlags(name string, cache map[string]int) int {
+	if name == "" {
+		return 0
+	}
+	if f, ok := cache[name]; ok {
+		return f
+	}
+	lc := strings.ToLower(name)
+	f := 0
+	switch {
+	case positiveName(lc):
+		f = positive
+	case hoverName(lc):
+		f = hover
+	case negativeName(lc):
+		f = negative
+	}
+	if len(cache) < 10000 {
+		cache[name] = f
+	}
+	return f
 }
 
 // slugID reports an id of four or more words joined by hyphens.
 func slugID(id string) bool {
 	return strings.Count(id, "-") >= 3 && !strings.ContainsAny(id, " _")
-}
-
-// nameVerdict judges class and id names; cache remembers the answers for
-// the page, where the same class lists recur hundreds of times.
-func nameVerdict(names string, cache map[string]verdict) verdict {
-	if v, ok := cache[names]; ok {
-		return v
-	}
-	lc := strings.ToLower(names)
-	v := keep
-	switch {
-	case hoverName(lc):
-		v = trimTail
-	case negativeName(lc):
-		v = dropIfMinor
-	}
-	if cache != nil && len(cache) < 10000 {
-		cache[names] = v
-	}
-	return v
 }
 
 // hoverName marks tooltips and hover cards: the first child is the word in
@@ -350,6 +374,9 @@ func trimAfterFirst(n *html.Node) {
 }
 
 func hiddenStyle(s string) bool {
+	if !strings.Contains(s, "none") && !strings.Contains(s, "hidden") && !strings.Contains(s, "NONE") && !strings.Contains(s, "HIDDEN") {
+		return false
+	}
 	s = strings.ToLower(strings.ReplaceAll(s, " ", ""))
 	return strings.Contains(s, "display:none") || strings.Contains(s, "visibility:hidden")
 }
@@ -383,16 +410,21 @@ var positiveSubstrings = []string{
 	"main-content", "body-text", "bodytext", "story-content", "article-text", "content-body", "article__content",
 }
 
-func negativeName(s string) bool {
-	// Embedded posts (tweets, Instagram) are quoted as part of the story.
+// positiveName reports names of the article body, and of embedded posts
+// (tweets, Instagram), which are quoted as part of the story.
+func positiveName(s string) bool {
 	if strings.Contains(s, "embed") || strings.Contains(s, "tweet") || strings.Contains(s, "instagram-media") {
-		return false
+		return true
 	}
 	for _, p := range positiveSubstrings {
 		if strings.Contains(s, p) {
-			return false
+			return true
 		}
 	}
+	return false
+}
+
+func negativeName(s string) bool {
 	for _, p := range negativeSubstrings {
 		if strings.Contains(s, p) {
 			return true

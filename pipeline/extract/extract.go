@@ -216,7 +216,7 @@ func stripRaw(b []byte) []byte {
 			break
 		}
 		start := i + gt + 1
-		if closer == "</script" && bytes.Contains(bytes.ToLower(b[i:start]), []byte("json")) {
+		if closer == "</script" && indexFold(b[i:start], "json") >= 0 {
 			continue
 		}
 		end := indexFold(b[start:], closer)
@@ -258,10 +258,18 @@ func hasPrefixFold(b []byte, prefix string) bool {
 	return true
 }
 
-// indexFold finds the lower-case ASCII needle (starting with '<') in b,
-// ignoring case.
+// indexFold finds the lower-case ASCII needle in b, ignoring case. Needles
+// starting with '<' (closing tags) are found with a fast byte search.
 func indexFold(b []byte, needle string) int {
-	for i := 0; ; {
+	if needle[0] != '<' {
+		for i := 0; i+len(needle) <= len(b); i++ {
+			if hasPrefixFold(b[i:], needle) {
+				return i
+			}
+		}
+		return -1
+	}
+	for i := 0; i < len(b); {
 		j := bytes.IndexByte(b[i:], '<')
 		if j < 0 {
 			return -1
@@ -272,4 +280,5 @@ func indexFold(b []byte, needle string) int {
 		}
 		i++
 	}
+	return -1
 }

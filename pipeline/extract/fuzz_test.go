@@ -1,6 +1,8 @@
 package extract
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -14,6 +16,14 @@ func FuzzExtract(f *testing.F) {
 	f.Add([]byte("<meta charset=shift_jis><p>\x82\xa0\x82\xa2</p>"), "")
 	f.Add([]byte(strings.Repeat("<div><b>", 300)+"<p>deep"), "text/html")
 	f.Add([]byte("%PDF-1.4"), "application/pdf")
+	f.Add([]byte("<html><head><meta charset=big5></head><body><table><tr><td>\xa4\xa4<td><p>x</table>"), "")
+	// The golden pages: realistic structure for the mutator to work on.
+	pages, _ := filepath.Glob(filepath.Join("testdata", "*.html"))
+	for _, p := range pages {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b, "text/html")
+		}
+	}
 	f.Fuzz(func(t *testing.T, body []byte, ctype string) {
 		e := Extractor{MaxBytes: 1 << 16}
 		d, err := e.Extract(body, ctype, "https://example.com/a/b")

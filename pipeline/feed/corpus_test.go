@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // corpus is the shared feed corpus (shared/data/feeds/README.md), beside
@@ -213,5 +215,40 @@ func TestCorpusManifest(t *testing.T) {
 	t.Logf("of the documents plain gofeed failed on, %d now parse and %d are refused as not feeds", recovered, refused)
 	if recovered < 6 {
 		t.Errorf("only %d of gofeed's failures recovered, want the 6 feeds among them", recovered)
+	}
+}
+
+// TestCorpusRealWorld checks a few real feeds where the expectation is
+// simple to state.
+func TestCorpusRealWorld(t *testing.T) {
+	dir := filepath.Join(corpusDir(t), "realworld")
+	parse := func(rel string) *Feed {
+		t.Helper()
+		body, err := os.ReadFile(filepath.Join(dir, rel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := Parse(body, "", "https://feeds.example.net/"+filepath.Base(rel))
+		if err != nil {
+			t.Fatalf("%s: %v", rel, err)
+		}
+		return f
+	}
+	// FeedBurner click-counter links give way to the article's own URL.
+	for _, it := range parse("feedjira/TechCrunch.xml").Items {
+		if !strings.HasPrefix(it.Link, "http://techcrunch.com/") {
+			t.Errorf("TechCrunch item link %q", it.Link)
+		}
+	}
+	// One blog as Atom and as JSON Feed, captured together: the same
+	// item titles (HTML in Atom, plain text in JSON), in the same order.
+	var sets [2][]string
+	for i, rel := range []string{"netnewswire/DaringFireball.atom", "netnewswire/DaringFireball.json"} {
+		for _, it := range parse(rel).Items {
+			sets[i] = append(sets[i], it.Title)
+		}
+	}
+	if diff := cmp.Diff(sets[0], sets[1]); len(sets[0]) == 0 || diff != "" {
+		t.Errorf("Daring Fireball titles, Atom (-) and JSON (+):\n%s", diff)
 	}
 }

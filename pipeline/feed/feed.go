@@ -300,6 +300,12 @@ func convertItem(it *gofeed.Item, base *url.URL) Item {
 		Content: strings.TrimSpace(fixC1(fixMojibake(it.Content))),
 	}
 	link := strings.TrimSpace(it.Link)
+	if orig := extValue(it, "feedburner", "origLink"); isHTTP(orig) {
+		// FeedBurner rewrites links to its click counter and keeps the
+		// article's own URL here: fetch and key the article, not the
+		// redirect.
+		link = orig
+	}
 	if link == "" && len(it.Links) > 0 {
 		link = strings.TrimSpace(it.Links[0])
 	}
@@ -342,6 +348,17 @@ func convertItem(it *gofeed.Item, base *url.URL) Item {
 		}
 	}
 	return out
+}
+
+// extValue returns the text of the first prefix:name extension element of
+// an item, "" when there is none.
+func extValue(it *gofeed.Item, prefix, name string) string {
+	for _, e := range it.Extensions[prefix][name] {
+		if v := strings.TrimSpace(e.Value); v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 // resolve makes s absolute against base and keeps it only when it is an

@@ -92,6 +92,9 @@ func TestParseFormats(t *testing.T) {
 			<category term="x"/></entry></feed>`,
 			"atom", Item{GUID: "tag:ex.example,2024:1", Title: "A & B", Link: "http://ex.example/c", Summary: "s", Content: "<b>c</b>",
 				Author: "Ann", Published: time.Date(2024, 3, 1, 5, 0, 0, 0, time.UTC), Categories: []string{"x"}}},
+		{"feedburner origLink", `<rss version="2.0" xmlns:feedburner="http://rssnamespace.org/feedburner/ext/1.0"><channel><title>T</title>
+			<item><title>F</title><link>http://feedproxy.google.com/~r/Ex/~3/abc/</link><feedburner:origLink>https://ex.example/2011/story/</feedburner:origLink></item></channel></rss>`,
+			"rss", Item{Title: "F", Link: "https://ex.example/2011/story/"}},
 		{"atom, author inherited from the feed", `<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title><author><name>Feed Writer</name></author>
 			<entry><id>e2</id><title>Inherit</title><link href="http://ex.example/i"/><updated>2024-03-04T05:06:07Z</updated></entry></feed>`,
 			"atom", Item{GUID: "e2", Title: "Inherit", Link: "http://ex.example/i", Author: "Feed Writer", Published: time.Date(2024, 3, 4, 5, 6, 7, 0, time.UTC)}},

@@ -19,6 +19,9 @@ type page struct {
 	jsonld    []string
 	times     []string // datetime attributes of <time> elements, in order
 	authorEl  string   // text of the first itemprop=author or rel=author element
+	// datePublished is the content or datetime of the first element with
+	// itemprop=datePublished (microdata outside meta tags).
+	datePublished string
 }
 
 // survey walks the document once, collecting the metadata sources.
@@ -71,6 +74,14 @@ func surveyMeta(root *html.Node) *page {
 			case atom.Time:
 				if dt := attr(n, "datetime"); dt != "" && len(pg.times) < 20 {
 					pg.times = append(pg.times, dt)
+				}
+			}
+			if pg.datePublished == "" && strings.EqualFold(attr(n, "itemprop"), "datePublished") {
+				for _, k := range []string{"content", "datetime"} {
+					if v := attr(n, k); v != "" {
+						pg.datePublished = v
+						break
+					}
 				}
 			}
 			if pg.authorEl == "" {
@@ -184,11 +195,15 @@ func readMeta(root *html.Node, pageURL string) Document {
 	for _, v := range append([]string{first("article:published_time", "og:published_time", "datepublished",
 		"parsely-pub-date", "sailthru.date", "publishdate", "pubdate", "publish-date", "date",
 		"dc.date.issued", "dc.date", "dcterms.created", "dcterms.date", "article.published", "original-publish-date"),
-		ld.published}, pg.times...) {
+		ld.published, pg.datePublished}, pg.times...) {
 		if t, ok := parseTime(v); ok {
 			d.Published = t
 			break
 		}
+	}
+	if d.Published.IsZero() {
+		// News URLs often carry the day: /2019/11/18/slug.
+		d.Published = urlDate(first("og:url"), pg.canonical, pageURL)
 	}
 
 	canon := pg.canonical
@@ -432,4 +447,29 @@ func ldName(v any) string {
 		return strings.Join(names, ", ")
 	}
 	return ""
+}
+
+// urlDate finds a /YYYY/MM/DD/ or /YYYY-MM-DD/ date in the first URL that
+// has one, at midnight UTC.
+func urlDate(urls ...string) time.Time {
+	for _, u := range urls {
+		for i := 0; i+10 <= len(u); i++ {
+			if u[i] != '/' || i+11 > len(u) {
+				continue
+			}
+			s := u[i+1 : i+11]
+			sep := s[4]
+			if (sep != '/' && sep != '-') || s[7] != sep {
+				continue
+			}
+			if end := i + 11; end < len(u) && u[end] != '/' && u[end] != '-' && u[end] != '_' {
+				continue
+			}
+			t, err := time.Parse("2006"+string(sep)+"01"+string(sep)+"02", s)
+			if err == nil && t.Year() >= 1990 && t.Year() < 2200 {
+				return t
+			}
+		}
+	}
+	return time.Time{}
 }

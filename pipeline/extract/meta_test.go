@@ -105,3 +105,30 @@ func TestStripSiteName(t *testing.T) {
 		}
 	}
 }
+
+func TestPublishedFallbacks(t *testing.T) {
+	cases := []struct {
+		name, page, url string
+		want            time.Time
+	}{
+		{"microdata element", `<span itemprop="datePublished" content="2018-06-07T10:00:00Z">June 7</span>`, "",
+			time.Date(2018, 6, 7, 10, 0, 0, 0, time.UTC)},
+		{"date in the page URL", ``, "https://paper.example/news/2019/11/18/slug-here",
+			time.Date(2019, 11, 18, 0, 0, 0, 0, time.UTC)},
+		{"date in the canonical URL", `<link rel="canonical" href="https://paper.example/2020-02-29/leap">`, "https://paper.example/?p=1",
+			time.Date(2020, 2, 29, 0, 0, 0, 0, time.UTC)},
+		{"no date in digits that are not one", ``, "https://paper.example/item/2019/13/45/x", time.Time{}},
+		{"an id is not a date", ``, "https://paper.example/a/20191118123", time.Time{}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			d, err := Extract([]byte("<html><head></head><body>"+c.page+"<p>Some text of the story here.</p></body></html>"), "text/html", c.url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !d.Published.Equal(c.want) {
+				t.Errorf("published = %v, want %v", d.Published, c.want)
+			}
+		})
+	}
+}

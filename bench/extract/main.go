@@ -177,6 +177,9 @@ func run(args []string, stdout io.Writer) error {
 		}
 	}
 	table := render(results, len(pages))
+	if strings.Contains(exs[0].name, "newsmon") {
+		table += metaCoverage(pages)
+	}
 	fmt.Fprint(stdout, table)
 	if *write {
 		return writeSection(*doc, table)
@@ -367,4 +370,27 @@ func writeSection(path, table string) error {
 		text = text[:start] + section + text[end:]
 	}
 	return os.WriteFile(path, []byte(strings.TrimRight(text, "\n")+"\n"), 0o644)
+}
+
+// metaCoverage counts the pages for which our extractor found each
+// metadata field (the benchmark has no metadata to check them against).
+func metaCoverage(pages []page) string {
+	var title, author, published, canonical, lang, site int
+	for i := range pages {
+		d, err := extract.Extract(pages[i].html, "text/html", pages[i].url)
+		if err != nil {
+			continue
+		}
+		for _, f := range []struct {
+			n  *int
+			ok bool
+		}{{&title, d.Title != ""}, {&author, d.Author != ""}, {&published, !d.Published.IsZero()},
+			{&canonical, d.CanonicalURL != ""}, {&lang, d.Lang != ""}, {&site, d.SiteName != ""}} {
+			if f.ok {
+				*f.n++
+			}
+		}
+	}
+	return fmt.Sprintf("\nMetadata found by pipeline/extract on the %d pages: title %d, author %d, published time %d,\n"+
+		"canonical URL %d, language %d, site name %d.\n", len(pages), title, author, published, canonical, lang, site)
 }

@@ -48,6 +48,7 @@ const (
 	commonHe    = "יוהלמארתנבשקעדכפחסגצטזךםןףץ"
 	commonAr    = "الیمونرتبعهدسفكقحجشصطخذزءةىأإآثضظغ"
 	commonLatin = "éèàçüöäßáíóúñãõêâôîïëûùœæåøÉÀÇÜÖÄ"
+	commonTR    = "çğıöşüâîûÇĞİÖŞÜ"
 	commonCE    = "ąęłśźżćńčřšžěůýáéíóúőűöüäôĺľťďňŁŚŻŹĆŃČŘŠŽ"
 )
 
@@ -56,6 +57,7 @@ const (
 var candidates = []candidate{
 	{"windows-1252", charmap.Windows1252, []*unicode.RangeTable{unicode.Latin}, commonLatin, true, nil},
 	{"windows-1250", charmap.Windows1250, []*unicode.RangeTable{unicode.Latin}, commonCE, true, nil},
+	{"windows-1254", charmap.Windows1254, []*unicode.RangeTable{unicode.Latin}, commonTR, true, nil},
 	{"windows-1251", charmap.Windows1251, []*unicode.RangeTable{unicode.Cyrillic}, commonRu, true, nil},
 	{"koi8-r", charmap.KOI8R, []*unicode.RangeTable{unicode.Cyrillic}, commonRu, true, nil},
 	{"windows-1253", charmap.Windows1253, []*unicode.RangeTable{unicode.Greek}, commonEl, true, nil},

@@ -29,6 +29,7 @@ func TestGuessCharset(t *testing.T) {
 		{"spanish", charmap.Windows1252, "windows-1252", "El gobierno español anunció ayer una nueva ley sobre la protección de datos, según informó el ministerio en un comunicado."},
 		{"polish", charmap.Windows1250, "windows-1250", "Ministerstwo cyfryzacji przygotowało projekt ustawy, który ma wzmocnić ochronę danych przechowywanych przez zagraniczne firmy świadczące usługi chmurowe. Łódź i Gdańsk też."},
 		{"czech", charmap.Windows1250, "windows-1250", "Vláda schválila návrh zákona o kybernetické bezpečnosti, který zpřísňuje požadavky na poskytovatele cloudových služeb v České republice."},
+		{"turkish", charmap.Windows1254, "windows-1254", "Bakanlık, yabancı bulut hizmeti sağlayıcıları için yeni kuralları değerlendiriyor; şirketlerin görüşleri soruldu."},
 		{"russian 1251", charmap.Windows1251, "windows-1251", "Министерство торговли рассматривает новые правила для иностранных поставщиков облачных услуг, сообщили источники в правительстве."},
 		{"russian koi8", charmap.KOI8R, "koi8-r", "Министерство торговли рассматривает новые правила для иностранных поставщиков облачных услуг, сообщили источники в правительстве."},
 		{"greek", charmap.Windows1253, "windows-1253", "Η κυβέρνηση εξετάζει νέους κανόνες για τους παρόχους υπηρεσιών υπολογιστικού νέφους, σύμφωνα με πηγές του υπουργείου."},

@@ -29,6 +29,11 @@ Regional authorities declared an emergency in dozens of municipalities and sent 
 
 The rains usually return in November. Forecasters said this year they might be delayed by several weeks, and that even a normal wet season would not refill the rivers before the middle of next year. Farmers along the banks planted late or not at all.`
 
+// Two unrelated stories in Chinese, written without spaces.
+const zhCloud = `据三名知情人士透露，华盛顿官员正在考虑对外国云服务提供商实施新的限制。商务部已经起草了一项规则，要求总部设在中国的提供商披露哪些美国公司租用了他们的服务器，国务院也被要求就盟友可能作出的反应发表意见。草案没有点名任何公司，但知情人士表示，这些规则是针对中国最大的几家提供商制定的。过去五年里，这些公司在东南亚和中东迅速发展，经常以低价抢走美国竞争对手的客户。其中几家公司还在美国经营小型数据中心，为拥有美国客户的中国企业提供服务。两名知情人士说，较大的美国提供商的代表在最近几周接受了咨询。他们被问到需要多长时间才能识别出向第三方转售计算能力的客户，官员们担心这种做法可能让受制裁的团体在不被发现的情况下训练大型模型。这些公司表示，他们已经收集了部分此类信息，但核实这些信息既缓慢又昂贵。联邦通信委员会另外对连接美国网络的数据中心所用设备展开了审查。`
+
+const zhRiver = `今年秋天，这条河上游的水位降到了一百多年来的最低点，船只搁浅，依靠河流获得食物、燃料和药品的村庄与外界隔绝。科学家们将其归咎于降雨偏少、气温偏高以及沿岸森林被砍伐等多种因素。在一条支流河口的港口小镇，渔民们拖着独木舟穿过一年前还在几米深水下的沙洲。由于教师无法到达，学校被迫停课，当地医院在供水驳船于上游两天路程处搁浅后开始限量供应饮用水。研究这一流域的学者说，这次干旱符合极端年份越来越频繁的规律。树木会把落在该地区的大部分雨水重新释放到空气中，因此每砍掉一公顷森林，下一个旱季就会更严重一些。其中一些人警告说，如果这种趋势持续下去，部分森林可能在几十年内变成稀树草原。地区当局宣布数十个城市进入紧急状态，并派出军用飞机运送食品包和滤水器。`
+
 const footerA = "\n\nCopyright Example Wire Service. All rights reserved. This material may not be published, broadcast, rewritten or redistributed."
 const footerB = "\n\nRead more: Subscribe to our morning briefing for the stories that matter, delivered to your inbox before breakfast every weekday."
 
@@ -99,7 +104,13 @@ func TestFingerprintEdges(t *testing.T) {
 	zh1 := "美国商务部正在考虑限制外国云服务提供商的新规则，阿里云和华为云可能受到影响。"
 	zh2 := "巴西北部河流水位降至百年来最低点，渔民和村庄受到严重影响，学校被迫关闭。"
 	if d := Distance(Fingerprint(zh1), Fingerprint(zh2)); d <= NearThreshold {
-		t.Errorf("unrelated Chinese texts: distance %d", d)
+		t.Errorf("unrelated Chinese sentences: distance %d", d)
+	}
+	if d := Distance(Fingerprint(zhCloud), Fingerprint(zhRiver)); d <= NearThreshold {
+		t.Errorf("unrelated Chinese stories: distance %d", d)
+	}
+	if d := Distance(Fingerprint(zhCloud), Fingerprint(zhCloud+"版权所有，未经许可不得转载。")); d > NearThreshold {
+		t.Errorf("Chinese story with a footer: distance %d", d)
 	}
 }
 

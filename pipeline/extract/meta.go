@@ -22,6 +22,7 @@ type page struct {
 	// datePublished is the content or datetime of the first element with
 	// itemprop=datePublished (microdata outside meta tags).
 	datePublished string
+	byline        string // a short "By A. Writer" line marked by its class
 }
 
 // survey walks the document once, collecting the metadata sources.
@@ -88,6 +89,9 @@ func surveyMeta(root *html.Node) *page {
 				if strings.EqualFold(attr(n, "itemprop"), "author") || strings.EqualFold(attr(n, "rel"), "author") {
 					pg.authorEl = authorText(n)
 				}
+			}
+			if pg.byline == "" && bylineClass(attr(n, "class")) {
+				pg.byline = bylineName(nodeText(n))
 			}
 		}
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
@@ -186,6 +190,9 @@ func readMeta(root *html.Node, pageURL string) Document {
 	}
 	if d.Author == "" {
 		d.Author = pg.authorEl
+	}
+	if d.Author == "" {
+		d.Author = pg.byline
 	}
 	d.Author = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(d.Author, "By "), "by "))
 	if len(d.Author) > 200 {
@@ -472,4 +479,30 @@ func urlDate(urls ...string) time.Time {
 		}
 	}
 	return time.Time{}
+}
+
+// bylineClass reports a class list naming a byline or an author's name.
+func bylineClass(cls string) bool {
+	if cls == "" {
+		return false
+	}
+	l := strings.ToLower(cls)
+	return strings.Contains(l, "byline") || strings.Contains(l, "author-name") ||
+		strings.Contains(l, "author__name") || strings.Contains(l, "authorname")
+}
+
+// bylineName turns "By Ada Field | May 3, 2024" into "Ada Field"; text that
+// does not look like a name gives "".
+func bylineName(s string) string {
+	s = clean(s)
+	for _, p := range []string{"By ", "by ", "BY ", "Written by ", "Posted by "} {
+		s = strings.TrimPrefix(s, p)
+	}
+	if i := strings.IndexAny(s, "|•·\n"); i >= 0 {
+		s = strings.TrimSpace(s[:i])
+	}
+	if n := len(strings.Fields(s)); n == 0 || n > 6 || len(s) > 80 || strings.ContainsAny(s, "0123456789@:") {
+		return ""
+	}
+	return s
 }

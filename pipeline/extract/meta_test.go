@@ -132,3 +132,18 @@ func TestPublishedFallbacks(t *testing.T) {
 		})
 	}
 }
+
+func TestBylineName(t *testing.T) {
+	cases := map[string]string{
+		"By Ada Field":                  "Ada Field",
+		"  by   Ben Ortiz | May 3 2024": "Ben Ortiz",
+		"Written by Claire Dupont":      "Claire Dupont",
+		"Updated 10:32 a.m. today":      "",
+		"Share this story with your friends on the social network of your choice": "",
+	}
+	for in, want := range cases {
+		if got := bylineName(in); got != want {
+			t.Errorf("bylineName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

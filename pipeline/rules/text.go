@@ -330,10 +330,8 @@ func (sc *scanner) scan(s string, h wordHandler) int32 {
 		}
 		// A word from start to end; i is past it (and past a possessive).
 		var flags uint8
-		if pos > 0 {
-			if brk || boundary || newPara {
-				flags |= fBreak
-			}
+		if pos > 0 && (brk || boundary || newPara) {
+			flags = fBreak
 			if newPara {
 				para++
 			}
@@ -344,9 +342,6 @@ func (sc *scanner) scan(s string, h wordHandler) int32 {
 		}
 		if gluePrev {
 			flags |= fGluedPrev
-		}
-		if e := int(end); e+1 < n && s[e] == '-' && isWordStart(s, e+1) {
-			flags |= fGluedNext
 		}
 		brk, boundary, newPara, pendingNL, gluePrev = false, false, false, false, false
 		hand := sc.all
@@ -359,6 +354,9 @@ func (sc *scanner) scan(s string, h wordHandler) int32 {
 			}
 		}
 		if hand {
+			if e := int(end); e+1 < n && s[e] == '-' && isWordStart(s, e+1) {
+				flags |= fGluedNext
+			}
 			norm := sc.buf
 			if raw {
 				norm = unsafeBytes(s[start:end])

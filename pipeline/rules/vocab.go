@@ -74,7 +74,7 @@ func (s *Set) finish() {
 
 	t := &s.next
 	size = 16
-	for size < 2*len(s.trans) {
+	for 2*size < 3*len(s.trans) {
 		size *= 2
 	}
 	t.slots = make([]tslot, size)

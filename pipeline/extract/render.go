@@ -36,8 +36,9 @@ type renderer struct {
 	tags  []atom.Atom // enclosing block elements
 	row   bool        // cur holds several table cells
 	// soft marks a link boundary since the last text: a word running into
-	// or out of a link is separated there, as browsers' text selection and
-	// the benchmark's annotators do for "ソフト<a>KeePass</a>の".
+	// or out of a link is separated there, so "ソフト<a>KeePass</a>の"
+	// prints "ソフト KeePass の" as the benchmark's annotated text has it,
+	// and a tagger can find the linked name as a word of its own.
 	soft bool
 }
 
@@ -193,23 +194,21 @@ func (r *renderer) flush() {
 	}
 	p := para{text: strings.TrimSpace(r.cur.String()), visible: r.vis, link: r.link, local: r.local, row: r.row}
 	// The innermost enclosing block names the paragraph's kind.
-	for i := len(r.tags) - 1; i >= 0; i-- {
-		if t := r.tags[i]; t != atom.Span {
-			p.tag = t
-			break
-		}
+	if len(r.tags) > 0 {
+		p.tag = r.tags[len(r.tags)-1]
 	}
 	r.paras = append(r.paras, p)
 	r.cur.Reset()
-	r.link, r.vis, r.local, r.row = 0, 0, 0, false
+	r.link, r.vis, r.local, r.row, r.soft = 0, 0, 0, false, false
 }
 
 // finish drops link lists, boilerplate lines, the headline and repeats, and
 // joins the rest with blank lines.
 func (r *renderer) finish(title string) string {
 	ps := r.paras
-	// Link lists: runs of two or more link-dense paragraphs, or one at the
-	// very end. A single link line amid prose ("Buy it at ...") stays.
+	// Link lists: link-dense paragraphs at the start or the end, and runs
+	// of two or more that point mostly to the site's own pages. Links to
+	// other sites amid the prose ("$39 at Shop Example") are story text.
 	for i := 0; i < len(ps); {
 		if !linky(&ps[i]) {
 			i++

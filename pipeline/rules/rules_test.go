@@ -450,3 +450,22 @@ func FuzzExpr(f *testing.F) {
 		}
 	})
 }
+
+func TestSentences(t *testing.T) {
+	var sc scanner
+	sc.all = true
+	text := "Mr. Smith went to the U.S. Commerce Dept. on Monday. He left. Then? Yes! \"Quoted.\" Next\n\nParagraph etc. done."
+	sc.scan(text, counter{})
+	var got []string
+	for i, st := range sc.sentStarts {
+		end := len(text)
+		if i+1 < len(sc.sentStarts) {
+			end = int(sc.sentStarts[i+1])
+		}
+		got = append(got, strings.TrimSpace(text[st:end]))
+	}
+	want := []string{"Mr. Smith went to the U.S. Commerce Dept. on Monday.", "He left.", "Then?", "Yes!", "\"Quoted.\"", "Next", "Paragraph etc. done."}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("sentences (-want +got):\n%s", diff)
+	}
+}

@@ -2,7 +2,6 @@ package rules
 
 import (
 	"math/bits"
-	"slices"
 	"unicode"
 	"unicode/utf8"
 	"unsafe"
@@ -337,7 +336,7 @@ func (sc *scanner) scan(s string, h wordHandler) int32 {
 			}
 			if boundary || newPara {
 				sent++
-				sc.sentStarts = append(sc.sentStarts, int32(start))
+				sc.sentStarts = append(sc.sentStarts, int32(openers(s, start)))
 			}
 		}
 		if gluePrev {
@@ -648,28 +647,54 @@ func sentenceEnds(s string, i, prevStart, prevEnd int) bool {
 	return true
 }
 
+// openers moves a sentence start back over the quotes and brackets that
+// open it, so that a quoted sentence keeps its opening quote.
+func openers(s string, i int) int {
+	for i > 0 {
+		switch {
+		case s[i-1] == '"' || s[i-1] == '\'' || s[i-1] == '(' || s[i-1] == '[':
+			i--
+		case i >= 3 && (s[i-3:i] == "\u201c" || s[i-3:i] == "\u2018"):
+			i -= 3
+		default:
+			return i
+		}
+	}
+	return i
+}
+
 // isAbbreviation reports whether w (at most six bytes) is in abbreviations,
-// comparing packed lower-case bytes rather than hashing strings.
+// looking its packed lower-case bytes up in a small open-addressing table
+// rather than hashing a string.
 func isAbbreviation(w string) bool {
 	var v uint64
 	for i := len(w) - 1; i >= 0; i-- {
 		v = v<<8 | uint64(w[i]|0x20)
 	}
-	_, ok := slices.BinarySearch(abbrevPacked, v)
-	return ok
+	for i := (v * hk1) >> 57; ; i = (i + 1) & 127 {
+		switch abbrevTable[i] {
+		case v:
+			return true
+		case 0:
+			return false
+		}
+	}
 }
 
-var abbrevPacked = func() []uint64 {
-	var out []uint64
+// abbrevTable holds the packed abbreviations, 128 slots for about 40.
+var abbrevTable = func() (t [128]uint64) {
 	for a := range abbreviations {
 		var v uint64
 		for i := len(a) - 1; i >= 0; i-- {
 			v = v<<8 | uint64(a[i])
 		}
-		out = append(out, v)
+		i := (v * hk1) >> 57
+		for t[i] != 0 {
+			i = (i + 1) & 127
+		}
+		t[i] = v
 	}
-	slices.Sort(out)
-	return out
+	return t
 }()
 
 func lowerASCII(s string) string {

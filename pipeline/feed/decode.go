@@ -246,6 +246,9 @@ func fixEntities(b []byte) []byte {
 			}
 		case '&':
 			end := i + 1
+			if end < len(b) && b[end] == '#' {
+				end++
+			}
 			for end < len(b) && end-i <= 32 && isNameByte(b[end]) {
 				end++
 			}
@@ -253,13 +256,21 @@ func fixEntities(b []byte) []byte {
 				continue
 			}
 			name := string(b[i+1 : end])
-			if xmlEntities[name] {
+			var s string
+			switch {
+			case strings.HasPrefix(name, "#"):
+				if !illegalRef(name[1:]) {
+					continue
+				}
+				// A reference to a character XML forbids (&#1;,
+				// &#xFFFF;) fails the whole document; drop it.
+			case xmlEntities[name]:
 				continue
-			}
-			ref := "&" + name + ";"
-			s := html.UnescapeString(ref)
-			if s == ref {
-				continue
+			default:
+				ref := "&" + name + ";"
+				if s = html.UnescapeString(ref); s == ref {
+					continue
+				}
 			}
 			if out == nil {
 				out = make([]byte, 0, len(b)+64)
@@ -278,6 +289,55 @@ func fixEntities(b []byte) []byte {
 		return b
 	}
 	return append(out, b[last:]...)
+}
+
+// illegalRef reports whether the body of a numeric character reference
+// ("233", "x2014") names a character XML 1.0 does not allow.
+func illegalRef(num string) bool {
+	base := 10
+	if strings.HasPrefix(num, "x") || strings.HasPrefix(num, "X") {
+		num, base = num[1:], 16
+	}
+	n, err := strconv.ParseUint(num, base, 32)
+	if err != nil {
+		return false // not a number: leave it to the XML decoder
+	}
+	r := rune(n)
+	return !(r == 0x9 || r == 0xA || r == 0xD || r >= 0x20 && r <= 0xD7FF ||
+		r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF)
+}
+
+// stripIllegal removes the characters XML 1.0 forbids anywhere, even in
+// CDATA: C0 controls other than tab and line ends, U+FFFE and U+FFFF. A
+// stray one would otherwise end the document where it stands.
+func stripIllegal(b []byte) []byte {
+	bad := func(i int) int { // length of an illegal character at b[i], or 0
+		c := b[i]
+		switch {
+		case c < 0x20 && c != '\t' && c != '\n' && c != '\r':
+			return 1
+		case c == 0xEF && i+2 < len(b) && b[i+1] == 0xBF && (b[i+2] == 0xBE || b[i+2] == 0xBF):
+			return 3
+		}
+		return 0
+	}
+	i := 0
+	for i < len(b) && bad(i) == 0 {
+		i++
+	}
+	if i == len(b) {
+		return b
+	}
+	out := append(make([]byte, 0, len(b)), b[:i]...)
+	for i < len(b) {
+		if n := bad(i); n > 0 {
+			i += n
+			continue
+		}
+		out = append(out, b[i])
+		i++
+	}
+	return out
 }
 
 func isNameByte(c byte) bool {

@@ -95,7 +95,7 @@ func Parse(body []byte, contentType, feedURL string) (f *Feed, err error) {
 		body, warnings = b, []string{"body was gzip-compressed without Content-Encoding"}
 	}
 	text, enc := toUTF8(body, contentType)
-	text = bytes.TrimLeft(text, " \t\r\n\x00")
+	text = bytes.TrimLeft(stripIllegal(text), " \t\r\n")
 	if len(text) == 0 {
 		return nil, fmt.Errorf("%w: empty document", ErrNotFeed)
 	}

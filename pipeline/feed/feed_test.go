@@ -480,3 +480,19 @@ func TestParseConcurrent(t *testing.T) {
 		}
 	}
 }
+
+func TestParseIllegalCharacters(t *testing.T) {
+	// Characters XML forbids, as bytes or as references, would end the
+	// document where they stand; they are dropped instead.
+	for _, c := range []string{"\uFFFE", "\uFFFF", "\x0b", "\x1b", "\x00", "&#1;", "&#0;", "&#xFFFF;", "&#x1F;", "&#1114112;"} {
+		body := `<rss version="2.0"><channel><title>t</title><item><title>a` + c + `b</title></item><item><title>second</title></item></channel></rss>`
+		f, err := Parse([]byte(body), "", "")
+		if err != nil {
+			t.Errorf("%q: %v", c, err)
+			continue
+		}
+		if len(f.Items) != 2 || f.Items[0].Title != "ab" || len(f.Warnings) != 0 {
+			t.Errorf("%q: items %+v, warnings %q", c, f.Items, f.Warnings)
+		}
+	}
+}

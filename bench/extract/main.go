@@ -315,11 +315,13 @@ func render(results []*result, n int) string {
 	b.WriteString("| extractor | precision | recall | F1 | empty | errors | pages/s (CPU time) | pages/s (wall) |\n")
 	b.WriteString("|---|---|---|---|---|---|---|---|\n")
 	for _, r := range results {
-		done := float64(r.pages * r.rounds)
-		fmt.Fprintf(&b, "| %s | %.3f | %.3f | %.3f | %d | %d | %.0f | %.0f |\n", r.name, r.p, r.r, r.f1, r.empty, r.errs,
-			done/r.cpu.Seconds(), done/r.wall.Seconds())
+		cpu, wall := "-", "-"
+		if done := float64(r.pages * r.rounds); done > 0 {
+			cpu, wall = fmt.Sprintf("%.0f", done/r.cpu.Seconds()), fmt.Sprintf("%.0f", done/r.wall.Seconds())
+		}
+		fmt.Fprintf(&b, "| %s | %.3f | %.3f | %.3f | %d | %d | %s | %s |\n", r.name, r.p, r.r, r.f1, r.empty, r.errs, cpu, wall)
 	}
-	if len(results) > 1 {
+	if len(results) > 1 && results[0].rounds > 0 {
 		b.WriteString("\n")
 		for _, r := range results[1:] {
 			fmt.Fprintf(&b, "Speed ratio, ours / %s: %.2fx by CPU time, %.2fx by wall time.\n", r.name,
@@ -354,7 +356,11 @@ func writeSection(path, table string) error {
 			runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH) +
 		table + "\n" +
 		"Reproduce from the repository root (needs ../shared beside it):\n\n" +
-		"    go run -C bench/extract . -write\n\n"
+		"    go run -C bench/extract . -write\n\n" +
+		"The program computes the metric itself; to cross-check with the benchmark's scorer and list the\n" +
+		"weakest pages:\n\n" +
+		"    go run -C bench/extract . -only newsmon -rounds 0 -pred /tmp/pred\n" +
+		"    (cd ../shared/tools/extractscore && go run . -pred /tmp/pred/newsmon.jsonl -worst 15)\n\n"
 	text := string(old)
 	start := strings.Index(text, heading+"\n")
 	if start < 0 {

@@ -345,9 +345,8 @@ func (sc *scanner) scan(s string, h wordHandler) int32 {
 		brk, boundary, newPara, pendingNL, gluePrev = false, false, false, false, false
 		hand := sc.all
 		if !hand && sc.filter != nil {
-			b := hash >> sc.sh
-			f := sc.filter[b/32] >> (b % 32 * 2)
-			hand = f&1 != 0 || (sc.active && f&2 != 0)
+			f, bits := sc.filter[hash>>sc.sh], filterBits(hash)
+			hand = f&bits == bits || (sc.active && f>>32&bits == bits)
 			if !hand {
 				sc.active = false
 			}

@@ -2,20 +2,20 @@ package rules
 
 // This file holds the two tables the matcher reads for every word: the
 // vocabulary (which words occur in some alias or term) and the trie's
-// transitions. Both are open-addressing tables keyed by mixed hashes, and
-// two bit filters in front of the vocabulary turn most words of an article
-// away with one bit test: for each hash bucket, one bit says some word that
-// starts a phrase falls there, the next that some word of a phrase does. A
-// word that starts nothing is looked up only while a phrase is under way.
-// The two bits sit side by side so that one load answers both, and the
-// filter is sized to stay in the first-level cache.
+// transitions. Both are open-addressing tables keyed by mixed hashes. In
+// front of the vocabulary, a blocked Bloom filter turns most words of an
+// article away with one load: each word of the vocabulary sets two bits in
+// one 64-bit block chosen by its hash, in the low half if it starts a
+// phrase and in the high half in any case. A word that starts nothing is
+// looked up only while a phrase is under way. The filter is sized to stay
+// in the first-level cache (about four bits a word).
 
 type wordTable struct {
 	slots  []wslot
 	tsh    uint     // a hash's slot is hash >> tsh
 	words  []string // by id
-	filter []uint64 // two bits per bucket: 1 starts a phrase, 2 in a phrase
-	sh     uint     // a hash's bucket is hash >> sh
+	filter []uint64 // see filterBits
+	sh     uint     // a hash's block is hash >> sh
 }
 
 // wslot is one vocabulary entry. Words of up to eight ASCII letters and
@@ -50,20 +50,20 @@ func (s *Set) finish() {
 		w.slots[i].id = -1
 	}
 	w.tsh = uint(64 - trailingZeros(size))
-	buckets := 1 << 12
-	for buckets < 8*len(s.vocab) && buckets < 1<<24 {
-		buckets *= 2
+	blocks := 64
+	for 2*blocks < len(s.vocab) && blocks < 1<<20 {
+		blocks *= 2
 	}
-	w.filter = make([]uint64, buckets/32)
-	w.sh = uint(64 - trailingZeros(buckets))
+	w.filter = make([]uint64, blocks)
+	w.sh = uint(64 - trailingZeros(blocks))
 	w.words = make([]string, len(s.vocab))
 	for word, id := range s.vocab {
 		w.words[id] = word
 		h := hashBytes([]byte(word))
-		b := h >> w.sh
-		w.filter[b/32] |= 2 << (b % 32 * 2)
+		bits := filterBits(h)
+		w.filter[h>>w.sh] |= bits << 32
 		if s.root[id] >= 0 {
-			w.filter[b/32] |= 1 << (b % 32 * 2)
+			w.filter[h>>w.sh] |= bits
 		}
 		i := h >> w.tsh
 		for w.slots[i].id >= 0 {
@@ -92,6 +92,13 @@ func (s *Set) finish() {
 		s.outOff[node+1] = int32(len(s.outIDs))
 	}
 	s.vocab, s.trans, s.out = nil, nil, nil
+}
+
+// filterBits returns a word's two bits in the low half of a filter block,
+// from hash bits below the block index (the top bits are the well mixed
+// ones).
+func filterBits(h uint64) uint64 {
+	return 1<<(h>>43&31) | 1<<(h>>38&31)
 }
 
 // pack fills in packed for a word of the fast path; the slow paths set it

@@ -231,11 +231,10 @@ var xmlEntities = map[string]bool{"amp": true, "lt": true, "gt": true, "quot": t
 // fixEntities rewrites HTML named character references that XML does not
 // define (&nbsp; &eacute; &hellip;) as numeric ones, outside CDATA sections
 // and comments, so text keeps its characters instead of the literal
-// "&nbsp;" a non-strict XML decoder passes through. Unknown names stay.
+// "&nbsp;" a non-strict XML decoder passes through; unknown names stay.
+// It also escapes a '<' that cannot start markup and drops references to
+// characters XML forbids, either of which would end the document early.
 func fixEntities(b []byte) []byte {
-	if bytes.IndexByte(b, '&') < 0 {
-		return b
-	}
 	var out []byte // allocated on the first rewrite
 	last := 0
 	for i := 0; i < len(b); i++ {
@@ -243,7 +242,19 @@ func fixEntities(b []byte) []byte {
 		case '<':
 			if skip := skipUnparsed(b[i:]); skip > 0 {
 				i += skip - 1
+				continue
 			}
+			if i+1 < len(b) && (isNameStart(b[i+1]) || strings.IndexByte("/!?", b[i+1]) >= 0) {
+				continue
+			}
+			// "a < b", "<3", "<=": no tag starts so, and the XML
+			// decoder would stop the document here.
+			if out == nil {
+				out = make([]byte, 0, len(b)+64)
+			}
+			out = append(out, b[last:i]...)
+			out = append(out, "&lt;"...)
+			last = i + 1
 		case '&':
 			end := i + 1
 			if end < len(b) && b[end] == '#' {
@@ -338,6 +349,12 @@ func stripIllegal(b []byte) []byte {
 		i++
 	}
 	return out
+}
+
+// isNameStart reports whether c may begin an XML name; bytes of non-ASCII
+// characters all may.
+func isNameStart(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == ':' || c >= 0x80
 }
 
 func isNameByte(c byte) bool {

@@ -496,3 +496,25 @@ func TestParseIllegalCharacters(t *testing.T) {
 		}
 	}
 }
+
+func TestParseStrayLessThan(t *testing.T) {
+	// A '<' that starts no tag, unescaped in text, would end the document;
+	// it is read as the character it is.
+	for _, c := range []string{"a < b", "a <= b", "<3 love", "5<6", "trailing <"} {
+		body := `<rss version="2.0"><channel><title>t</title><item><title>first</title><description>` + c + `</description></item><item><title>second</title></item></channel></rss>`
+		f, err := Parse([]byte(body), "", "")
+		if err != nil {
+			t.Errorf("%q: %v", c, err)
+			continue
+		}
+		if len(f.Items) != 2 || f.Items[0].Summary != c || len(f.Warnings) != 0 {
+			t.Errorf("%q: items %+v, warnings %q", c, f.Items, f.Warnings)
+		}
+	}
+	// Markup, CDATA and comments are untouched.
+	body := `<rss version="2.0"><channel><title>t</title><item><title>x</title><description><![CDATA[<p>1 < 2</p>]]></description><!-- a < b --></item></channel></rss>`
+	f, err := Parse([]byte(body), "", "")
+	if err != nil || len(f.Items) != 1 || f.Items[0].Summary != "<p>1 < 2</p>" {
+		t.Errorf("CDATA: %+v, %v", f, err)
+	}
+}

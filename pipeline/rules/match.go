@@ -235,7 +235,7 @@ func (x *scratch) rulesHit() []Hit {
 	}
 	// Matches of all hits share a few allocations.
 	x.arena = make([]pipeline.Match, 0, len(x.ents)+8)
-	var hits []Hit
+	hits := make([]Hit, 0, len(x.present)+2)
 	found := x.found
 	// Candidates in rule order, which is subject order.
 	for wi, bitsw := range x.candBit {

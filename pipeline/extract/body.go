@@ -209,10 +209,13 @@ func (p *pruner) cardList(n *html.Node) bool {
 	return cards*10 >= bestN*8
 }
 
-type cardStats struct{ text, local int }
+type cardStats struct{ text, local, nodes int }
 
+// cardWalk measures a card; it gives up on anything larger than a card.
 func (p *pruner) cardWalk(n *html.Node, local bool, st *cardStats, depth int) {
-	if depth > 30 || st.text >= 300 {
+	st.nodes++
+	if depth > 30 || st.text >= 300 || st.nodes > 500 {
+		st.text = max(st.text, 300)
 		return
 	}
 	switch n.Type {

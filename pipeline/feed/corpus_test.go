@@ -70,7 +70,7 @@ func reason(err error) string {
 	case errors.Is(err, ErrTooLarge):
 		return "too large"
 	case errors.Is(err, ErrNotFeed):
-		s := err.Error()
+		s, _, _ := strings.Cut(err.Error(), ";")
 		if i := strings.Index(s, "root <"); i >= 0 {
 			return "not a feed: XML root"
 		}

@@ -136,8 +136,10 @@ func score(c candidate, b []byte) float64 {
 			if c.cased && unicode.IsUpper(r) && prevLetter && unicode.IsLower(prev) {
 				v = -1 // "ÐÅÒÅÖ": upper case inside a lower-case word
 			}
-			if c.script[0] != unicode.Latin && (isASCIILetter(prev) || isASCIILetter(next)) {
-				v = -1 // "Cafй": another script inside a Latin word
+			if c.script[0] != unicode.Latin && !isIdeographic(r) && (isASCIILetter(prev) || isASCIILetter(next)) {
+				// "Cafй": another alphabet inside a Latin word. CJK
+				// text does run into Latin words ("iPhone发布").
+				v = -1
 			}
 			if unicode.IsMark(r) && !markFits(r, prev) {
 				v = -1 // a vowel or tone mark with nothing to sit on
@@ -204,6 +206,10 @@ func markFits(r, prev rune) bool {
 // points are marks.
 func isLetter(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsMark(r)
+}
+
+func isIdeographic(r rune) bool {
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul)
 }
 
 func isASCIILetter(r rune) bool {

@@ -40,6 +40,8 @@ func TestGuessCharset(t *testing.T) {
 		{"japanese euc-jp", japanese.EUCJP, "euc-jp", "政府は外国のクラウド事業者に対する新しい規則を検討していると、関係者が明らかにした。"},
 		{"chinese gbk", simplifiedchinese.GBK, "gbk", "美国商务部正在考虑针对中国云服务提供商的新规则，据知情人士透露，相关草案已经完成。"},
 		{"chinese big5", traditionalchinese.Big5, "big5", "美國商務部正在考慮針對中國雲端服務供應商的新規則，據知情人士透露，相關草案已經完成。"},
+		{"japanese with latin words", japanese.ShiftJIS, "shift_jis", "AppleがiPhoneの新型を発表し、GoogleはPixelで対抗した。AWSとAzureのクラウド事業も好調だという。"},
+		{"chinese with latin words", simplifiedchinese.GBK, "gbk", "苹果公司发布了新款iPhone，微软和Google也推出了AI服务，阿里云和AWS的竞争更加激烈。"},
 		{"korean", korean.EUCKR, "euc-kr", "정부는 외국 클라우드 서비스 제공업체에 대한 새로운 규정을 검토하고 있다고 관계자들이 밝혔다."},
 	}
 	for _, tt := range tests {

@@ -264,3 +264,33 @@ func TestCharsetSniffing(t *testing.T) {
 		}
 	})
 }
+
+// TestPathological feeds half a megabyte of hostile markup of each kind; a
+// quadratic step anywhere would take minutes here, linear work well under a
+// second.
+func TestPathological(t *testing.T) {
+	const size = 512 << 10
+	cases := map[string]string{
+		"nested tables":        "<table><tr><td>",
+		"unclosed formatting":  "<b><i><u><font>x",
+		"misnested formatting": "<b><p>x</b>y</p>",
+		"nested links":         "<a href=/x><div>",
+		"teaser cards":         `<div class="c"><a href="/a">headline words</a> blurb</div>`,
+		"many attributes":      `<div class="a b c" id="x" data-a="1" data-b="2" style="display:block" hidden>`,
+		"long text":            "word ",
+		"br soup":              "text<br>",
+		"script soup":          "<script>var a = '<p>';</script><style>p{}</style>",
+	}
+	for name, unit := range cases {
+		t.Run(name, func(t *testing.T) {
+			page := "<html><body>" + strings.Repeat(unit, size/len(unit)) + "<p>The end of the page, long enough to count.</p>"
+			start := time.Now()
+			if _, err := Extract([]byte(page), "text/html", "https://example.com/a"); err != nil {
+				t.Fatal(err)
+			}
+			if el := time.Since(start); el > time.Minute {
+				t.Errorf("took %v", el)
+			}
+		})
+	}
+}

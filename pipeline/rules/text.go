@@ -207,6 +207,8 @@ func (sc *scanner) scan(s string, h wordHandler) int32 {
 		brk       = false // hard punctuation since the last word
 		prevStart = 0     // the previous word, for abbreviations and hyphens
 		prevEnd   = -1
+		// The scanner's settings in locals: the handler may change sc.
+		all, filter, sh = sc.all, sc.filter, sc.sh
 	)
 	for i < n {
 		c := s[i]
@@ -223,6 +225,9 @@ func (sc *scanner) scan(s string, h wordHandler) int32 {
 			end                      int32
 			raw                      bool
 		)
+		if alnum[c] {
+			cl = cLower // the commonest case first, not through the switch
+		}
 		switch cl {
 		case cLower, cUpper:
 			// The fast path: ASCII letters and digits, eight bytes at a
@@ -343,9 +348,9 @@ func (sc *scanner) scan(s string, h wordHandler) int32 {
 			flags |= fGluedPrev
 		}
 		brk, boundary, newPara, pendingNL, gluePrev = false, false, false, false, false
-		hand := sc.all
-		if !hand && sc.filter != nil {
-			f, bits := sc.filter[hash>>sc.sh], filterBits(hash)
+		hand := all
+		if !hand && filter != nil {
+			f, bits := filter[hash>>sh], filterBits(hash)
 			hand = f&bits == bits || (sc.active && f>>32&bits == bits)
 			if !hand {
 				sc.active = false

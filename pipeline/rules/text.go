@@ -225,11 +225,8 @@ func (sc *scanner) scan(s string, h wordHandler) int32 {
 			end                      int32
 			raw                      bool
 		)
-		if alnum[c] {
-			cl = cLower // the commonest case first, not through the switch
-		}
-		switch cl {
-		case cLower, cUpper:
+		switch {
+		case alnum[c]: // the commonest case first
 			// The fast path: ASCII letters and digits, eight bytes at a
 			// time: find where the run ends with a bit trick rather than a
 			// branch per byte, and hash the chunks as they pass.
@@ -271,28 +268,28 @@ func (sc *scanner) scan(s string, h wordHandler) int32 {
 				length := i - start
 				raw, hash, end = true, hashTail(h, tail, length&7, length), int32(i) // packed is made on lookup
 			}
-		case cSpace:
+		case cl == cSpace:
 			i++
 			gluePrev = false
 			continue
-		case cLF:
+		case cl == cLF:
 			newPara = newPara || pendingNL
 			pendingNL = true
 			i++
 			gluePrev = false
 			continue
-		case cHyphen:
+		case cl == cHyphen:
 			gluePrev = prevEnd == i && i+1 < n && isWordStart(s, i+1)
 			i++
 			continue
-		case cStop:
+		case cl == cStop:
 			if sentenceEnds(s, i, prevStart, prevEnd) {
 				boundary = true
 			}
 			i++
 			gluePrev = false
 			continue
-		case cOther, cApos:
+		case cl == cOther || cl == cApos:
 			brk = brk || hardPunct[c]
 			i++
 			gluePrev = false

@@ -599,9 +599,10 @@ func (s *scorer) withSiblings(best *html.Node) []*html.Node {
 		p := x.Parent
 		pc, ok := s.cands[p]
 		xc := s.cands[x]
-		// Climb through wrappers that add neither paragraphs nor much other
-		// text (menus, tag clouds).
-		if !ok || p.DataAtom == atom.Body || pc.weight > 1.1*xc.weight || float64(pc.text) > 1.3*float64(xc.text)+100 {
+		// Climb only through wrappers that add no paragraph of their own
+		// and little other text (menus, tag clouds): whatever else sits
+		// beside the body joins it below only if it is of the same kind.
+		if !ok || p.DataAtom == atom.Body || pc.weight > 1.01*xc.weight || float64(pc.text) > 1.3*float64(xc.text)+100 {
 			break
 		}
 		x = p

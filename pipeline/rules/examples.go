@@ -105,7 +105,7 @@ type Stats struct {
 // and examples of s.
 func (s *Set) Stats() Stats {
 	st := Stats{Files: len(s.files), Entities: len(s.entities), Rules: len(s.rules), Examples: s.Examples(),
-		Words: len(s.words.words)}
+		Words: len(s.words.offs) - 1}
 	for _, p := range s.phrases {
 		if p.entity >= 0 {
 			st.Aliases++

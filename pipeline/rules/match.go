@@ -117,19 +117,25 @@ func (x *scratch) word(w *word) {
 	x.ring[uint32(w.pos)%maxPhraseWords] = recent{start: w.start, end: w.end, sent: w.sent, para: w.para, flags: w.flags}
 	k := 0
 	for _, st := range x.act[:x.nact] {
-		if next := s.next.step(st.node, id); next >= 0 {
+		if v := s.next.step(st.node, id); v >= 0 {
+			next := v &^ outFlag
 			x.act[k] = state{next, st.first}
 			k++
-			for _, pi := range s.outIDs[s.outOff[next]:s.outOff[next+1]] {
-				x.accept(pi, st.first, w.pos)
+			if v&outFlag != 0 {
+				for _, pi := range s.outIDs[s.outOff[next]:s.outOff[next+1]] {
+					x.accept(pi, st.first, w.pos)
+				}
 			}
 		}
 	}
-	if node := s.root[id]; node >= 0 && k < len(x.act) {
+	if v := s.root[id]; v >= 0 && k < len(x.act) {
+		node := v &^ outFlag
 		x.act[k] = state{node, w.pos}
 		k++
-		for _, pi := range s.outIDs[s.outOff[node]:s.outOff[node+1]] {
-			x.accept(pi, w.pos, w.pos)
+		if v&outFlag != 0 {
+			for _, pi := range s.outIDs[s.outOff[node]:s.outOff[node+1]] {
+				x.accept(pi, w.pos, w.pos)
+			}
 		}
 	}
 	x.nact = k

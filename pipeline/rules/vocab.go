@@ -13,7 +13,8 @@ package rules
 type wordTable struct {
 	slots  []wslot
 	tsh    uint     // a hash's slot is hash >> tsh
-	words  []string // by id
+	text   string   // every word, back to back, for comparing long words
+	offs   []uint32 // word id's bytes are text[offs[id]:offs[id+1]]
 	filter []uint64 // see filterBits
 	sh     uint     // a hash's block is hash >> sh
 }
@@ -21,9 +22,9 @@ type wordTable struct {
 // wslot is one vocabulary entry. Words of up to eight ASCII letters and
 // digits (most of them) are compared through packed, their bytes OR 0x20,
 // which the scanner computes for free; longer or non-ASCII words through
-// words[id].
+// text.
 type wslot struct {
-	packed uint64 // 0 for words compared through words[id]
+	packed uint64 // 0 for words compared through text
 	check  uint32 // more bits of the hash
 	id     int32  // -1: empty
 }
@@ -56,9 +57,19 @@ func (s *Set) finish() {
 	}
 	w.filter = make([]uint64, blocks)
 	w.sh = uint(64 - trailingZeros(blocks))
-	w.words = make([]string, len(s.vocab))
+	words := make([]string, len(s.vocab))
 	for word, id := range s.vocab {
-		w.words[id] = word
+		words[id] = word
+	}
+	var text []byte
+	w.offs = make([]uint32, 0, len(words)+1)
+	for _, word := range words {
+		w.offs = append(w.offs, uint32(len(text)))
+		text = append(text, word...)
+	}
+	w.offs = append(w.offs, uint32(len(text)))
+	w.text = string(text)
+	for word, id := range s.vocab {
 		h := hashBytes([]byte(word))
 		bits := filterBits(h)
 		w.filter[h>>w.sh] |= bits << 32
@@ -90,6 +101,24 @@ func (s *Set) finish() {
 	for node, ids := range s.out {
 		s.outIDs = append(s.outIDs, ids...)
 		s.outOff[node+1] = int32(len(s.outIDs))
+	}
+	// Mark the nodes where phrases end, so that the matcher reads outOff
+	// only for them.
+	flag := func(node int32) int32 {
+		if len(s.out[node]) > 0 {
+			return node | outFlag
+		}
+		return node
+	}
+	for id, node := range s.root {
+		if node >= 0 {
+			s.root[id] = flag(node)
+		}
+	}
+	for i := range t.slots {
+		if t.slots[i].key != 0 {
+			t.slots[i].node = flag(t.slots[i].node)
+		}
 	}
 	s.vocab, s.trans, s.out = nil, nil, nil
 }
@@ -151,7 +180,7 @@ func (w *wordTable) lookup(wd *word) int32 {
 			if sl.packed == wd.packed {
 				return sl.id
 			}
-		} else if sl.packed == 0 && sameWord(w.words[sl.id], wd) {
+		} else if sl.packed == 0 && sameWord(w.text[w.offs[sl.id]:w.offs[sl.id+1]], wd) {
 			return sl.id
 		}
 	}
@@ -174,7 +203,11 @@ func sameWord(v string, w *word) bool {
 	return true
 }
 
-// step returns the trie node after node on word id, or -1.
+// outFlag marks, in root and in the transitions, a node where phrases end.
+const outFlag = 1 << 30
+
+// step returns the trie node after node on word id, with outFlag if
+// phrases end there, or -1.
 func (t *transTable) step(node, id int32) int32 {
 	k := transKey(node, id)
 	for i := mix(k) & t.mask; ; i = (i + 1) & t.mask {

@@ -93,7 +93,7 @@ func main() {
 		}
 	}
 	fmt.Printf("machine: %s/%s, %d CPUs, GOMAXPROCS=1, %s\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
-	fmt.Printf("text: %s; %d articles of ~%d bytes\n", source, len(docs), *size)
+	fmt.Printf("text: %s; %d articles of ~%d bytes (title and body)\n", source, len(docs), *size)
 
 	// Compile.
 	runtime.GC()
@@ -351,11 +351,26 @@ func makeArticles(bodies []string, size, n int, rng *rand.Rand) []doc {
 			title = title[:strings.LastIndexByte(title[:120], ' ')]
 		}
 		b.WriteString(first)
-		for b.Len() < size {
+		want := size - len(title)
+		for b.Len() < want {
 			b.WriteString("\n\n")
 			b.WriteString(paras[rng.IntN(len(paras))])
 		}
-		out[i] = doc{Title: title, Body: b.String()}
+		// End the body at the sentence end closest to the size asked for,
+		// so that articles average that size.
+		body := b.String()
+		cut, best := len(body), len(body)-want
+		for j := 0; j < len(body); {
+			k := strings.Index(body[j:], ". ")
+			if k < 0 {
+				break
+			}
+			j += k + 1
+			if d := abs(j - want); d < best {
+				cut, best = j, d
+			}
+		}
+		out[i] = doc{Title: title, Body: body[:cut]}
 	}
 	return out
 }
@@ -565,4 +580,11 @@ func english(s string) bool {
 		}
 	}
 	return high*50 < len(s)
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
 }

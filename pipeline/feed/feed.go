@@ -172,9 +172,18 @@ func parseXML(text []byte) (*gofeed.Feed, []string, error) {
 	default:
 		return nil, nil, fmt.Errorf("%w: XML document with root <%s>", ErrNotFeed, root)
 	}
+	var warnings []string
+	if cut := itemsEnd(text, MaxItems); cut > 0 {
+		// Parsing items only to drop them costs seconds on a huge
+		// document (gofeed tries dozens of date layouts per item).
+		if fixed, _, ok := closeTruncated(text[:cut]); ok {
+			text = fixed
+			warnings = append(warnings, fmt.Sprintf("kept the first %d items of a longer document", MaxItems))
+		}
+	}
 	f, err := newParser().Parse(bytes.NewReader(text))
 	if err == nil {
-		return f, nil, nil
+		return f, warnings, nil
 	}
 	if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
 		return nil, nil, fmt.Errorf("%w: XML root <%s> not recognised", ErrNotFeed, root)
@@ -187,7 +196,40 @@ func parseXML(text []byte) (*gofeed.Feed, []string, error) {
 	if err2 != nil {
 		return nil, nil, fmt.Errorf("parse %s: %w", root, err)
 	}
-	return f, []string{fmt.Sprintf("malformed document (%v): kept the first %d bytes", err, n)}, nil
+	return f, append(warnings, fmt.Sprintf("malformed document (%v): kept the first %d bytes", err, n)), nil
+}
+
+// itemsEnd returns the offset just past the n-th item or entry end tag of
+// an XML feed when it has more than n, else 0.
+func itemsEnd(text []byte, n int) int {
+	count, off := 0, 0
+	for off < len(text) {
+		i := bytes.Index(text[off:], []byte("</"))
+		if i < 0 {
+			return 0
+		}
+		off += i + 2
+		rest := text[off:]
+		var tag int
+		switch {
+		case bytes.HasPrefix(rest, []byte("item>")):
+			tag = len("item>")
+		case bytes.HasPrefix(rest, []byte("entry>")):
+			tag = len("entry>")
+		default:
+			continue
+		}
+		count++
+		if count == n {
+			end := off + tag
+			// Only worth cutting when another item follows.
+			if bytes.Contains(text[end:], []byte("</item>")) || bytes.Contains(text[end:], []byte("</entry>")) {
+				return end
+			}
+			return 0
+		}
+	}
+	return 0
 }
 
 // junkBefore returns the offset of a feed's start found after some other

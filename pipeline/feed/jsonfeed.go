@@ -35,11 +35,23 @@ func parseJSON(text []byte) (*gofeed.Feed, []string, error) {
 	if !strings.Contains(version, "jsonfeed.org") && !hasItems {
 		return nil, nil, fmt.Errorf("%w: JSON document without a JSON Feed version or items", ErrNotFeed)
 	}
+	var warnings []string
+	var items []json.RawMessage
+	if json.Unmarshal(top["items"], &items) == nil && len(items) > MaxItems {
+		// As for XML: do not have gofeed decode items only to drop them.
+		if b, err := json.Marshal(items[:MaxItems]); err == nil {
+			top["items"] = b
+			if b, err := json.Marshal(top); err == nil {
+				text = b
+				warnings = append(warnings, fmt.Sprintf("kept the first %d of %d items", MaxItems, len(items)))
+			}
+		}
+	}
 	f, err := newParser().Parse(bytes.NewReader(text))
 	if err == nil {
-		return f, nil, nil
+		return f, warnings, nil
 	}
-	return lenientJSON(top), []string{"json feed read field by field: " + short(err.Error(), 100)}, nil
+	return lenientJSON(top), append(warnings, "json feed read field by field: "+short(err.Error(), 100)), nil
 }
 
 func lenientJSON(top map[string]json.RawMessage) *gofeed.Feed {

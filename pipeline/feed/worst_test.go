@@ -80,6 +80,19 @@ func TestParseMaxItems(t *testing.T) {
 	if len(f.Items) != MaxItems || f.Items[MaxItems-1].Title != fmt.Sprint(MaxItems-1) || len(f.Warnings) != 1 {
 		t.Errorf("%d items, warnings %q: want the first %d with a warning", len(f.Items), f.Warnings, MaxItems)
 	}
+	var j strings.Builder
+	j.WriteString(`{"version":"https://jsonfeed.org/version/1.1","items":[`)
+	for i := range MaxItems + 10 {
+		fmt.Fprintf(&j, `{"id":"%d","title":"%d"},`, i, i)
+	}
+	j.WriteString(`{"id":"last"}]}`)
+	f, err = Parse([]byte(j.String()), "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Items) != MaxItems || f.Items[MaxItems-1].Title != fmt.Sprint(MaxItems-1) || len(f.Warnings) != 1 {
+		t.Errorf("JSON Feed: %d items, warnings %q: want the first %d with a warning", len(f.Items), f.Warnings, MaxItems)
+	}
 }
 
 // BenchmarkParse measures Parse on real feeds and on documents near MaxBody

@@ -47,7 +47,9 @@ var (
 	ErrTooLarge = errors.New("feed too large")
 )
 
-// Item is one entry of a feed.
+// Item is one entry of a feed. Title is plain text, whatever markup the
+// feed used; Summary and Content are as the feed gave them (HTML or text);
+// Link is an absolute http(s) URL or "".
 type Item struct {
 	GUID, Link, Title, Summary, Content, Author string    // Link resolved absolute against item/feed base; Summary/Content as HTML or text from the feed
 	Published                                   time.Time // zero when absent or unparseable; UTC
@@ -63,8 +65,9 @@ type Feed struct {
 	// Format is "rss", "atom" or "json"; Encoding the charset the body was
 	// decoded from.
 	Format, Encoding string
-	// Warnings says what was repaired to read the document (a truncated
-	// body, a wrong-typed JSON field); empty for a clean parse.
+	// Warnings says what was repaired or dropped to read the document (a
+	// truncated body, a wrong-typed JSON field, items past MaxItems);
+	// empty for a clean parse. Worth logging with the feed URL.
 	Warnings []string
 }
 

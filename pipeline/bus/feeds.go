@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -202,39 +203,60 @@ func (in *Ingest) States(ctx context.Context) (map[string][]byte, error) {
 }
 
 // NearCandidates returns the values stored under any of the given SimHash
-// band keys: every article sharing a band with the text being checked.
+// band keys: every article sharing a band with the text being checked. A
+// band holding more articles than one answer may carry (1024) is left out:
+// the other three bands of a near-identical text still find it unless they
+// are crowded too.
 func (in *Ingest) NearCandidates(ctx context.Context, bands []string) ([]string, error) {
 	var out []string
+	subjects := make([]string, len(bands))
+	for i, b := range bands {
+		subjects[i] = "$KV." + NearBucket + "." + b + ".*"
+	}
 	// A band key of a busy day holds a few articles; small requests keep
-	// each answer below the server's 1024-message cap.
+	// most answers below the server's cap.
 	const chunk = 32
-	for i := 0; i < len(bands); i += chunk {
-		subjects := make([]string, 0, chunk)
-		for _, b := range bands[i:min(i+chunk, len(bands))] {
-			subjects = append(subjects, "$KV."+NearBucket+"."+b+".*")
-		}
-		err := in.directLast(ctx, "KV_"+NearBucket, subjects, func(_ string, data []byte) {
-			out = append(out, string(data))
-		})
-		if err != nil {
+	for i := 0; i < len(subjects); i += chunk {
+		if err := in.nearLast(ctx, subjects[i:min(i+chunk, len(subjects))], &out); err != nil {
 			return nil, fmt.Errorf("near candidates: %w", err)
 		}
 	}
 	return out, nil
 }
 
-// AddNear files value under each band key for the article member (a key
-// token, e.g. the article id's hash), and returns once they are stored.
-func (in *Ingest) AddNear(ctx context.Context, bands []string, member, value string) error {
-	futures := make([]jetstream.PubAckFuture, 0, len(bands))
-	for _, b := range bands {
-		f, err := in.js.PublishAsync("$KV."+NearBucket+"."+b+"."+member, []byte(value))
-		if err != nil {
-			return fmt.Errorf("add near %s: %w", member, err)
-		}
-		futures = append(futures, f)
+func (in *Ingest) nearLast(ctx context.Context, subjects []string, out *[]string) error {
+	err := in.directLast(ctx, "KV_"+NearBucket, subjects, func(_ string, data []byte) {
+		*out = append(*out, string(data))
+	})
+	if !errors.Is(err, errTooMany) {
+		return err
 	}
-	return waitAcks(ctx, futures, "add near "+member)
+	if len(subjects) == 1 {
+		in.log.Debug("near-duplicate band too crowded; skipped", "band", subjects[0])
+		return nil
+	}
+	half := len(subjects) / 2
+	if err := in.nearLast(ctx, subjects[:half], out); err != nil {
+		return err
+	}
+	return in.nearLast(ctx, subjects[half:], out)
+}
+
+// errTooMany is a batched get whose answer would pass the server's cap.
+var errTooMany = errors.New("too many results")
+
+// AddNear files index entries, each a key "<band>.<member>" (member: a
+// token naming the article) and its value. The index is best effort: the
+// entries are sent without waiting for the server's acknowledgements (four
+// acks an article cost more than the rest of its publishing), and Flush
+// pushes them out; an entry lost to a failure lets one copy through.
+func (in *Ingest) AddNear(ctx context.Context, entries map[string]string) error {
+	for k, v := range entries {
+		if err := in.nc.Publish("$KV."+NearBucket+"."+k, []byte(v)); err != nil {
+			return fmt.Errorf("add near %s: %w", k, err)
+		}
+	}
+	return nil
 }
 
 // directLast asks the stream for the last message of each subject (which
@@ -251,37 +273,73 @@ func (c *Client) directLast(ctx context.Context, stream string, subjects []strin
 	if err != nil {
 		return err
 	}
+	// An asynchronous subscription: a synchronous one allocates its whole
+	// pending channel (64k slots) per request, which dominated the profile.
+	type reply struct {
+		subject string
+		data    []byte
+	}
+	var (
+		mu      sync.Mutex
+		got     []reply
+		failure error
+	)
+	done := make(chan struct{})
+	var once sync.Once
+	finish := func(err error) {
+		once.Do(func() {
+			failure = err
+			close(done)
+		})
+	}
 	inbox := c.nc.NewRespInbox()
-	sub, err := c.nc.SubscribeSync(inbox)
+	sub, err := c.nc.Subscribe(inbox, func(m *nats.Msg) {
+		switch status := m.Header.Get("Status"); status {
+		case "":
+		case "204", "404": // end of batch; nothing matched
+			finish(nil)
+			return
+		case "413":
+			finish(fmt.Errorf("direct get %s: %w", stream, errTooMany))
+			return
+		default:
+			finish(fmt.Errorf("direct get %s: status %s %s", stream, status, m.Header.Get("Description")))
+			return
+		}
+		switch m.Header.Get("KV-Operation") {
+		case "DEL", "PURGE":
+			return
+		}
+		mu.Lock()
+		got = append(got, reply{m.Header.Get("Nats-Subject"), m.Data})
+		mu.Unlock()
+	})
 	if err != nil {
 		return err
 	}
 	defer sub.Unsubscribe()
+	sub.SetPendingLimits(-1, -1)
 	if err := c.nc.PublishRequest("$JS.API.DIRECT.GET."+stream, inbox, req); err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	for {
-		m, err := sub.NextMsgWithContext(ctx)
-		if err != nil {
-			return fmt.Errorf("direct get %s: %w", stream, err)
-		}
-		switch status := m.Header.Get("Status"); status {
-		case "":
-		case "204": // end of batch
-			return nil
-		case "404": // nothing matched
-			return nil
-		default:
-			return fmt.Errorf("direct get %s: status %s %s", stream, status, m.Header.Get("Description"))
-		}
-		switch m.Header.Get("KV-Operation") {
-		case "DEL", "PURGE":
-			continue
-		}
-		fn(m.Header.Get("Nats-Subject"), m.Data)
+	timer := time.NewTimer(10 * time.Second)
+	defer timer.Stop()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-timer.C:
+		return fmt.Errorf("direct get %s: no answer within 10s", stream)
 	}
+	if failure != nil {
+		return failure
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for _, r := range got {
+		fn(r.subject, r.data)
+	}
+	return nil
 }
 
 // waitAcks waits for every publish to be acknowledged and returns the first

@@ -78,15 +78,24 @@ func TestSeenAll(t *testing.T) {
 func TestNearCandidates(t *testing.T) {
 	in, _ := ingestBus(t, time.Second)
 	ctx := context.Background()
-	if err := in.AddNear(ctx, []string{"b0-0001", "b1-0002"}, "x1", "fp1 a:1"); err != nil {
-		t.Fatal(err)
-	}
-	if err := in.AddNear(ctx, []string{"b0-0001", "b1-0003"}, "x2", "fp2 a:2"); err != nil {
-		t.Fatal(err)
-	}
-	got, err := in.NearCandidates(ctx, []string{"b0-0001", "b3-ffff"})
+	err := in.AddNear(ctx, map[string]string{
+		"b0-0001.x1": "fp1 a:1", "b1-0002.x1": "fp1 a:1",
+		"b0-0001.x2": "fp2 a:2", "b1-0003.x2": "fp2 a:2",
+	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Entries are sent without acks: they become visible shortly.
+	var got []string
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		got, err = in.NearCandidates(ctx, []string{"b0-0001", "b3-ffff"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) >= 2 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 	sort.Strings(got)
 	if d := cmp.Diff([]string{"fp1 a:1", "fp2 a:2"}, got); d != "" {

@@ -47,10 +47,12 @@ type SeenStore interface {
 }
 
 // NearIndex files the SimHash bands of published texts, so that a
-// near-identical text under another URL is found by any replica.
+// near-identical text under another URL is found by any replica. AddNear
+// takes keys "<band>.<member>"; NearCandidates returns the values filed
+// under any member of the bands.
 type NearIndex interface {
 	NearCandidates(ctx context.Context, bands []string) ([]string, error)
-	AddNear(ctx context.Context, bands []string, member, value string) error
+	AddNear(ctx context.Context, entries map[string]string) error
 }
 
 // StateStore keeps feed states (JSON FeedState) by FeedKey, with revisions:

@@ -72,7 +72,12 @@ func (in *Ingester) items(ctx context.Context, src feed.Source, parsed *feed.Fee
 	}
 	fps, err := in.nearDuplicates(ctx, arts)
 	if err != nil {
-		return b, err
+		// Publishing matters more than catching a copy: go on without.
+		in.log.Warn("near-duplicate lookup failed; publishing unchecked", "feed_url", src.URL, "err", err)
+		fps = nil
+		for _, a := range arts {
+			a.DuplicateOf = ""
+		}
 	}
 	record := make(map[string]string, len(arts))
 	pub := make([]*pipeline.Article, 0, len(arts))
@@ -100,14 +105,20 @@ func (in *Ingester) items(ctx context.Context, src feed.Source, parsed *feed.Fee
 	// Filed after the articles are stored: a text that never reached the
 	// stream must not make a later copy of it a duplicate.
 	if in.cfg.Near != nil {
+		entries := map[string]string{}
 		for _, a := range pub {
 			fp, ok := fps[a.ID]
 			if !ok || a.DuplicateOf != "" {
 				continue
 			}
 			val := fmt.Sprintf("%016x %s", fp, a.ID)
-			if err := in.cfg.Near.AddNear(ctx, dedup.Bands(fp), strings.TrimPrefix(a.ID, "a:"), val); err != nil {
-				in.log.Warn("near-duplicate index", "feed_url", src.URL, "id", a.ID, "err", err)
+			for _, band := range dedup.Bands(fp) {
+				entries[band+"."+strings.TrimPrefix(a.ID, "a:")] = val
+			}
+		}
+		if len(entries) > 0 {
+			if err := in.cfg.Near.AddNear(ctx, entries); err != nil {
+				in.log.Warn("near-duplicate index", "feed_url", src.URL, "err", err)
 			}
 		}
 	}
@@ -134,7 +145,7 @@ func (in *Ingester) nearDuplicates(ctx context.Context, arts []*pipeline.Article
 	fps := make(map[string]uint64, len(arts))
 	var bands []string
 	for _, a := range arts {
-		if len(strings.Fields(a.Text)) < in.cfg.NearMinWords {
+		if !hasWords(a.Text, in.cfg.NearMinWords) {
 			continue
 		}
 		fp := dedup.Fingerprint(a.Text)
@@ -273,4 +284,20 @@ func firstNonEmpty(s ...string) string {
 		}
 	}
 	return ""
+}
+
+// hasWords reports whether s has at least n words (runs of non-space
+// bytes), without splitting it.
+func hasWords(s string, n int) bool {
+	inWord := false
+	for i := 0; i < len(s); i++ {
+		space := s[i] == ' ' || s[i] == '\n' || s[i] == '\t' || s[i] == '\r'
+		if !space && !inWord {
+			if n--; n <= 0 {
+				return true
+			}
+		}
+		inWord = !space
+	}
+	return n <= 0
 }

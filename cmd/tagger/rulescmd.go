@@ -11,7 +11,9 @@ import (
 )
 
 // runCheck validates a rule folder: `tagger check -rules DIR`. Every problem
-// is printed as file:line: reason; the command fails when there is one.
+// (what Load refuses, and what Lint asks: examples for every file, entity
+// and rule) is printed as file:line: reason; the command fails when there
+// is one.
 func runCheck(args []string, stdout, stderr io.Writer) error {
 	dir, err := rulesFlag("tagger check", args, stderr)
 	if err != nil {
@@ -21,6 +23,12 @@ func runCheck(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		n := printProblems(stdout, err)
 		return fmt.Errorf("check: %d problem(s) in %s", n, dir)
+	}
+	if lint := set.Lint(); len(lint) > 0 {
+		for _, l := range lint {
+			fmt.Fprintln(stdout, filepath.Join(dir, l))
+		}
+		return fmt.Errorf("check: %d problem(s) in %s", len(lint), dir)
 	}
 	st := set.Stats()
 	fmt.Fprintf(stdout, "%s: ok: %d files, %d entities, %d aliases, %d rules, %d examples\n",

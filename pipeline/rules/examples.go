@@ -113,3 +113,47 @@ func (s *Set) Stats() Stats {
 	}
 	return st
 }
+
+// Lint reports what tagger check asks of a rule folder beyond what Load
+// requires: every file that defines entities or rules carries at least one
+// example that must match and one that must not, and every entity and rule
+// is wanted by some example, so that each ships with its evidence. Each
+// problem reads "file:line: reason".
+func (s *Set) Lint() []string {
+	wanted := map[string]bool{}
+	for _, f := range s.files {
+		for _, x := range f.examples {
+			for _, r := range x.want {
+				wanted[r.ref] = true
+			}
+		}
+	}
+	var out []string
+	for _, f := range s.files {
+		if len(f.entities) == 0 && len(f.rules) == 0 {
+			continue
+		}
+		pos, neg := false, false
+		for _, x := range f.examples {
+			pos = pos || len(x.want) > 0
+			neg = neg || len(x.not) > 0 || (x.wantGiven && len(x.want) == 0)
+		}
+		if !pos {
+			out = append(out, fmt.Sprintf("%s:1: no example that must match (want: [category.id])", f.name))
+		}
+		if !neg {
+			out = append(out, fmt.Sprintf("%s:1: no example that must not match (want: [] or not: [category.id])", f.name))
+		}
+		for _, e := range f.entities {
+			if k := e.category + "." + e.id; !wanted[k] {
+				out = append(out, fmt.Sprintf("%s:%d: no example wants %s", f.name, e.lineNo, k))
+			}
+		}
+		for _, r := range f.rules {
+			if k := r.category + "." + r.id; !wanted[k] {
+				out = append(out, fmt.Sprintf("%s:%d: no example wants %s", f.name, r.line, k))
+			}
+		}
+	}
+	return out
+}

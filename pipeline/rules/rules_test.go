@@ -469,3 +469,22 @@ func TestSentences(t *testing.T) {
 		t.Errorf("sentences (-want +got):\n%s", diff)
 	}
 }
+
+func TestLint(t *testing.T) {
+	if got := shipped(t).Lint(); len(got) > 0 {
+		t.Errorf("shipped rules: %v", got)
+	}
+	s := load(t, testEntities+`
+examples:
+  - {text: "Acme signed.", want: [co.acme]}
+`)
+	want := []string{
+		"test.yaml:1: no example that must not match (want: [] or not: [category.id])",
+		"test.yaml:4: no example wants co.zeta",
+		"test.yaml:5: no example wants body.gov",
+		"test.yaml:6: no example wants co.diacritic",
+	}
+	if diff := cmp.Diff(want, s.Lint()); diff != "" {
+		t.Errorf("lint (-want +got):\n%s", diff)
+	}
+}

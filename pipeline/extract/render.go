@@ -324,33 +324,61 @@ func isLabel(p *para) bool {
 	return true
 }
 
-// boilerPrefixes start lines that are page furniture, not story text, when
-// the line is short.
-var boilerPrefixes = []string{
-	"read more", "related:", "related articles", "related stories", "related news", "related tags",
-	"see more", "see also", "tags:", "tag:", "topics:", "filed under", "published", "updated",
-	"first published", "last updated", "last modified", "posted on",
-	"share this", "share on", "click here", "sign up", "subscribe",
-	"follow us", "advertisement", "advertising", "loading", "photo:", "image:", "(image credit",
-	"image credit", "photo credit", "getty images", "don't miss", "don’t miss", "you may also like",
-	"you might also like", "recommended", "more from", "more stories", "trending", "comments",
-	"leave a comment", "post comment", "join the conversation", "sponsored", "continue reading",
-	"story continues below", "article continues below", "also read", "watch:", "listen:", "next article",
-	"previous article", "back to top", "image copyright", "image caption", "media caption",
-}
+// Page furniture that lands inside article containers, in three forms: a
+// whole line ("Advertisement"), a label with a colon ("Read more: ..."), or
+// a short line with a telling start ("Share on ...", "Updated 10:32").
+var (
+	furnitureLines = map[string]bool{
+		"advertisement": true, "advert": true, "advertising": true, "sponsored": true, "sponsored content": true,
+		"share": true, "share this": true, "share this article": true, "share this story": true,
+		"comments": true, "related": true, "related articles": true, "related stories": true, "related news": true,
+		"related tags": true, "recommended": true, "trending": true, "more from": true, "more stories": true,
+		"you may also like": true, "you might also like": true, "don't miss": true, "don’t miss": true,
+		"loading": true, "loading...": true, "loading content": true, "back to top": true, "next article": true,
+		"previous article": true, "read more": true, "see more": true, "see also": true, "continue reading": true,
+		"story continues below": true, "article continues below": true, "leave a comment": true,
+		"post comment": true, "join the conversation": true, "subscribe": true, "sign up": true, "follow us": true,
+		"tags": true, "topics": true, "filed under": true, "tell us what you think": true, "report": true,
+		"this slideshow requires javascript": true,
+	}
+	furnitureLabels = []string{
+		"read more", "related", "see more", "see also", "also read", "more", "tags", "tag", "topics",
+		"filed under", "photo", "image", "watch", "listen", "advertisement",
+	}
+	furnitureStarts = []string{
+		"share this", "share on", "click here", "sign up", "subscribe", "follow us", "(image credit",
+		"image credit", "photo credit", "getty images", "image copyright", "image caption", "media caption",
+	}
+	// datelineStarts begin a line that is a date stamp when it holds a digit.
+	datelineStarts = []string{"published", "updated", "first published", "last updated", "last modified", "posted"}
+)
 
 func boilerLine(s string) bool {
 	if len(s) > 200 {
 		return false
 	}
 	l := strings.ToLower(s)
-	for _, p := range boilerPrefixes {
-		if strings.HasPrefix(l, p) {
-			return len(strings.Fields(s)) <= 20
+	words := len(strings.Fields(s))
+	if furnitureLines[strings.TrimRight(l, " :.!…|»›>")] {
+		return true
+	}
+	for _, p := range furnitureLabels {
+		if rest, ok := strings.CutPrefix(l, p); ok && strings.HasPrefix(strings.TrimLeft(rest, " "), ":") {
+			return words <= 20
+		}
+	}
+	for _, p := range furnitureStarts {
+		if hasWordPrefix(l, p) {
+			return words <= 15
+		}
+	}
+	for _, p := range datelineStarts {
+		if hasWordPrefix(l, p) && words <= 12 && strings.ContainsAny(l, "0123456789") {
+			return true
 		}
 	}
 	// Newsletter and subscription pitches.
-	if len(strings.Fields(s)) <= 40 && (strings.Contains(l, "newsletter") || strings.Contains(l, "inbox")) &&
+	if words <= 40 && (strings.Contains(l, "newsletter") || strings.Contains(l, "inbox")) &&
 		(strings.Contains(l, "sign up") || strings.Contains(l, "subscribe") || strings.Contains(l, "delivered")) {
 		return true
 	}
@@ -359,6 +387,17 @@ func boilerLine(s string) bool {
 		return true
 	}
 	return false
+}
+
+// hasWordPrefix reports whether s starts with the words of prefix, not with
+// a longer word ("subscribe" but not "subscribers").
+func hasWordPrefix(s, prefix string) bool {
+	rest, ok := strings.CutPrefix(s, prefix)
+	if !ok {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(rest)
+	return rest == "" || !unicode.IsLetter(r)
 }
 
 // creditLine reports a reporting credit line.

@@ -451,6 +451,27 @@ func (in *Ingester) PollAll(ctx context.Context) {
 	wg.Wait()
 }
 
+// Poll polls one listed feed now, whether due or not.
+func (in *Ingester) Poll(ctx context.Context, feedURL string) error {
+	in.mu.Lock()
+	e := in.feeds[FeedKey(feedURL)]
+	if e != nil && e.busy {
+		e = nil
+	}
+	if e != nil {
+		e.busy = true
+	}
+	in.mu.Unlock()
+	if e == nil {
+		return fmt.Errorf("poll %s: not listed, or being polled", feedURL)
+	}
+	in.pollFeed(ctx, e, true)
+	in.mu.Lock()
+	e.busy = false
+	in.mu.Unlock()
+	return ctx.Err()
+}
+
 // pollHost polls the due feeds of one host (all of them when force), at
 // most PerHost at once and JobFeeds in all. It fails only when ctx ended:
 // a feed's failure is recorded in its state.

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -70,4 +71,44 @@ func TestGolden(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestConcurrent runs one Extractor from several goroutines on the golden
+// pages (the ingester shares one); go test -race checks the sharing.
+func TestConcurrent(t *testing.T) {
+	pages, _ := filepath.Glob(filepath.Join("testdata", "*.html"))
+	var bodies [][]byte
+	for _, p := range pages {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bodies = append(bodies, b)
+	}
+	want := make([]string, len(bodies))
+	e := &Extractor{}
+	for i, b := range bodies {
+		d, err := e.Extract(b, "", "https://example.com/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[i] = d.golden()
+	}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for k := range bodies {
+				i := (k + g) % len(bodies)
+				d, err := e.Extract(bodies[i], "", "https://example.com/")
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if got := d.golden(); got != want[i] {
+					t.Errorf("%s: concurrent result differs", pages[i])
+				}
+			}
+		})
+	}
+	wg.Wait()
 }

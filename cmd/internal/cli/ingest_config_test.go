@@ -1,0 +1,66 @@
+package cli
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func parseIngest(t *testing.T, env map[string]string, args ...string) (*Ingest, error) {
+	t.Helper()
+	e := NewFlagSet("ingest", io.Discard, func(k string) string { return env[k] })
+	var c Ingest
+	c.Register(e)
+	if err := e.Parse(args); err != nil {
+		return nil, err
+	}
+	return &c, c.Validate()
+}
+
+// Settings come from flags, then variables, then the -ingest-config file,
+// then defaults; allow-private-networks included.
+func TestIngestConfigFile(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "ingest.yaml")
+	err := os.WriteFile(file, []byte(`
+allow-private-networks: true
+interval: 2m
+workers: 64
+feed: [https://a.example/rss, https://b.example/rss]
+`), 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := parseIngest(t, nil, "-ingest-config", file, "-workers", "3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.AllowPrivate || c.Interval != 2*time.Minute || c.Workers != 3 || len(c.Feeds) != 2 {
+		t.Errorf("from file: allow-private %v interval %s workers %d (flag wins) feeds %v", c.AllowPrivate, c.Interval, c.Workers, c.Feeds)
+	}
+	c, err = parseIngest(t, map[string]string{"INGEST_CONFIG": file, "INGEST_ALLOW_PRIVATE_NETWORKS": "false", "INGEST_INTERVAL": "7m"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.AllowPrivate || c.Interval != 7*time.Minute {
+		t.Errorf("variables should win over the file: allow-private %v interval %s", c.AllowPrivate, c.Interval)
+	}
+}
+
+func TestIngestConfigFileErrors(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "ingest.yaml")
+	if err := os.WriteFile(file, []byte("feed: [https://a.example/rss]\nworkerz: 3\ninterval: soon\nnats: nats://x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := parseIngest(t, nil, "-ingest-config", file)
+	if err == nil {
+		t.Fatal("a bad config file was accepted")
+	}
+	for _, want := range []string{file + ":2: unknown setting \"workerz\"", file + ":3: interval", file + ":4: unknown setting \"nats\""} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+}

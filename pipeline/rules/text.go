@@ -186,6 +186,7 @@ type scanner struct {
 	filter []uint64
 	sh     uint
 	active bool
+	held   []byte // a held-back word's normalised bytes
 }
 
 // scan hands every word of s to h in order and returns the number of
@@ -209,6 +210,8 @@ func (sc *scanner) scan(s string, h wordHandler) int32 {
 		prevEnd   = -1
 		// The scanner's settings in locals: the handler may change sc.
 		all, filter, sh = sc.all, sc.filter, sc.sh
+		pend            word // a word held back (see wordTable.filter)
+		held            bool
 	)
 	for i < n {
 		c := s[i]
@@ -345,15 +348,27 @@ func (sc *scanner) scan(s string, h wordHandler) int32 {
 			flags |= fGluedPrev
 		}
 		brk, boundary, newPara, pendingNL, gluePrev = false, false, false, false, false
-		hand := all
-		if !hand && filter != nil {
-			f, bits := filter[hash>>sh], filterBits(hash)
-			hand = f&bits == bits || (sc.active && f>>32&bits == bits)
-			if !hand {
+		hand, hold := all, false
+		if !all && filter != nil {
+			f := filter[hash>>sh]
+			rb, ab := rootBits(hash), anyBits(hash)<<32
+			inA := f&ab == ab
+			if held { // the word before may start a phrase: does this one go on?
+				held = false
+				if inA && flags&fBreak == 0 {
+					handOver(h, &pend)
+				}
+			}
+			switch {
+			case sc.active && inA, f&rb == rb:
+				hand = true
+			case f&(rb<<16) == rb<<16:
+				hold = true // it only starts longer phrases: wait for the next word
+			default:
 				sc.active = false
 			}
 		}
-		if hand {
+		if hand || hold {
 			if e := int(end); e+1 < n && s[e] == '-' && isWordStart(s, e+1) {
 				flags |= fGluedNext
 			}
@@ -361,18 +376,33 @@ func (sc *scanner) scan(s string, h wordHandler) int32 {
 			if raw {
 				norm = unsafeBytes(s[start:end])
 			}
-			w = word{norm: norm, raw: raw, hash: hash, packed: packed, tail: tail, last: last,
+			cur := word{norm: norm, raw: raw, hash: hash, packed: packed, tail: tail, last: last,
 				pos: pos, start: int32(start), end: end, sent: sent, para: para, flags: flags}
-			if x, ok := h.(*scratch); ok { // the matcher: a direct call
-				x.word(&w)
+			if hand {
+				w = cur
+				handOver(h, &w)
 			} else {
-				h.word(&w)
+				if !raw { // sc.buf is reused by the next word
+					sc.held = append(sc.held[:0], norm...)
+					cur.norm = sc.held
+				}
+				pend, held = cur, true
+				sc.active = false
 			}
 		}
 		pos++
 		prevStart, prevEnd = start, i
 	}
 	return pos
+}
+
+// handOver gives a word to the handler, calling the matcher directly.
+func handOver(h wordHandler, w *word) {
+	if x, ok := h.(*scratch); ok {
+		x.word(w)
+	} else {
+		h.word(w)
+	}
 }
 
 // continues reports whether the word goes on past the apostrophe or

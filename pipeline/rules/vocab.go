@@ -5,10 +5,13 @@ package rules
 // transitions. Both are open-addressing tables keyed by mixed hashes. In
 // front of the vocabulary, a blocked Bloom filter turns most words of an
 // article away with one load: each word of the vocabulary sets two bits in
-// one 64-bit block chosen by its hash, in the low half if it starts a
-// phrase and in the high half in any case. A word that starts nothing is
-// looked up only while a phrase is under way. The filter is sized to stay
-// in the first-level cache (about four bits a word).
+// one 64-bit block chosen by its hash: in the high half in any case, in
+// bits 0-15 if it is a phrase of its own, in bits 16-31 if it starts longer
+// phrases. A word that starts nothing is looked up only while a phrase is
+// under way; a word that only starts longer phrases ("Department" of
+// "Department of State") only when the next word is in some phrase too.
+// The filter is sized to stay in the first-level cache (about four bits a
+// word).
 
 type wordTable struct {
 	slots  []wslot
@@ -56,6 +59,10 @@ func (s *Set) finish() {
 		blocks *= 2
 	}
 	w.filter = make([]uint64, blocks)
+	hasChild := make([]bool, len(s.out))
+	for k := range s.trans {
+		hasChild[k>>32] = true
+	}
 	w.sh = uint(64 - trailingZeros(blocks))
 	words := make([]string, len(s.vocab))
 	for word, id := range s.vocab {
@@ -71,10 +78,14 @@ func (s *Set) finish() {
 	w.text = string(text)
 	for word, id := range s.vocab {
 		h := hashBytes([]byte(word))
-		bits := filterBits(h)
-		w.filter[h>>w.sh] |= bits << 32
-		if s.root[id] >= 0 {
-			w.filter[h>>w.sh] |= bits
+		w.filter[h>>w.sh] |= anyBits(h) << 32
+		if node := s.root[id]; node >= 0 {
+			if len(s.out[node]) > 0 {
+				w.filter[h>>w.sh] |= rootBits(h)
+			}
+			if hasChild[node] {
+				w.filter[h>>w.sh] |= rootBits(h) << 16
+			}
 		}
 		i := h >> w.tsh
 		for w.slots[i].id >= 0 {
@@ -123,10 +134,14 @@ func (s *Set) finish() {
 	s.vocab, s.trans, s.out = nil, nil, nil
 }
 
-// filterBits returns a word's two bits in the low half of a filter block,
-// from hash bits below the block index (the top bits are the well mixed
-// ones).
-func filterBits(h uint64) uint64 {
+// rootBits returns a word's two bits for the low quarters of a filter
+// block, anyBits for its high half; both from hash bits below the block
+// index (the top bits are the well mixed ones).
+func rootBits(h uint64) uint64 {
+	return 1<<(h>>43&15) | 1<<(h>>38&15)
+}
+
+func anyBits(h uint64) uint64 {
 	return 1<<(h>>43&31) | 1<<(h>>38&31)
 }
 

@@ -275,7 +275,8 @@ func (r *renderer) finish(title string) string {
 		if ps[i].drop {
 			continue
 		}
-		if !isLabel(&ps[i]) {
+		// A heading with nothing after it heads something we dropped.
+		if !isLabel(&ps[i]) && !isHeading(ps[i].tag) {
 			break
 		}
 		ps[i].drop = true

@@ -157,7 +157,9 @@ func parseXML(text []byte) (*gofeed.Feed, []string, error) {
 	text = fixEntities(relabel(text))
 	root, off := rootElement(text)
 	switch root {
-	case "rss", "rdf", "feed":
+	case "rss", "rdf":
+		text = wrapRawHTML(text)
+	case "feed":
 	case "entry":
 		// An Atom entry document (RFC 4287 section 4.1.2) is a feed of one.
 		text = wrapEntry(text, off)

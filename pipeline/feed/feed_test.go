@@ -518,3 +518,40 @@ func TestParseStrayLessThan(t *testing.T) {
 		t.Errorf("CDATA: %+v, %v", f, err)
 	}
 }
+
+func TestParseRawHTML(t *testing.T) {
+	// HTML pasted unescaped into RSS: each item keeps its markup as
+	// written, and the items after it survive.
+	tests := []struct{ in, want string }{
+		{"line<br>break", "line<br>break"},
+		{"<p>unclosed", "<p>unclosed"},
+		{"<b>bold</i>", "<b>bold</i>"},
+		{"x <img src=a.png> y", "x <img src=a.png> y"},
+		{"<p>1 < 2 &amp; 3</p>", "<p>1 &lt; 2 &amp; 3</p>"},
+		{"<p>a]]>b</p>", "<p>a]]>b</p>"},
+		{"&lt;p&gt;escaped, as RSS asks&lt;/p&gt;", "<p>escaped, as RSS asks</p>"},
+		{"<![CDATA[<p>already</p>]]>", "<p>already</p>"},
+	}
+	for _, tt := range tests {
+		for _, el := range []string{"description", "content:encoded"} {
+			body := `<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>t</title><item><title>first</title><` +
+				el + `>` + tt.in + `</` + el + `></item><item><title>second</title></item></channel></rss>`
+			f, err := Parse([]byte(body), "", "")
+			if err != nil {
+				t.Errorf("%s %q: %v", el, tt.in, err)
+				continue
+			}
+			if len(f.Items) != 2 {
+				t.Errorf("%s %q: %d items, want 2", el, tt.in, len(f.Items))
+				continue
+			}
+			got := f.Items[0].Summary
+			if el == "content:encoded" {
+				got = f.Items[0].Content
+			}
+			if got != tt.want {
+				t.Errorf("%s %q: got %q, want %q", el, tt.in, got, tt.want)
+			}
+		}
+	}
+}

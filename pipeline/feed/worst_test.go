@@ -30,7 +30,8 @@ func adversarial(size int) map[string][]byte {
 		// gofeed parses HTML content to resolve links against xml:base.
 		"html under xml:base": fill(`<feed xmlns="http://www.w3.org/2005/Atom" xml:base="http://ex.example/"><title>t</title><entry><id>1</id><title>x</title><content type="html" xml:base="/a/">`,
 			"&lt;table&gt;&lt;tr&gt;&lt;td&gt;&lt;b&gt;&lt;a href='x'&gt;", `</content></entry></feed>`),
-		"many categories": fill(`<rss version="2.0"><channel><item>`, `<category>c</category>`, `</item></channel></rss>`),
+		"unfinished start tags": fill(`<rss version="2.0"><channel><item>`, `<description `, `></item></channel></rss>`),
+		"many categories":       fill(`<rss version="2.0"><channel><item>`, `<category>c</category>`, `</item></channel></rss>`),
 	}
 }
 

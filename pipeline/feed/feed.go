@@ -158,8 +158,9 @@ func parseXML(text []byte) (*gofeed.Feed, []string, error) {
 	root, off := rootElement(text)
 	switch root {
 	case "rss", "rdf":
-		text = wrapRawHTML(text)
+		text = wrapRawHTML(text, rssHTML)
 	case "feed":
+		text = wrapRawHTML(text, atomHTML)
 	case "entry":
 		// An Atom entry document (RFC 4287 section 4.1.2) is a feed of one.
 		text = wrapEntry(text, off)

@@ -555,3 +555,25 @@ func TestParseRawHTML(t *testing.T) {
 		}
 	}
 }
+
+func TestParseRawHTMLAtom(t *testing.T) {
+	tests := []struct{ el, want string }{
+		{`<content type="html">line<br>break</content>`, "line<br>break"},
+		{`<content type="html"><b>bold</i></content>`, "<b>bold</i>"},
+		{`<summary>x <img src=a.png> y</summary>`, "x <img src=a.png> y"},
+		// XHTML content is XML and stays so.
+		{`<content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>ok</p></div></content>`, "<p>ok</p>"},
+	}
+	for _, tt := range tests {
+		body := `<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><entry><id>1</id><title>first</title>` + tt.el +
+			`</entry><entry><id>2</id><title>second</title></entry></feed>`
+		f, err := Parse([]byte(body), "", "")
+		if err != nil {
+			t.Errorf("%s: %v", tt.el, err)
+			continue
+		}
+		if len(f.Items) != 2 || f.Items[0].Summary+f.Items[0].Content != tt.want {
+			t.Errorf("%s: items %+v, want 2 with %q", tt.el, f.Items, tt.want)
+		}
+	}
+}

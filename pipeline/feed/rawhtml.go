@@ -2,19 +2,24 @@ package feed
 
 import "bytes"
 
-// rawHTMLElements are the RSS elements that carry HTML.
-var rawHTMLElements = []string{"description", "content:encoded"}
+// The elements that carry HTML, in RSS and in Atom.
+var (
+	rssHTML  = []string{"description", "content:encoded"}
+	atomHTML = []string{"summary", "content"}
+)
 
-// wrapRawHTML puts the content of RSS description and content:encoded
-// elements that hold unescaped HTML tags into CDATA sections. RSS asks for
-// that HTML to be escaped; feeds that paste it raw break XML with unclosed
-// <br> and <p>, mismatched or unquoted tags, and a parser then loses the
-// rest of the feed, or silently the items after the broken one. As CDATA
-// the HTML reaches the reader as written, entities and all.
-func wrapRawHTML(text []byte) []byte {
+// wrapRawHTML puts the content of the named elements (RSS description and
+// content:encoded, Atom summary and content) into CDATA sections when it
+// holds unescaped HTML tags. Both formats ask for that HTML to be escaped
+// (Atom's type="xhtml" content, which is XML, is left alone); feeds that
+// paste it raw break XML with unclosed <br> and <p>, mismatched or unquoted
+// tags, and a parser then loses the rest of the feed, or silently the items
+// after the broken one. As CDATA the HTML reaches the reader as written,
+// entities and all.
+func wrapRawHTML(text []byte, names []string) []byte {
 	var out []byte // allocated on the first rewrite
 	last := 0
-	for _, name := range rawHTMLElements {
+	for _, name := range names {
 		if out != nil {
 			text, out, last = append(out, text[last:]...), nil, 0
 		}
@@ -37,7 +42,7 @@ func wrapRawHTML(text []byte) []byte {
 				continue
 			}
 			body := start + gt + 1
-			if text[body-2] == '/' { // <description/>
+			if text[body-2] == '/' || isXHTML(text[start:body]) { // <content/>, type="xhtml"
 				off = body
 				continue
 			}
@@ -65,6 +70,12 @@ func wrapRawHTML(text []byte) []byte {
 		return text
 	}
 	return append(out, text[last:]...)
+}
+
+// isXHTML reports whether an Atom start tag's attributes say type="xhtml".
+func isXHTML(attrs []byte) bool {
+	a := bytes.ToLower(attrs)
+	return bytes.Contains(a, []byte(`type="xhtml"`)) || bytes.Contains(a, []byte(`type='xhtml'`))
 }
 
 // hasTag reports whether b holds something that starts an element or an

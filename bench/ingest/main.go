@@ -430,7 +430,7 @@ func run(o options) error {
 		}
 	}
 	// Round 1: every good feed's items stored.
-	deadline := start.Add(5 * time.Minute)
+	deadline := start.Add(10 * time.Minute)
 	for articles() < expected1 && time.Now().Before(deadline) {
 		sample()
 		time.Sleep(100 * time.Millisecond)

@@ -645,7 +645,7 @@ func (in *Ingester) poll(ctx context.Context, src feed.Source, st *FeedState) ou
 	st.Duplicates += int64(b.duplicates)
 	o.newItems = b.published + b.duplicates
 	if err != nil {
-		o.err = fmt.Errorf("items of %s: %w", src.URL, err)
+		o.err, o.ours = fmt.Errorf("items of %s: %w", src.URL, err), true
 		// Validators of a document whose items were not all stored would
 		// let a 304 hide them: forget them so the next poll reads it all.
 		st.ETag, st.LastModified = "", ""

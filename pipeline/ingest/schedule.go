@@ -16,6 +16,9 @@ type outcome struct {
 	maxAge   time.Duration // Cache-Control max-age, or until Expires
 	ttl      time.Duration // RSS <ttl> (kept from the last parse on a 304)
 	skip     []int         // RSS <skipHours>
+	// ours marks an err that is not the feed's fault (NATS unreachable,
+	// say): the feed is retried soon and does not move towards disabling.
+	ours bool
 }
 
 // schedule updates st after a poll at now and sets its next poll:
@@ -25,6 +28,8 @@ type outcome struct {
 //     feed listed with its own interval keeps it); the next poll is no
 //     earlier than the server's max-age or the feed's ttl allow (up to
 //     MaxBackoff), and never in one of the feed's skipHours;
+//   - a failure of ours (storing the items): retried after MinInterval,
+//     the feed's state and failure count unchanged;
 //   - failure: exponential backoff from Interval with jitter, capped at
 //     MaxBackoff, and no earlier than a 429/503's Retry-After; after
 //     DisableAfter failures in a row, or at once on 410 Gone, the feed is
@@ -34,6 +39,11 @@ func (c *Config) schedule(st *FeedState, fixed time.Duration, o outcome, now tim
 	st.Polls++
 	if st.Interval <= 0 {
 		st.Interval = c.baseInterval(fixed)
+	}
+	if o.err != nil && o.ours {
+		st.LastError, st.LastErrorAt = o.err.Error(), now
+		st.Next = now.Add(c.MinInterval + rand.N(c.MinInterval/10+1))
+		return
 	}
 	if o.err != nil && !errors.Is(o.err, fetch.ErrNotModified) {
 		st.Failures++

@@ -140,3 +140,16 @@ func TestHasWords(t *testing.T) {
 		}
 	}
 }
+
+// A failure to store a feed's items is ours, not the feed's: retried soon,
+// never counted towards disabling.
+func TestScheduleOwnFailures(t *testing.T) {
+	c := testConfig()
+	st := FeedState{Interval: 10 * time.Minute, State: StateOK}
+	for range 20 {
+		c.schedule(&st, 0, outcome{err: errors.New("publish: nats: timeout"), ours: true}, t0)
+	}
+	if st.State != StateOK || st.Failures != 0 || !within(st.Next.Sub(t0), c.MinInterval) || st.LastError == "" {
+		t.Errorf("after 20 failures of ours: state %q failures %d next in %s error %q", st.State, st.Failures, st.Next.Sub(t0), st.LastError)
+	}
+}

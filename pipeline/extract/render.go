@@ -343,7 +343,7 @@ var (
 		"this slideshow requires javascript": true,
 	}
 	furnitureLabels = []string{
-		"read more", "related", "see more", "see also", "also read", "more", "tags", "tag", "topics",
+		"read more", "related", "see more", "see also", "also read", "tags", "tag", "topics",
 		"filed under", "photo", "image", "watch", "listen", "advertisement",
 	}
 	furnitureStarts = []string{

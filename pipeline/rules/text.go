@@ -54,6 +54,22 @@ var asciiClass = func() (t [256]uint8) {
 	return t
 }()
 
+// What the scanner has seen since the last word.
+const (
+	sPendingNL = 1 << iota // a line feed: a second one ends the paragraph
+	sBoundary              // a sentence end
+	sNewPara               // a paragraph end (sPendingNL << 2)
+	sGluePrev              // a hyphen right after the last word, before a letter
+	sBrk                   // punctuation that no phrase crosses
+)
+
+func glue(b bool) uint8 {
+	if b {
+		return sGluePrev
+	}
+	return 0
+}
+
 // hardPunct separates words that must not be read as one phrase.
 var hardPunct = func() (t [256]bool) {
 	for _, c := range []byte(",;:()[]{}\"|") {
@@ -201,12 +217,8 @@ func (sc *scanner) scan(s string, h wordHandler) int32 {
 		para      int32
 		n         = len(s)
 		i         = 0
-		pendingNL = false // a line feed since the last word: two make a paragraph
-		boundary  = false // a sentence ended; the next word starts a new one
-		newPara   = false
-		gluePrev  = false // a hyphen glues the next word to the previous one
-		brk       = false // hard punctuation since the last word
-		prevStart = 0     // the previous word, for abbreviations and hyphens
+		st        uint8 // what lies between the previous word and the next: sPendingNL...
+		prevStart = 0   // the previous word, for abbreviations and hyphens
 		prevEnd   = -1
 		// The scanner's settings in locals: the handler may change sc.
 		all, filter, sh = sc.all, sc.filter, sc.sh
@@ -217,7 +229,7 @@ func (sc *scanner) scan(s string, h wordHandler) int32 {
 		c := s[i]
 		if c == ' ' { // the commonest byte between words
 			i++
-			gluePrev = false
+			st &^= sGluePrev
 			continue
 		}
 		cl := asciiClass[c]
@@ -273,29 +285,31 @@ func (sc *scanner) scan(s string, h wordHandler) int32 {
 			}
 		case cl == cSpace:
 			i++
-			gluePrev = false
+			st &^= sGluePrev
 			continue
 		case cl == cLF:
-			newPara = newPara || pendingNL
-			pendingNL = true
+			st |= st & sPendingNL << 2 // a second line feed: sNewPara
+			st |= sPendingNL
 			i++
-			gluePrev = false
+			st &^= sGluePrev
 			continue
 		case cl == cHyphen:
-			gluePrev = prevEnd == i && i+1 < n && isWordStart(s, i+1)
+			st = st&^sGluePrev | glue(prevEnd == i && i+1 < n && isWordStart(s, i+1))
 			i++
 			continue
 		case cl == cStop:
 			if sentenceEnds(s, i, prevStart, prevEnd) {
-				boundary = true
+				st |= sBoundary
 			}
 			i++
-			gluePrev = false
+			st &^= sGluePrev
 			continue
 		case cl == cOther || cl == cApos:
-			brk = brk || hardPunct[c]
+			if hardPunct[c] {
+				st |= sBrk
+			}
 			i++
-			gluePrev = false
+			st &^= sGluePrev
 			continue
 		default: // cHigh
 			r, size := utf8.DecodeRuneInString(s[i:])
@@ -304,7 +318,7 @@ func (sc *scanner) scan(s string, h wordHandler) int32 {
 				i, end = sc.slowWord(s, start)
 				if end == int32(start) { // nothing of a word: step over the rune
 					i = start + size
-					gluePrev = false
+					st &^= sGluePrev
 					continue
 				}
 				hash, packed = hashBytes(sc.buf), packWord(unsafeString(sc.buf))
@@ -314,40 +328,40 @@ func (sc *scanner) scan(s string, h wordHandler) int32 {
 				sc.buf = append(sc.buf[:0], s[start:i]...)
 				hash, end = hashBytes(sc.buf), int32(i)
 			case rkHyphen:
-				gluePrev = prevEnd == i && i+size < n && isWordStart(s, i+size)
+				st = st&^sGluePrev | glue(prevEnd == i && i+size < n && isWordStart(s, i+size))
 				i += size
 				continue
 			case rkStop:
-				boundary = true
+				st |= sBoundary
 				i += size
 				continue
 			case rkPunct:
-				brk = true
+				st |= sBrk
 				i += size
-				gluePrev = false
+				st &^= sGluePrev
 				continue
 			default: // spaces, symbols
 				i += size
-				gluePrev = false
+				st &^= sGluePrev
 				continue
 			}
 		}
 		// A word from start to end; i is past it (and past a possessive).
 		var flags uint8
-		if pos > 0 && (brk || boundary || newPara) {
+		if pos > 0 && st&(sBrk|sBoundary|sNewPara) != 0 {
 			flags = fBreak
-			if newPara {
+			if st&sNewPara != 0 {
 				para++
 			}
-			if boundary || newPara {
+			if st&(sBoundary|sNewPara) != 0 {
 				sent++
 				sc.sentStarts = append(sc.sentStarts, int32(openers(s, start)))
 			}
 		}
-		if gluePrev {
+		if st&sGluePrev != 0 {
 			flags |= fGluedPrev
 		}
-		brk, boundary, newPara, pendingNL, gluePrev = false, false, false, false, false
+		st = 0
 		hand, hold := all, false
 		if !all && filter != nil {
 			f := filter[hash>>sh]

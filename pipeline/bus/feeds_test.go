@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"newsmon/pipeline/bus"
 	"newsmon/pipeline/bus/embedded"
@@ -272,4 +273,46 @@ func TestPollJobInFlightKeepsHost(t *testing.T) {
 	}
 	jcancel()
 	<-done
+}
+
+// A band holding more articles than one answer may carry is left out; the
+// other bands asked for still answer.
+func TestNearCandidatesCrowdedBand(t *testing.T) {
+	in, _ := ingestBus(t, time.Second)
+	ctx := context.Background()
+	entries := map[string]string{"b1-0002.lone": "fp a:lone"}
+	for i := range 1100 {
+		entries[fmt.Sprintf("b0-0001.m%d", i)] = fmt.Sprintf("fp a:%d", i)
+	}
+	if err := in.AddNear(ctx, entries); err != nil {
+		t.Fatal(err)
+	}
+	// Entries are sent without acks: wait until all are stored.
+	js, err := jetstream.New(in.Conn())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		st, err := js.Stream(ctx, "KV_"+bus.NearBucket)
+		if err != nil {
+			t.Fatal(err)
+		}
+		info, err := st.Info(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.State.Msgs == uint64(len(entries)) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("NEAR holds %d entries, want %d", info.State.Msgs, len(entries))
+		}
+	}
+	got, err := in.NearCandidates(ctx, []string{"b0-0001", "b1-0002"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0] != "fp a:lone" {
+		t.Errorf("candidates = %d values (%.40v), want only the lone band's", len(got), got)
+	}
 }

@@ -80,7 +80,8 @@ func (c *Client) Flush(ctx context.Context) error {
 }
 
 // ConsumePolls takes poll jobs from the shared consumer, at most workers at
-// a time, and runs handle on each with the job's host token. While handle
+// a time and a few per request, and runs handle on each with the job's
+// host token. While handle
 // runs the job is kept alive with in-progress acks; it is acknowledged when
 // handle returns nil and handed back for another replica when it fails. A
 // replica that dies stops the in-progress acks and its job returns to the
@@ -102,8 +103,10 @@ func (in *Ingest) ConsumePolls(ctx context.Context, workers int, handle func(ctx
 		case <-ctx.Done():
 			return nil
 		}
+		// At most a few at a time, so that replicas with free workers
+		// share a queue of waiting jobs instead of the first one taking all.
 		free := 1
-		for free < cap(slots) {
+		for free < min(cap(slots), 8) {
 			select {
 			case slots <- struct{}{}:
 				free++

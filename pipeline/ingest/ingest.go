@@ -293,7 +293,11 @@ func (in *Ingester) Run(ctx context.Context) error {
 	g, gctx := errgroup.WithContext(ctx)
 	if in.cfg.Jobs != nil {
 		g.Go(func() error {
-			return in.cfg.Jobs.ConsumePolls(gctx, in.cfg.Workers, func(ctx context.Context, host string) error {
+			// A job polls up to PerHost feeds at once: more jobs than
+			// Workers/PerHost would only wait for worker slots, holding
+			// hosts another replica could be polling.
+			jobs := max(1, in.cfg.Workers/in.cfg.PerHost)
+			return in.cfg.Jobs.ConsumePolls(gctx, jobs, func(ctx context.Context, host string) error {
 				in.stats.Jobs.Add(1)
 				return in.pollHost(ctx, host, false)
 			})

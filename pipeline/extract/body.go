@@ -3,6 +3,7 @@ package extract
 import (
 	"strings"
 
+	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
@@ -14,11 +15,12 @@ const maxDepth = 400
 
 // mainText finds the article body under root and prints it. It mutates the
 // tree (boilerplate is unlinked), so metadata must be read first.
-func mainText(root *html.Node, title, pageURL string) string {
-	body := findBody(root)
-	if body == nil {
+func mainText(doc *goquery.Document, title, pageURL string) string {
+	sel := doc.Find("body").First()
+	if sel.Length() == 0 {
 		return ""
 	}
+	body := sel.Nodes[0]
 	prune(body, siteHost(pageURL))
 	s := scorer{cands: map[*html.Node]*cand{}}
 	s.walk(body, 0)
@@ -33,25 +35,6 @@ func mainText(root *html.Node, title, pageURL string) string {
 		r.flush()
 	}
 	return r.finish(clean(title))
-}
-
-func findBody(root *html.Node) *html.Node {
-	var found *html.Node
-	var f func(n *html.Node, depth int)
-	f = func(n *html.Node, depth int) {
-		if found != nil || depth > 4 {
-			return
-		}
-		if n.Type == html.ElementNode && n.DataAtom == atom.Body {
-			found = n
-			return
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			f(c, depth+1)
-		}
-	}
-	f(root, 0)
-	return found
 }
 
 // dropTags are elements never part of an article body.

@@ -32,6 +32,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
 )
 
@@ -88,8 +89,9 @@ func (e *Extractor) Extract(body []byte, contentType, pageURL string) (Document,
 			return Document{}, fmt.Errorf("parse html: %w", err)
 		}
 	}
-	out := readMeta(root, pageURL)
-	out.Text = mainText(root, out.Title, pageURL)
+	doc := goquery.NewDocumentFromNode(root)
+	out := readMeta(doc, pageURL)
+	out.Text = mainText(doc, out.Title, pageURL)
 	return out, nil
 }
 

@@ -6,8 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/net/html"
-	"golang.org/x/net/html/atom"
+	"github.com/PuerkitoBio/goquery"
 )
 
 // page holds what one walk over the document found for the metadata.
@@ -25,134 +24,91 @@ type page struct {
 	byline        string // a short "By A. Writer" line marked by its class
 }
 
-// survey walks the document once, collecting the metadata sources.
-func surveyMeta(root *html.Node) *page {
+// surveyMeta collects the metadata sources with one selection each, in
+// document order. Every lookup reads attributes or short texts; nothing here
+// is hot enough to need a hand-written walk.
+func surveyMeta(doc *goquery.Document) *page {
 	pg := &page{metas: map[string]string{}}
-	var walk func(n *html.Node, depth int)
-	walk = func(n *html.Node, depth int) {
-		if depth > maxDepth {
+	pg.lang = doc.Find("html[lang]").First().AttrOr("lang", "")
+	doc.Find("meta[content]").Each(func(_ int, s *goquery.Selection) {
+		content := strings.TrimSpace(s.AttrOr("content", ""))
+		if content == "" {
 			return
 		}
-		if n.Type == html.ElementNode {
-			switch n.DataAtom {
-			case atom.Html:
-				if pg.lang == "" {
-					pg.lang = attr(n, "lang")
+		for _, a := range s.Nodes[0].Attr {
+			switch a.Key {
+			case "property", "name", "itemprop", "http-equiv":
+				k := strings.ToLower(strings.TrimSpace(a.Val))
+				if _, seen := pg.metas[k]; !seen && k != "" {
+					pg.metas[k] = content
 				}
-			case atom.Meta:
-				content := strings.TrimSpace(attr(n, "content"))
-				if content == "" {
-					break
-				}
-				for _, a := range n.Attr {
-					switch a.Key {
-					case "property", "name", "itemprop", "http-equiv":
-						k := strings.ToLower(strings.TrimSpace(a.Val))
-						if _, seen := pg.metas[k]; !seen && k != "" {
-							pg.metas[k] = content
-						}
-					}
-				}
-			case atom.Title:
-				if pg.title == "" {
-					pg.title = clean(nodeText(n))
-				}
-			case atom.H1:
-				if pg.h1 == "" {
-					pg.h1 = clean(nodeText(n))
-				}
-			case atom.Link:
-				if pg.canonical == "" && strings.EqualFold(attr(n, "rel"), "canonical") {
-					pg.canonical = strings.TrimSpace(attr(n, "href"))
-				}
-			case atom.Script:
-				if strings.Contains(strings.ToLower(attr(n, "type")), "ld+json") && len(pg.jsonld) < 20 {
-					pg.jsonld = append(pg.jsonld, nodeText(n))
-				}
-				return
-			case atom.Style:
-				return
-			case atom.Time:
-				if dt := attr(n, "datetime"); dt != "" && len(pg.times) < 20 {
-					pg.times = append(pg.times, dt)
-				}
-			}
-			if pg.datePublished == "" && strings.EqualFold(attr(n, "itemprop"), "datePublished") {
-				for _, k := range []string{"content", "datetime"} {
-					if v := attr(n, k); v != "" {
-						pg.datePublished = v
-						break
-					}
-				}
-			}
-			if pg.authorEl == "" {
-				if strings.EqualFold(attr(n, "itemprop"), "author") || strings.EqualFold(attr(n, "rel"), "author") {
-					pg.authorEl = authorText(n)
-				}
-			}
-			if pg.byline == "" && bylineClass(attr(n, "class")) {
-				pg.byline = bylineName(nodeText(n))
 			}
 		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c, depth+1)
+	})
+	pg.title = firstText(doc.Find("title"))
+	pg.h1 = firstText(doc.Find("h1"))
+	doc.Find("link[rel=canonical i][href]").EachWithBreak(func(_ int, s *goquery.Selection) bool {
+		pg.canonical = strings.TrimSpace(s.AttrOr("href", ""))
+		return pg.canonical == ""
+	})
+	doc.Find(`script[type*="ld+json" i]`).EachWithBreak(func(_ int, s *goquery.Selection) bool {
+		pg.jsonld = append(pg.jsonld, s.Text())
+		return len(pg.jsonld) < 20
+	})
+	doc.Find("time[datetime]").EachWithBreak(func(_ int, s *goquery.Selection) bool {
+		if dt := s.AttrOr("datetime", ""); dt != "" {
+			pg.times = append(pg.times, dt)
 		}
-	}
-	walk(root, 0)
+		return len(pg.times) < 20
+	})
+	doc.Find("[itemprop=datePublished i]").EachWithBreak(func(_ int, s *goquery.Selection) bool {
+		pg.datePublished = s.AttrOr("content", "")
+		if pg.datePublished == "" {
+			pg.datePublished = s.AttrOr("datetime", "")
+		}
+		return pg.datePublished == ""
+	})
+	doc.Find("[itemprop=author i], [rel=author i]").EachWithBreak(func(_ int, s *goquery.Selection) bool {
+		pg.authorEl = authorText(s)
+		return pg.authorEl == ""
+	})
+	doc.Find(bylineSelector).EachWithBreak(func(_ int, s *goquery.Selection) bool {
+		pg.byline = bylineName(s.Text())
+		return pg.byline == ""
+	})
 	return pg
 }
 
-// authorText prefers a nested itemprop=name, as in schema.org Person markup.
-func authorText(n *html.Node) string {
-	var name string
-	var f func(*html.Node, int)
-	f = func(c *html.Node, depth int) {
-		if name != "" || depth > 20 {
-			return
-		}
-		if c.Type == html.ElementNode && strings.EqualFold(attr(c, "itemprop"), "name") {
-			if v := attr(c, "content"); v != "" {
-				name = clean(v)
-			} else {
-				name = clean(nodeText(c))
-			}
-			return
-		}
-		for k := c.FirstChild; k != nil; k = k.NextSibling {
-			f(k, depth+1)
-		}
-	}
-	f(n, 0)
-	if name == "" {
-		name = clean(nodeText(n))
-	}
-	return name
+// firstText is the first non-empty text of the selection, white space
+// collapsed.
+func firstText(sel *goquery.Selection) string {
+	var t string
+	sel.EachWithBreak(func(_ int, s *goquery.Selection) bool {
+		t = clean(s.Text())
+		return t == ""
+	})
+	return t
 }
 
-// nodeText concatenates the text under n.
-func nodeText(n *html.Node) string {
-	var b strings.Builder
-	var f func(*html.Node, int)
-	f = func(c *html.Node, depth int) {
-		if depth > maxDepth || b.Len() > 1<<20 {
-			return
+// authorText prefers a nested itemprop=name, as in schema.org Person markup.
+func authorText(s *goquery.Selection) string {
+	if name := s.Find("[itemprop=name i]").First(); name.Length() > 0 {
+		v := name.AttrOr("content", "")
+		if v == "" {
+			v = name.Text()
 		}
-		if c.Type == html.TextNode {
-			b.WriteString(c.Data)
-		}
-		for k := c.FirstChild; k != nil; k = k.NextSibling {
-			f(k, depth+1)
+		if v = clean(v); v != "" {
+			return v
 		}
 	}
-	f(n, 0)
-	return b.String()
+	return clean(s.Text())
 }
 
 // readMeta gathers the metadata fields from meta tags, JSON-LD, link
 // elements and the markup, in that order of trust.
-func readMeta(root *html.Node, pageURL string) Document {
+func readMeta(doc *goquery.Document, pageURL string) Document {
 	var d Document
-	pg := surveyMeta(root)
+	pg := surveyMeta(doc)
 	metas := pg.metas
 	var ld ldMeta
 	for _, raw := range pg.jsonld {
@@ -481,15 +437,8 @@ func urlDate(urls ...string) time.Time {
 	return time.Time{}
 }
 
-// bylineClass reports a class list naming a byline or an author's name.
-func bylineClass(cls string) bool {
-	if cls == "" {
-		return false
-	}
-	l := strings.ToLower(cls)
-	return strings.Contains(l, "byline") || strings.Contains(l, "author-name") ||
-		strings.Contains(l, "author__name") || strings.Contains(l, "authorname")
-}
+// bylineSelector finds elements whose class names a byline or an author's name.
+const bylineSelector = `[class*=byline i], [class*=author-name i], [class*=author__name i], [class*=authorname i]`
 
 // bylineName turns "By Ada Field | May 3, 2024" into "Ada Field"; text that
 // does not look like a name gives "".

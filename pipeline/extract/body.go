@@ -21,8 +21,12 @@ func mainText(doc *goquery.Document, title, pageURL string) string {
 		return ""
 	}
 	body := sel.Nodes[0]
+	sel.Find(dropSelector).Remove()
 	prune(body, siteHost(pageURL))
-	s := scorer{cands: map[*html.Node]*cand{}}
+	s := scorer{cands: map[*html.Node]*cand{}, marked: map[*html.Node]bool{}}
+	for _, n := range sel.Find(schemaSelector).Nodes {
+		s.marked[n] = true
+	}
 	s.walk(body, 0)
 	best := s.best()
 	if best == nil {
@@ -37,16 +41,17 @@ func mainText(doc *goquery.Document, title, pageURL string) string {
 	return r.finish(clean(title))
 }
 
-// dropTags are elements never part of an article body.
-var dropTags = map[atom.Atom]bool{
-	atom.Script: true, atom.Style: true, atom.Noscript: true, atom.Template: true,
-	atom.Nav: true, atom.Footer: true, atom.Aside: true, atom.Iframe: true,
-	atom.Svg: true, atom.Canvas: true, atom.Button: true, atom.Select: true,
-	atom.Input: true, atom.Textarea: true, atom.Object: true, atom.Embed: true,
-	atom.Figcaption: true, atom.Header: true, atom.Form: true, atom.Label: true,
-	atom.Audio: true, atom.Video: true, atom.Picture: true, atom.Img: true, atom.Dialog: true,
-	atom.Menu: true, atom.Link: true, atom.Meta: true, atom.Title: true,
-}
+// dropSelector matches elements never part of an article body: scripts,
+// navigation, asides, forms controls, media and head matter. Forms and
+// headers are judged with the class names instead, as some sites wrap the
+// whole page in one.
+const dropSelector = "script, style, noscript, template, nav, footer, aside, iframe, svg, canvas, " +
+	"button, select, input, textarea, object, embed, figcaption, label, audio, video, picture, img, " +
+	"dialog, menu, link, meta, title"
+
+// schemaSelector matches schema.org microdata naming an element the article
+// or its body.
+const schemaSelector = "[itemprop=articleBody i], [itemtype$=Article], [itemtype$=BlogPosting]"
 
 // pruner unlinks boilerplate zones. A zone named like boilerplate (by
 // class, id or hidden markers) is kept when it holds most of the page's prose:
@@ -67,7 +72,6 @@ type verdict int
 
 const (
 	keep verdict = iota
-	drop
 	dropIfMinor
 	trimTail // keep only the first child (tooltips)
 )
@@ -93,10 +97,6 @@ func (p *pruner) survey(n *html.Node, inP bool, depth int) int {
 		return 0
 	}
 	v := judge(n, p.names)
-	if v == drop {
-		p.suspects[n] = suspect{v: drop}
-		return 0
-	}
 	switch n.DataAtom {
 	case atom.A:
 		inP = false
@@ -129,8 +129,6 @@ func (p *pruner) cut(n *html.Node, depth int) {
 				n.RemoveChild(c)
 			case !ok:
 				p.cut(c, depth+1)
-			case s.v == drop:
-				n.RemoveChild(c)
 			case s.v == trimTail:
 				trimAfterFirst(c)
 				p.cut(c, depth+1)
@@ -237,12 +235,9 @@ func isHeading(a atom.Atom) bool {
 
 // judge decides from the tag, class, id, role and hidden markers.
 func judge(n *html.Node, cache map[string]int) verdict {
-	if dropTags[n.DataAtom] {
+	if n.DataAtom == atom.Form || n.DataAtom == atom.Header {
 		// A form or header wrapping the whole page (old ASP.NET sites) is kept.
-		if n.DataAtom == atom.Form || n.DataAtom == atom.Header {
-			return dropIfMinor
-		}
-		return drop
+		return dropIfMinor
 	}
 	var cls, id, role string
 	for _, a := range n.Attr {
@@ -439,8 +434,9 @@ type cand struct {
 }
 
 type scorer struct {
-	cands map[*html.Node]*cand
-	order []*html.Node // candidates in document order, for stable ties
+	cands  map[*html.Node]*cand
+	marked map[*html.Node]bool // schema.org article markup (schemaSelector)
+	order  []*html.Node        // candidates in document order, for stable ties
 }
 
 // blockTags start a new block of text when rendering and end a paragraph
@@ -528,7 +524,7 @@ func (s *scorer) addParagraph(p *html.Node, text, link int) {
 		}
 		c, ok := s.cands[a]
 		if !ok {
-			c = &cand{marked: schemaArticle(a)}
+			c = &cand{marked: s.marked[a]}
 			s.cands[a] = c
 			s.order = append(s.order, a)
 		}
@@ -578,7 +574,7 @@ func (s *scorer) best() *html.Node {
 // article: an article body is often split into several blocks between ads.
 func (s *scorer) withSiblings(best *html.Node) []*html.Node {
 	x := best
-	for !isArticleRoot(x) {
+	for !s.isArticleRoot(x) {
 		p := x.Parent
 		pc, ok := s.cands[p]
 		xc := s.cands[x]
@@ -594,7 +590,7 @@ func (s *scorer) withSiblings(best *html.Node) []*html.Node {
 	if parent == nil || s.cands[x] == nil {
 		return []*html.Node{best}
 	}
-	if isArticleRoot(x) {
+	if s.isArticleRoot(x) {
 		// A self-contained article; its siblings are other articles.
 		return []*html.Node{x}
 	}
@@ -623,28 +619,8 @@ func (s *scorer) withSiblings(best *html.Node) []*html.Node {
 }
 
 // isArticleRoot reports an element that marks itself as the whole article.
-func isArticleRoot(n *html.Node) bool {
-	return n.DataAtom == atom.Article || n.DataAtom == atom.Main || schemaArticle(n)
-}
-
-// schemaArticle reports schema.org microdata naming n the article or its body.
-func schemaArticle(n *html.Node) bool {
-	if n.DataAtom == atom.Body || n.DataAtom == atom.Html {
-		return false
-	}
-	for _, a := range n.Attr {
-		switch a.Key {
-		case "itemprop":
-			if strings.EqualFold(a.Val, "articleBody") {
-				return true
-			}
-		case "itemtype":
-			if strings.HasSuffix(a.Val, "Article") || strings.HasSuffix(a.Val, "BlogPosting") {
-				return true
-			}
-		}
-	}
-	return false
+func (s *scorer) isArticleRoot(n *html.Node) bool {
+	return n.DataAtom == atom.Article || n.DataAtom == atom.Main || s.marked[n]
 }
 
 // sameKind reports siblings built alike: same tag and the same first class

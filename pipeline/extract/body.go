@@ -16,7 +16,7 @@ const maxDepth = 400
 // mainText finds the article body under root and prints it. It mutates the
 // tree (boilerplate is unlinked), so metadata must be read first.
 func mainText(doc *goquery.Document, title, pageURL string) string {
-	sel := doc.Find("body").First()
+	sel := doc.ChildrenFiltered("html").ChildrenFiltered("body").First()
 	if sel.Length() == 0 {
 		return ""
 	}

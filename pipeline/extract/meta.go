@@ -9,27 +9,10 @@ import (
 	"github.com/PuerkitoBio/goquery"
 )
 
-// page holds what one walk over the document found for the metadata.
-type page struct {
-	metas     map[string]string // lower-cased name/property -> first non-empty content
-	title, h1 string
-	canonical string
-	lang      string
-	jsonld    []string
-	times     []string // datetime attributes of <time> elements, in order
-	authorEl  string   // text of the first itemprop=author or rel=author element
-	// datePublished is the content or datetime of the first element with
-	// itemprop=datePublished (microdata outside meta tags).
-	datePublished string
-	byline        string // a short "By A. Writer" line marked by its class
-}
-
-// surveyMeta collects the metadata sources with one selection each, in
-// document order. Every lookup reads attributes or short texts; nothing here
-// is hot enough to need a hand-written walk.
-func surveyMeta(doc *goquery.Document) *page {
-	pg := &page{metas: map[string]string{}}
-	pg.lang = doc.Find("html[lang]").First().AttrOr("lang", "")
+// metaTags maps the lower-cased name, property, itemprop or http-equiv of
+// each meta tag to its first non-empty content.
+func metaTags(doc *goquery.Document) map[string]string {
+	metas := map[string]string{}
 	doc.Find("meta[content]").Each(func(_ int, s *goquery.Selection) {
 		content := strings.TrimSpace(s.AttrOr("content", ""))
 		if content == "" {
@@ -39,44 +22,23 @@ func surveyMeta(doc *goquery.Document) *page {
 			switch a.Key {
 			case "property", "name", "itemprop", "http-equiv":
 				k := strings.ToLower(strings.TrimSpace(a.Val))
-				if _, seen := pg.metas[k]; !seen && k != "" {
-					pg.metas[k] = content
+				if _, seen := metas[k]; !seen && k != "" {
+					metas[k] = content
 				}
 			}
 		}
 	})
-	pg.title = firstText(doc.Find("title"))
-	pg.h1 = firstText(doc.Find("h1"))
-	doc.Find("link[rel=canonical i][href]").EachWithBreak(func(_ int, s *goquery.Selection) bool {
-		pg.canonical = strings.TrimSpace(s.AttrOr("href", ""))
-		return pg.canonical == ""
+	return metas
+}
+
+// jsonLD reads the article's JSON-LD blocks (at most 20).
+func jsonLD(doc *goquery.Document) ldMeta {
+	var ld ldMeta
+	doc.Find(`script[type*="ld+json" i]`).EachWithBreak(func(i int, s *goquery.Selection) bool {
+		readJSONLD(s.Text(), &ld)
+		return i < 19
 	})
-	doc.Find(`script[type*="ld+json" i]`).EachWithBreak(func(_ int, s *goquery.Selection) bool {
-		pg.jsonld = append(pg.jsonld, s.Text())
-		return len(pg.jsonld) < 20
-	})
-	doc.Find("time[datetime]").EachWithBreak(func(_ int, s *goquery.Selection) bool {
-		if dt := s.AttrOr("datetime", ""); dt != "" {
-			pg.times = append(pg.times, dt)
-		}
-		return len(pg.times) < 20
-	})
-	doc.Find("[itemprop=datePublished i]").EachWithBreak(func(_ int, s *goquery.Selection) bool {
-		pg.datePublished = s.AttrOr("content", "")
-		if pg.datePublished == "" {
-			pg.datePublished = s.AttrOr("datetime", "")
-		}
-		return pg.datePublished == ""
-	})
-	doc.Find("[itemprop=author i], [rel=author i]").EachWithBreak(func(_ int, s *goquery.Selection) bool {
-		pg.authorEl = authorText(s)
-		return pg.authorEl == ""
-	})
-	doc.Find(bylineSelector).EachWithBreak(func(_ int, s *goquery.Selection) bool {
-		pg.byline = bylineName(s.Text())
-		return pg.byline == ""
-	})
-	return pg
+	return ld
 }
 
 // firstText is the first non-empty text of the selection, white space
@@ -89,6 +51,28 @@ func firstText(sel *goquery.Selection) string {
 	})
 	return t
 }
+
+// firstOf returns the first non-empty result of f over the selection.
+func firstOf(sel *goquery.Selection, f func(*goquery.Selection) string) string {
+	var v string
+	sel.EachWithBreak(func(_ int, s *goquery.Selection) bool {
+		v = f(s)
+		return v == ""
+	})
+	return v
+}
+
+// microdataDate is the content or datetime of the first element with
+// itemprop=datePublished that has one (microdata outside meta tags).
+func microdataDate(s *goquery.Selection) string {
+	if v := s.AttrOr("content", ""); v != "" {
+		return v
+	}
+	return s.AttrOr("datetime", "")
+}
+
+// bylineSelector finds elements whose class names a byline or an author's name.
+const bylineSelector = `[class*=byline i], [class*=author-name i], [class*=author__name i], [class*=authorname i]`
 
 // authorText prefers a nested itemprop=name, as in schema.org Person markup.
 func authorText(s *goquery.Selection) string {
@@ -105,15 +89,12 @@ func authorText(s *goquery.Selection) string {
 }
 
 // readMeta gathers the metadata fields from meta tags, JSON-LD, link
-// elements and the markup, in that order of trust.
+// elements and the markup, in that order of trust. A source is looked up
+// only when the ones trusted more gave nothing.
 func readMeta(doc *goquery.Document, pageURL string) Document {
 	var d Document
-	pg := surveyMeta(doc)
-	metas := pg.metas
-	var ld ldMeta
-	for _, raw := range pg.jsonld {
-		readJSONLD(raw, &ld)
-	}
+	metas := metaTags(doc)
+	ld := jsonLD(doc)
 	first := func(keys ...string) string {
 		for _, k := range keys {
 			if v := metas[k]; v != "" {
@@ -133,10 +114,10 @@ func readMeta(doc *goquery.Document, pageURL string) Document {
 		d.Title = stripSiteName(clean(first("og:title", "twitter:title")), d.SiteName)
 	case ld.headline != "":
 		d.Title = clean(ld.headline)
-	case pg.h1 != "":
-		d.Title = pg.h1
 	default:
-		d.Title = stripSiteName(pg.title, d.SiteName)
+		if d.Title = firstText(doc.Find("h1")); d.Title == "" {
+			d.Title = stripSiteName(firstText(doc.Find("title")), d.SiteName)
+		}
 	}
 
 	d.Author = clean(firstNonURL(metas["author"], metas["article:author"], metas["parsely-author"],
@@ -145,37 +126,51 @@ func readMeta(doc *goquery.Document, pageURL string) Document {
 		d.Author = ld.author
 	}
 	if d.Author == "" {
-		d.Author = pg.authorEl
+		d.Author = firstOf(doc.Find("[itemprop=author i], [rel=author i]"), authorText)
 	}
 	if d.Author == "" {
-		d.Author = pg.byline
+		d.Author = firstOf(doc.Find(bylineSelector), func(s *goquery.Selection) string { return bylineName(s.Text()) })
 	}
 	d.Author = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(d.Author, "By "), "by "))
 	if len(d.Author) > 200 {
 		d.Author = ""
 	}
 
-	for _, v := range append([]string{first("article:published_time", "og:published_time", "datepublished",
+	canon := firstOf(doc.Find("link[rel=canonical i][href]"), func(s *goquery.Selection) string {
+		return strings.TrimSpace(s.AttrOr("href", ""))
+	})
+
+	for _, v := range []string{first("article:published_time", "og:published_time", "datepublished",
 		"parsely-pub-date", "sailthru.date", "publishdate", "pubdate", "publish-date", "date",
 		"dc.date.issued", "dc.date", "dcterms.created", "dcterms.date", "article.published", "original-publish-date"),
-		ld.published, pg.datePublished}, pg.times...) {
+		ld.published, firstOf(doc.Find("[itemprop=datePublished i]"), microdataDate)} {
 		if t, ok := parseTime(v); ok {
 			d.Published = t
 			break
 		}
 	}
 	if d.Published.IsZero() {
+		// The first 20 <time> elements that carry a datetime.
+		tried := 0
+		doc.Find("time[datetime]").EachWithBreak(func(_ int, s *goquery.Selection) bool {
+			if dt := s.AttrOr("datetime", ""); dt != "" {
+				d.Published, _ = parseTime(dt)
+				tried++
+			}
+			return d.Published.IsZero() && tried < 20
+		})
+	}
+	if d.Published.IsZero() {
 		// News URLs often carry the day: /2019/11/18/slug.
-		d.Published = urlDate(first("og:url"), pg.canonical, pageURL)
+		d.Published = urlDate(first("og:url"), canon, pageURL)
 	}
 
-	canon := pg.canonical
 	if canon == "" {
 		canon = first("og:url")
 	}
 	d.CanonicalURL = resolve(pageURL, canon)
 
-	lang := strings.TrimSpace(pg.lang)
+	lang := strings.TrimSpace(doc.ChildrenFiltered("html").AttrOr("lang", ""))
 	if lang == "" {
 		lang = first("content-language", "og:locale", "language", "dc.language")
 	}
@@ -436,9 +431,6 @@ func urlDate(urls ...string) time.Time {
 	}
 	return time.Time{}
 }
-
-// bylineSelector finds elements whose class names a byline or an author's name.
-const bylineSelector = `[class*=byline i], [class*=author-name i], [class*=author__name i], [class*=authorname i]`
 
 // bylineName turns "By Ada Field | May 3, 2024" into "Ada Field"; text that
 // does not look like a name gives "".

@@ -22,7 +22,7 @@ func mainText(doc *goquery.Document, title, pageURL string) string {
 	}
 	body := sel.Nodes[0]
 	sel.Find(dropSelector).Remove()
-	prune(body, siteHost(pageURL))
+	prune(sel, siteHost(pageURL))
 	s := scorer{cands: map[*html.Node]*cand{}, marked: map[*html.Node]bool{}}
 	for _, n := range sel.Find(schemaSelector).Nodes {
 		s.marked[n] = true
@@ -76,14 +76,34 @@ const (
 	trimTail // keep only the first child (tooltips)
 )
 
-func prune(body *html.Node, host string) {
+// furnitureSelector matches zones that are page furniture whatever their
+// names say: hidden ones, those whose ARIA role is navigation, a banner and
+// the like, and forms and headers (a form or header wrapping the whole page,
+// as on old ASP.NET sites, holds most of the prose and stays).
+const furnitureSelector = "form, header, [hidden], [aria-hidden=true], " +
+	"[role=navigation], [role=banner], [role=contentinfo], [role=complementary], [role=menu], " +
+	"[role=menubar], [role=dialog], [role=alert], [role=search]"
+
+// prune selects the suspect zones under body, by their names and by the
+// furniture markers, then measures their prose in one walk and cuts them.
+func prune(body *goquery.Selection, host string) {
 	p := pruner{suspects: map[*html.Node]suspect{}, names: map[string]int{}, host: host}
-	p.total = p.survey(body, false, 0)
-	p.cut(body, 0)
+	// Article and main elements stay whatever their class names say.
+	body.Find("[class], [id]").Not("article, main").Each(func(_ int, s *goquery.Selection) {
+		if v := p.byName(s.AttrOr("class", ""), s.AttrOr("id", "")); v != keep {
+			p.suspects[s.Nodes[0]] = suspect{v: v}
+		}
+	})
+	furniture := func(_ int, s *goquery.Selection) { p.suspects[s.Nodes[0]] = suspect{v: dropIfMinor} }
+	body.Find(furnitureSelector).Each(furniture)
+	body.Find("[style]").FilterFunction(func(_ int, s *goquery.Selection) bool {
+		return hiddenStyle(s.AttrOr("style", ""))
+	}).Each(furniture)
+	p.total = p.survey(body.Nodes[0], false, 0)
+	p.cut(body.Nodes[0], 0)
 }
 
-// survey judges every element once and returns the prose length under n,
-// remembering it for the elements that may be dropped.
+// survey returns the prose length under n, remembering it for the suspects.
 func (p *pruner) survey(n *html.Node, inP bool, depth int) int {
 	if n.Type == html.TextNode {
 		// Prose is paragraph text, or text long enough to be a sentence in
@@ -96,7 +116,6 @@ func (p *pruner) survey(n *html.Node, inP bool, depth int) int {
 	if n.Type != html.ElementNode || depth > maxDepth {
 		return 0
 	}
-	v := judge(n, p.names)
 	switch n.DataAtom {
 	case atom.A:
 		inP = false
@@ -107,8 +126,9 @@ func (p *pruner) survey(n *html.Node, inP bool, depth int) int {
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		t += p.survey(c, inP, depth+1)
 	}
-	if v != keep {
-		p.suspects[n] = suspect{v: v, prose: t}
+	if s, ok := p.suspects[n]; ok {
+		s.prose = t
+		p.suspects[n] = s
 	}
 	return t
 }
@@ -233,52 +253,16 @@ func isHeading(a atom.Atom) bool {
 	return false
 }
 
-// judge decides from the tag, class, id, role and hidden markers.
-func judge(n *html.Node, cache map[string]int) verdict {
-	if n.DataAtom == atom.Form || n.DataAtom == atom.Header {
-		// A form or header wrapping the whole page (old ASP.NET sites) is kept.
-		return dropIfMinor
-	}
-	var cls, id, role string
-	for _, a := range n.Attr {
-		switch a.Key {
-		case "class":
-			cls = a.Val
-		case "id":
-			id = a.Val
-		case "role":
-			role = a.Val
-		case "hidden":
-			return dropIfMinor
-		case "aria-hidden":
-			if a.Val == "true" {
-				return dropIfMinor
-			}
-		case "style":
-			if hiddenStyle(a.Val) {
-				return dropIfMinor
-			}
-		}
-	}
-	switch role {
-	case "navigation", "banner", "contentinfo", "complementary", "menu", "menubar", "dialog", "alert", "search":
-		return dropIfMinor
-	}
-	switch n.DataAtom {
-	case atom.Body, atom.Article, atom.Main, atom.Html:
-		return keep
-	}
-	if cls == "" && id == "" {
-		return keep
-	}
+// byName judges a zone by its class list and id.
+func (p *pruner) byName(cls, id string) verdict {
 	if slugID(id) {
 		// An id made from a heading ("sharing-with-a-single-developer")
 		// says nothing about the element's role.
 		id = ""
 	}
-	f := nameFlags(cls, cache)
+	f := nameFlags(cls, p.names)
 	if id != "" {
-		f |= nameFlags(id, cache)
+		f |= nameFlags(id, p.names)
 	}
 	switch {
 	case f&positive != 0:

@@ -13,7 +13,7 @@ import (
 // backstop that keeps our own stack small whatever the tree.
 const maxDepth = 400
 
-// mainText finds the article body under root and prints it. It mutates the
+// mainText finds the article body in doc and prints it. It mutates the
 // tree (boilerplate is unlinked), so metadata must be read first.
 func mainText(doc *goquery.Document, title, pageURL string) string {
 	sel := doc.ChildrenFiltered("html").ChildrenFiltered("body").First()

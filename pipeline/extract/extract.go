@@ -14,13 +14,23 @@
 // headlines, captions, link lists, furniture lines ("Share", "Read more:")
 // and repeated paragraphs go.
 //
-// Pages are parsed with golang.org/x/net/html (the parser under goquery) and
-// walked directly: selector matching cost a tenth of the run time when
-// profiled, and every walk here is one pass over the tree. Script and style
-// bodies are skipped before parsing. Work is bounded by the page size
-// (Extractor.MaxBytes) and by depth limits on every walk; the
-// extraction-bench results and the command that reproduces them are in
-// docs/benchmarks.md.
+// The page is decoded to UTF-8 here, parsed with golang.org/x/net/html
+// (retried without the tags nested deeper than the parser allows) and
+// wrapped with goquery.NewDocumentFromNode; goquery is the package's DOM
+// toolkit. Elements are found by tag, attribute or class with goquery
+// selections: the metadata sources (meta tags, the canonical link, JSON-LD
+// scripts, <time>, the html lang, author markup and bylines, each looked up
+// only when the sources trusted more gave nothing), the elements never in a
+// body, the zones suspected of boilerplate by role, hidden markers, class or
+// id, and schema.org article markup. Three steps walk the *html.Node tree
+// under the selections instead: measuring the prose in each suspect zone,
+// scoring the paragraphs, and printing the chosen container. Each is one
+// pass that carries state down the tree (inside a paragraph, inside a link,
+// the open blocks) and adds lengths up it, which a selection per element
+// would redo for every ancestor. Script and style bodies are skipped before
+// parsing. Work is bounded by the page size (Extractor.MaxBytes) and by
+// depth limits on every walk; the extraction-bench results and the command
+// that reproduces them are in docs/benchmarks.md.
 package extract
 
 import (

@@ -11,8 +11,11 @@
 //
 // Matching works on words: text and aliases pass through the same
 // normalisation (case folding, diacritics, apostrophes, possessives,
-// hyphens and spacing), words known to some alias are looked up in a map,
-// and a word trie finds every alias in one pass. The package keeps no
-// global state: a reload is a new Load, and a Set in use never changes.
+// hyphens and spacing); the scanner hashes each word as it reads it, a bit
+// filter turns away the words of no alias or term, the rest are looked up
+// in a hash table and drive a word trie that finds every alias and term in
+// one pass; compound rules are evaluated only when a word they need occurs.
+// docs/benchmarks.md has the figures. The package keeps no mutable global
+// state: a reload is a new Load, and a Set in use never changes.
 // Publishing alerts is left to pipeline/alert and pipeline/tagger.
 package rules

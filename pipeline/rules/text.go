@@ -194,10 +194,11 @@ type scanner struct {
 	buf        []byte  // normalised form of the current word when it is not raw
 	sentStarts []int32 // byte offset where each sentence begins
 
-	// Which words reach the handler: all of them with all set; else those
-	// that may start a phrase, and those that may be in one while active
-	// (the handler sets active while a phrase is under way). See
-	// wordTable.filter.
+	// Which words reach the handler: all of them with all set; else, by
+	// the filter (see wordTable), the words that are a phrase of their own,
+	// those that may go on with a phrase while active (the handler sets
+	// active while one is under way), and those that only start longer
+	// phrases, held back until the next word may go on with them.
 	all    bool
 	filter []uint64
 	sh     uint

@@ -42,8 +42,8 @@ func mainText(doc *goquery.Document, title, pageURL string) string {
 }
 
 // dropSelector matches elements never part of an article body: scripts,
-// navigation, asides, forms controls, media and head matter. Forms and
-// headers are judged with the class names instead, as some sites wrap the
+// navigation, asides, form controls, media and head matter. Forms and
+// headers are furniture instead (furnitureSelector): some sites wrap the
 // whole page in one.
 const dropSelector = "script, style, noscript, template, nav, footer, aside, iframe, svg, canvas, " +
 	"button, select, input, textarea, object, embed, figcaption, label, audio, video, picture, img, " +

@@ -24,7 +24,14 @@ func runCheck(args []string, stdout, stderr io.Writer) error {
 		n := printProblems(stdout, err)
 		return fmt.Errorf("check: %d problem(s) in %s", n, dir)
 	}
-	if lint := set.Lint(); len(lint) > 0 {
+	lint := set.Lint()
+	// A file the loader would skip is most likely a mistake.
+	if skipped, _ := filepath.Glob(filepath.Join(dir, "*.yml")); len(skipped) > 0 {
+		for _, f := range skipped {
+			lint = append(lint, filepath.Base(f)+":1: ignored: rule files end in .yaml")
+		}
+	}
+	if len(lint) > 0 {
 		for _, l := range lint {
 			fmt.Fprintln(stdout, filepath.Join(dir, l))
 		}

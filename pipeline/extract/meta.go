@@ -140,11 +140,16 @@ func readMeta(doc *goquery.Document, pageURL string) Document {
 		return strings.TrimSpace(s.AttrOr("href", ""))
 	})
 
-	for _, v := range []string{first("article:published_time", "og:published_time", "datepublished",
-		"parsely-pub-date", "sailthru.date", "publishdate", "pubdate", "publish-date", "date",
-		"dc.date.issued", "dc.date", "dcterms.created", "dcterms.date", "article.published", "original-publish-date"),
-		ld.published, firstOf(doc.Find("[itemprop=datePublished i]"), microdataDate)} {
-		if t, ok := parseTime(v); ok {
+	for _, date := range []func() string{
+		func() string {
+			return first("article:published_time", "og:published_time", "datepublished",
+				"parsely-pub-date", "sailthru.date", "publishdate", "pubdate", "publish-date", "date",
+				"dc.date.issued", "dc.date", "dcterms.created", "dcterms.date", "article.published", "original-publish-date")
+		},
+		func() string { return ld.published },
+		func() string { return firstOf(doc.Find("[itemprop=datePublished i]"), microdataDate) },
+	} {
+		if t, ok := parseTime(date()); ok {
 			d.Published = t
 			break
 		}

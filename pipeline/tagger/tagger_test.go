@@ -174,3 +174,29 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// Handle decodes outside input: whatever the bytes, it never panics, and
+// it either succeeds or says why.
+func FuzzHandle(f *testing.F) {
+	f.Add([]byte(`{"id":"a:1","url":"https://example.com/","title":"Huawei Cloud","text":"Blorptek Cloud signed."}`))
+	f.Add([]byte(`{"id":"a:1","url":"u","published":"not a time"}`))
+	f.Add([]byte(`{"id":1}`))
+	f.Add([]byte(`[]`))
+	f.Add([]byte("{\"id\":\"a\",\"url\":\"u\",\"text\":\"\xff\xfe\\ud800\"}"))
+	dir := f.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "r.yaml"), []byte(blorptekRules), 0o644); err != nil {
+		f.Fatal(err)
+	}
+	set, err := rules.LoadDir(dir)
+	if err != nil {
+		f.Fatal(err)
+	}
+	tg := tagger.New(set, &store{}, slog.New(slog.DiscardHandler))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		err := tg.Handle(context.Background(), data)
+		var std pipeline.Article
+		if json.Unmarshal(data, &std) == nil && std.ID != "" && std.URL != "" && err != nil {
+			t.Errorf("encoding/json reads a valid article from %q but Handle says %v", data, err)
+		}
+	})
+}

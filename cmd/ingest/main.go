@@ -15,8 +15,6 @@ import (
 	"os/signal"
 	"syscall"
 
-	"golang.org/x/sync/errgroup"
-
 	"newsmon/cmd/internal/cli"
 	"newsmon/pipeline/bus"
 )
@@ -33,10 +31,7 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, getenv cli.Getenv, stdout, stderr io.Writer) error {
-	cmd := "run"
-	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
-		cmd, args = args[0], args[1:]
-	}
+	cmd, args := cli.Subcommand(args)
 	switch cmd {
 	case "run":
 		return serve(ctx, args, getenv, stderr)
@@ -77,16 +72,7 @@ func serve(ctx context.Context, args []string, getenv cli.Getenv, stderr io.Writ
 	}
 	defer client.Close()
 	reg := cli.NewRegistry()
-	ops := cli.Ops{Addr: addr, Reg: reg, Ready: func() error {
-		if !client.Conn().IsConnected() {
-			return errors.New("not connected to NATS")
-		}
-		return nil
-	}}
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return ops.Serve(gctx, log) })
-	g.Go(func() error { return cli.RunIngest(gctx, &ingc, client, reg, log) })
-	err = g.Wait()
-	log.Info("ingest stopped")
-	return err
+	return cli.Serve(ctx, "ingest", addr, client, reg, log, func(ctx context.Context) error {
+		return cli.RunIngest(ctx, &ingc, client, reg, log)
+	})
 }

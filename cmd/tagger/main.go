@@ -18,8 +18,6 @@ import (
 	"os/signal"
 	"syscall"
 
-	"golang.org/x/sync/errgroup"
-
 	"newsmon/cmd/internal/cli"
 	"newsmon/pipeline/bus"
 )
@@ -38,10 +36,7 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, getenv cli.Getenv, stdout, stderr io.Writer, hup <-chan os.Signal) error {
-	cmd := "run"
-	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
-		cmd, args = args[0], args[1:]
-	}
+	cmd, args := cli.Subcommand(args)
 	switch cmd {
 	case "run":
 		return serve(ctx, args, getenv, stderr, hup)
@@ -85,16 +80,7 @@ func serve(ctx context.Context, args []string, getenv cli.Getenv, stderr io.Writ
 	}
 	defer client.Close()
 	reg := cli.NewRegistry()
-	ops := cli.Ops{Addr: addr, Reg: reg, Ready: func() error {
-		if !client.Conn().IsConnected() {
-			return errors.New("not connected to NATS")
-		}
-		return nil
-	}}
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return ops.Serve(gctx, log) })
-	g.Go(func() error { return cli.RunTagger(gctx, &tagc, set, client, reg, log, hup) })
-	err = g.Wait()
-	log.Info("tagger stopped")
-	return err
+	return cli.Serve(ctx, "tagger", addr, client, reg, log, func(ctx context.Context) error {
+		return cli.RunTagger(ctx, &tagc, set, client, reg, log, hup)
+	})
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"os"
 
@@ -67,4 +68,30 @@ func RunTagger(ctx context.Context, c *Tagger, set *rules.Set, client *bus.Clien
 		return client.ConsumeArticles(gctx, c.Workers, t.Handle)
 	})
 	return g.Wait()
+}
+
+// Subcommand splits args into the subcommand named first and the rest;
+// "run" when args start with a flag or are empty.
+func Subcommand(args []string) (string, []string) {
+	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+		return args[0], args[1:]
+	}
+	return "run", args
+}
+
+// Serve runs a service's loop beside the operations server until ctx ends
+// or either fails. The server reports ready while client is connected.
+func Serve(ctx context.Context, name, addr string, client *bus.Client, reg *prometheus.Registry, log *slog.Logger, loop func(context.Context) error) error {
+	ops := Ops{Addr: addr, Reg: reg, Ready: func() error {
+		if !client.Conn().IsConnected() {
+			return errors.New("not connected to NATS")
+		}
+		return nil
+	}}
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return ops.Serve(gctx, log) })
+	g.Go(func() error { return loop(gctx) })
+	err := g.Wait()
+	log.Info(name + " stopped")
+	return err
 }

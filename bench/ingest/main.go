@@ -380,6 +380,7 @@ func run(o options) error {
 	js, _ := jetstream.New(nc)
 
 	var procs []*exec.Cmd
+	selfCPU0 := cpuTime(os.Getpid())
 	start := time.Now()
 	if o.profile != "" {
 		stop, err := inProcess(ns.ClientURL(), list, o)
@@ -438,6 +439,7 @@ func run(o options) error {
 	round1 := time.Since(start)
 	n1 := articles()
 	cpu1 := cpuTimes(procs)
+	selfCPU1 := cpuTime(os.Getpid())
 	bytes1, reqs1 := s.bytes[1].Load(), s.reqs[1].Load()
 	log.Printf("round 1: %d articles in %s", n1, round1.Round(time.Millisecond))
 
@@ -483,6 +485,8 @@ func run(o options) error {
 		fmt.Printf("| replica %d: peak RSS (VmHWM) | %.0f MB |\n", i+1, float64(peak[i])/1e6)
 	}
 	fmt.Printf("| ingest CPU time, round 1 / both rounds | %s / %s |\n", cpu1.Round(100*time.Millisecond), cpu2.Round(100*time.Millisecond))
+	fmt.Printf("| this process's CPU (NATS server, feed server), round 1 | %s |\n", (selfCPU1 - selfCPU0).Round(100*time.Millisecond))
+	fmt.Printf("| machine load average (1 min) at the end | %s |\n", loadAvg())
 	fmt.Printf("| ARTICLES after round 2: messages, distinct ids, expected | %d, %d, %d |\n", total, distinct, expected1+expected2)
 	ok := round1 < time.Minute && n1 >= expected1 && bytes2*10 < bytes1 && total == distinct && total == expected1+expected2 && n2 == total
 	for i := range procs {
@@ -513,20 +517,34 @@ func rssPeak(pid int) int64 {
 func cpuTimes(procs []*exec.Cmd) time.Duration {
 	var total time.Duration
 	for _, p := range procs {
-		data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.Process.Pid))
-		if err != nil {
-			continue
-		}
-		s := string(data)
-		fields := strings.Fields(s[strings.LastIndex(s, ")")+2:])
-		if len(fields) < 13 {
-			continue
-		}
-		ut, _ := strconv.ParseInt(fields[11], 10, 64)
-		st, _ := strconv.ParseInt(fields[12], 10, 64)
-		total += time.Duration(ut+st) * 10 * time.Millisecond // USER_HZ = 100
+		total += cpuTime(p.Process.Pid)
 	}
 	return total
+}
+
+// cpuTime is a process's user and system CPU time so far.
+func cpuTime(pid int) time.Duration {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	s := string(data)
+	fields := strings.Fields(s[strings.LastIndex(s, ")")+2:])
+	if len(fields) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseInt(fields[11], 10, 64)
+	st, _ := strconv.ParseInt(fields[12], 10, 64)
+	return time.Duration(ut+st) * 10 * time.Millisecond // USER_HZ = 100
+}
+
+// loadAvg is the one-minute load average: how shared the machine was.
+func loadAvg() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	return strings.Fields(string(data))[0]
 }
 
 // countIDs reads ARTICLES and counts messages and distinct article ids.

@@ -64,3 +64,24 @@ func TestIngestConfigFileErrors(t *testing.T) {
 		}
 	}
 }
+
+// Whatever the -ingest-config file holds, reading it fails with an error
+// naming the file, or succeeds; it never panics.
+func FuzzIngestConfig(f *testing.F) {
+	f.Add("allow-private-networks: true\ninterval: 2m\n")
+	f.Add("feed: [https://a.example/rss]\nworkers: {a: 1}\n")
+	f.Add("- just\n- a list\n")
+	f.Add("interval: &a 1m\nmax-backoff: *a\n")
+	f.Add("")
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, data string) {
+		file := filepath.Join(dir, "ingest.yaml")
+		if err := os.WriteFile(file, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := parseIngest(t, nil, "-ingest-config", file, "-feed", "https://x.example/rss")
+		if err != nil && !strings.Contains(err.Error(), file) && !strings.Contains(err.Error(), "-") {
+			t.Errorf("error does not name the file or the setting: %v", err)
+		}
+	})
+}

@@ -162,6 +162,28 @@ func redact(url string) string {
 }
 
 func (c *Client) declare(ctx context.Context) error {
+	for _, cfg := range c.streamConfigs() {
+		if _, err := ensureStream(ctx, c.js, cfg); err != nil {
+			return fmt.Errorf("declare stream %s: %w", cfg.Name, err)
+		}
+	}
+	seen, err := ensureKV(ctx, c.js, jetstream.KeyValueConfig{
+		Bucket:      SeenBucket,
+		Description: "items the ingester has published",
+		TTL:         c.opts.SeenTTL,
+		Storage:     jetstream.FileStorage,
+		Replicas:    c.opts.Replicas,
+		History:     1,
+	})
+	if err != nil {
+		return fmt.Errorf("declare bucket %s: %w", SeenBucket, err)
+	}
+	c.seen = seen
+	return nil
+}
+
+// streamConfigs are the settings of the streams newsmon declares, by name.
+func (c *Client) streamConfigs() map[string]jetstream.StreamConfig {
 	intake, live := pipeline.AlertsIntake+"."+pipeline.AlertsSubject, pipeline.AlertsSubject
 	streams := []jetstream.StreamConfig{{
 		Name:        pipeline.ArticlesStream,
@@ -191,24 +213,11 @@ func (c *Client) declare(ctx context.Context) error {
 		// redelivered after a crash cannot produce a second alert.
 		Duplicates: c.redeliverySpan() + 10*time.Minute,
 	}}
+	out := map[string]jetstream.StreamConfig{}
 	for _, cfg := range streams {
-		if _, err := c.js.CreateOrUpdateStream(ctx, cfg); err != nil {
-			return fmt.Errorf("declare stream %s: %w", cfg.Name, err)
-		}
+		out[cfg.Name] = cfg
 	}
-	seen, err := c.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket:      SeenBucket,
-		Description: "items the ingester has published",
-		TTL:         c.opts.SeenTTL,
-		Storage:     jetstream.FileStorage,
-		Replicas:    c.opts.Replicas,
-		History:     1,
-	})
-	if err != nil {
-		return fmt.Errorf("declare bucket %s: %w", SeenBucket, err)
-	}
-	c.seen = seen
-	return nil
+	return out
 }
 
 // redeliverySpan is the longest time between an article's first delivery

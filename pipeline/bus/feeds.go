@@ -64,7 +64,7 @@ func (c *Client) Ingest(ctx context.Context, o IngestOptions) (*Ingest, error) {
 	o.fill()
 	in := &Ingest{Client: c, opts: o}
 	var err error
-	in.feeds, err = c.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+	in.feeds, err = ensureKV(ctx, c.js, jetstream.KeyValueConfig{
 		Bucket:      FeedsBucket,
 		Description: "per-feed poll state: validators, next poll, failures",
 		Storage:     jetstream.FileStorage,
@@ -74,7 +74,7 @@ func (c *Client) Ingest(ctx context.Context, o IngestOptions) (*Ingest, error) {
 	if err != nil {
 		return nil, fmt.Errorf("declare bucket %s: %w", FeedsBucket, err)
 	}
-	in.near, err = c.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+	in.near, err = ensureKV(ctx, c.js, jetstream.KeyValueConfig{
 		Bucket:      NearBucket,
 		Description: "SimHash bands of published articles: band.article -> fingerprint article-id",
 		TTL:         o.NearTTL,

@@ -22,7 +22,7 @@ const (
 
 func (in *Ingest) declarePoll(ctx context.Context) error {
 	var err error
-	in.poll, err = in.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+	in.poll, err = ensureStream(ctx, in.js, jetstream.StreamConfig{
 		Name:        PollStream,
 		Description: "poll jobs, one per feed host, shared by ingest replicas",
 		Subjects:    []string{PollSubject + ".>"},

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"newsmon/pipeline"
@@ -363,5 +364,73 @@ func TestReplicasShareFeeds(t *testing.T) {
 	}
 	if polled.Load() != int64(round2) {
 		t.Errorf("feed states count %d items, want %d", polled.Load(), round2)
+	}
+}
+
+// The ingest user of deploy/nats may do all the ingest side needs: watch
+// thousands of feed states, queue and take poll jobs, look up SEEN and NEAR,
+// with no permission violation.
+func TestIngestSideUnderDeployPermissions(t *testing.T) {
+	s := startFromConfig(t, "nats-server.conf")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var mu sync.Mutex
+	var violations []string
+	o := bus.DefaultOptions()
+	o.URL, o.Name, o.User, o.Password, o.InboxPrefix = s.ClientURL(), "ingest", "ingest", "ingest-secret", "_INBOX_ingest"
+	o.NATS = []nats.Option{nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {
+		mu.Lock()
+		violations = append(violations, err.Error())
+		mu.Unlock()
+	})}
+	c, err := bus.Connect(ctx, o, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	side, err := c.Ingest(ctx, bus.IngestOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Enough states that a push watcher would need flow control.
+	const n = 5000
+	state := []byte(`{"url":"https://example.com/feed.xml","state":"ok","etag":"` + strings.Repeat("x", 500) + `"}`)
+	for i := range n {
+		if _, ok, err := side.SaveState(ctx, fmt.Sprintf("k%d", i), state, 0); err != nil || !ok {
+			t.Fatalf("save state %d: %v %v", i, ok, err)
+		}
+	}
+	all, err := side.States(ctx)
+	if err != nil || len(all) != n {
+		t.Fatalf("watched %d states, err %v; want %d", len(all), err, n)
+	}
+	if err := side.EnqueuePoll("example_com", "example_com:1"); err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan string, 1)
+	jctx, jcancel := context.WithTimeout(ctx, 10*time.Second)
+	defer jcancel()
+	go side.ConsumePolls(jctx, 1, func(_ context.Context, host string) error {
+		got <- host
+		return nil
+	})
+	select {
+	case <-got:
+	case <-jctx.Done():
+		t.Error("no poll job delivered")
+	}
+	if err := c.MarkSeenAll(ctx, map[string]string{"url:https://example.com/a": "a:1"}); err != nil {
+		t.Error(err)
+	}
+	if seen, err := c.SeenAll(ctx, []string{"url:https://example.com/a"}); err != nil || len(seen) != 1 {
+		t.Errorf("seen lookup: %v %v", seen, err)
+	}
+	if _, err := side.NearCandidates(ctx, []string{"b0-0000"}); err != nil {
+		t.Error(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(violations) > 0 {
+		t.Errorf("permission violations: %v", violations)
 	}
 }

@@ -128,59 +128,75 @@ func (in *Ingest) SaveState(ctx context.Context, key string, data []byte, rev ui
 // they are all delivered; it goes on calling fn with each change, from one
 // goroutine, until ctx ends or stop is called (stop waits for it). A
 // deleted state comes with nil data.
+//
+// It reads the bucket's stream through an ordered pull consumer rather than
+// the key-value watcher: the watcher is a push consumer whose flow-control
+// replies need publish rights on $JS.FC.>, which a locked-down ingest user
+// may not have, and without them it stalls after the first few thousand
+// entries.
 func (in *Ingest) WatchStates(ctx context.Context, fn func(key string, data []byte, rev uint64)) (stop func(), err error) {
-	w, err := in.feeds.WatchAll(ctx)
+	prefix := "$KV." + FeedsBucket + "."
+	oc, err := in.js.OrderedConsumer(ctx, "KV_"+FeedsBucket, jetstream.OrderedConsumerConfig{
+		FilterSubjects: []string{prefix + ">"},
+		DeliverPolicy:  jetstream.DeliverLastPerSubjectPolicy,
+	})
 	if err != nil {
 		return nil, fmt.Errorf("watch %s: %w", FeedsBucket, err)
 	}
-	deliver := func(e jetstream.KeyValueEntry) {
-		if e.Operation() != jetstream.KeyValuePut {
-			fn(e.Key(), nil, e.Revision())
-			return
-		}
-		fn(e.Key(), e.Value(), e.Revision())
+	info, err := oc.Info(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("watch %s: %w", FeedsBucket, err)
 	}
-	// The initial values end with a nil entry.
-	for initial := true; initial; {
-		select {
-		case e, open := <-w.Updates():
-			if !open {
-				return nil, fmt.Errorf("watch %s: closed", FeedsBucket)
-			}
-			if e == nil {
-				initial = false
-				continue
-			}
-			deliver(e)
-		case <-ctx.Done():
-			w.Stop()
-			return nil, ctx.Err()
-		}
+	msgs, err := oc.Messages()
+	if err != nil {
+		return nil, fmt.Errorf("watch %s: %w", FeedsBucket, err)
 	}
+	deliver := func(m jetstream.Msg) (remaining uint64) {
+		md, err := m.Metadata()
+		if err != nil {
+			return 1
+		}
+		key := strings.TrimPrefix(m.Subject(), prefix)
+		switch m.Headers().Get("KV-Operation") {
+		case "DEL", "PURGE":
+			fn(key, nil, md.Sequence.Stream)
+		default:
+			fn(key, m.Data(), md.Sequence.Stream)
+		}
+		return md.NumPending
+	}
+	for pending := info.NumPending; pending > 0; {
+		m, err := msgs.Next(jetstream.NextContext(ctx))
+		if err != nil {
+			msgs.Stop()
+			return nil, fmt.Errorf("watch %s: %w", FeedsBucket, err)
+		}
+		pending = deliver(m)
+	}
+	wctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
-	quit := make(chan struct{})
 	go func() {
 		defer close(done)
-		defer w.Stop()
+		defer msgs.Stop()
 		for {
-			select {
-			case e, open := <-w.Updates():
-				if !open {
+			m, err := msgs.Next(jetstream.NextContext(wctx))
+			if err != nil {
+				if wctx.Err() != nil || errors.Is(err, jetstream.ErrMsgIteratorClosed) {
 					return
 				}
-				if e != nil {
-					deliver(e)
+				in.log.Warn("watch feed states", "err", err)
+				select {
+				case <-wctx.Done():
+					return
+				case <-time.After(100 * time.Millisecond):
 				}
-			case <-ctx.Done():
-				return
-			case <-quit:
-				return
+				continue
 			}
+			deliver(m)
 		}
 	}()
-	var once sync.Once
 	return func() {
-		once.Do(func() { close(quit) })
+		cancel()
 		<-done
 	}, nil
 }

@@ -87,6 +87,17 @@ func eachWord(text string, fn func(uint64)) int {
 	var buf [utf8.UTFMax]byte
 	for _, r := range text {
 		switch {
+		case r < utf8.RuneSelf: // most text; none of it is an ideograph or a mark
+			switch {
+			case 'A' <= r && r <= 'Z':
+				h = (h ^ uint64(r+'a'-'A')) * fnvPrime
+				in = true
+			case 'a' <= r && r <= 'z', '0' <= r && r <= '9':
+				h = (h ^ uint64(r)) * fnvPrime
+				in = true
+			default:
+				end()
+			}
 		case isIdeograph(r):
 			end()
 			for _, c := range buf[:utf8.EncodeRune(buf[:], r)] {
@@ -95,15 +106,8 @@ func eachWord(text string, fn func(uint64)) int {
 			in = true
 			end()
 		case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r):
-			if r < utf8.RuneSelf {
-				if 'A' <= r && r <= 'Z' {
-					r += 'a' - 'A'
-				}
-				h = (h ^ uint64(r)) * fnvPrime
-			} else {
-				for _, c := range buf[:utf8.EncodeRune(buf[:], unicode.ToLower(r))] {
-					h = (h ^ uint64(c)) * fnvPrime
-				}
+			for _, c := range buf[:utf8.EncodeRune(buf[:], unicode.ToLower(r))] {
+				h = (h ^ uint64(c)) * fnvPrime
 			}
 			in = true
 		default:

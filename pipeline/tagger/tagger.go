@@ -39,6 +39,7 @@ type Stats struct {
 	Alerts    atomic.Int64 // alerts published
 	Malformed atomic.Int64 // articles that could not be decoded
 	Failed    atomic.Int64 // articles whose alerts could not be stored (retried)
+	Copies    atomic.Int64 // near-duplicates of earlier articles, not alerted again
 	Reloads   atomic.Int64 // rule sets swapped in
 	Refused   atomic.Int64 // rule sets refused
 }
@@ -81,6 +82,12 @@ func (t *Tagger) Handle(ctx context.Context, data []byte) error {
 	if err := a.Validate(); err != nil {
 		t.stats.Malformed.Add(1)
 		return fmt.Errorf("article %q: %w", a.URL, err)
+	}
+	if a.DuplicateOf != "" {
+		// The ingester publishes near-duplicates only when asked to
+		// (-publish-duplicates); their original was alerted already.
+		t.stats.Copies.Add(1)
+		return nil
 	}
 	alerts := t.Tag(&a)
 	t.stats.Articles.Add(1)

@@ -107,6 +107,10 @@ func TestHandle(t *testing.T) {
 	if err := tg.Handle(ctx, []byte(`{"text":"Blorptek Cloud"}`)); !errors.Is(err, pipeline.ErrMalformed) {
 		t.Errorf("article without id: err = %v, want ErrMalformed", err)
 	}
+	dup, _ := json.Marshal(pipeline.Article{ID: "a:2", URL: "https://example.com/2", Text: "Blorptek Cloud signed the deal.", DuplicateOf: "a:1"})
+	if err := tg.Handle(ctx, dup); err != nil || len(st.subjects()) != 1 || tg.Stats().Copies.Load() != 1 {
+		t.Errorf("near-duplicate: err %v, alerts %v, copies %d; want it skipped", err, st.subjects(), tg.Stats().Copies.Load())
+	}
 	st.fail = errors.New("stream unavailable")
 	err := tg.Handle(ctx, article(t, "Blorptek Cloud again."))
 	if err == nil || errors.Is(err, pipeline.ErrMalformed) {

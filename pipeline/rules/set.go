@@ -442,31 +442,24 @@ func (c *compiler) tag(name string) int32 {
 // term indexes.
 func (c *compiler) resolve(file string, line int, id string, ex *node) bool {
 	ok := true
+	names := map[atomKind]struct {
+		idx  map[string]int32
+		miss string
+	}{
+		akEntity:   {c.entIdx, "unknown entity %s"},
+		akCategory: {c.catIdx, "no entity has category %q"},
+		akTag:      {c.tagIdx, "no entity has tag %q"},
+	}
 	walk(ex, func(n *node) {
 		if n.op != opAtom {
 			return
 		}
 		switch n.kind {
-		case akEntity:
-			ri, found := c.entIdx[n.name]
+		case akEntity, akCategory, akTag:
+			look := names[n.kind]
+			i, found := look.idx[n.name]
 			if !found {
-				c.errorf(file, line, "rule %q: unknown entity %s", id, n.name)
-				ok = false
-				return
-			}
-			n.id = ri
-		case akCategory:
-			i, found := c.catIdx[n.name]
-			if !found {
-				c.errorf(file, line, "rule %q: no entity has category %q", id, n.name)
-				ok = false
-				return
-			}
-			n.id = i
-		case akTag:
-			i, found := c.tagIdx[n.name]
-			if !found {
-				c.errorf(file, line, "rule %q: no entity has tag %q", id, n.name)
+				c.errorf(file, line, "rule %q: "+look.miss, id, n.name)
 				ok = false
 				return
 			}

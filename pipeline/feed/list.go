@@ -50,10 +50,10 @@ func LoadList(path string) ([]Source, error) {
 // file name's extension or else by the content:
 //
 //   - text: one URL a line; blank lines and lines starting with # are skipped;
-//   - OPML: the xmlUrl of every outline, however deeply nested, with the
+//   - OPML: the xmlUrl of every outline, however deeply nested, named by
+//     its own title (the ingester makes a subject token of it), with the
 //     titles of the enclosing outlines and its category attribute as tags
-//     and its language attribute as Lang (names are derived from hosts:
-//     OPML titles are prose, not subject tokens);
+//     and its language attribute as Lang;
 //   - YAML: a document "feeds: [{url, name, interval, pages, lang, tags}]",
 //     unknown keys being errors.
 //
@@ -319,7 +319,13 @@ func parseOPML(name string, data []byte) ([]Source, error) {
 					out[i].Tags = mergeTags(out[i].Tags, tags)
 				} else {
 					index[u] = len(out)
-					out = append(out, Source{URL: u, Lang: lang, Tags: mergeTags(nil, tags)})
+					// A feed outline's own title names the source, as the
+					// reader that exported it showed it; WriteOPML writes it back.
+					src := Source{URL: u, Lang: lang, Tags: mergeTags(nil, tags)}
+					if t := strings.TrimSpace(title); t != "" && t != xmlURL && t != u {
+						src.Name = t
+					}
+					out = append(out, src)
 				}
 			}
 			titles = append(titles, strings.TrimSpace(title))

@@ -75,8 +75,8 @@ func TestParseListOPML(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []Source{
-		{URL: "https://news.example.com/rss", Lang: "en", Tags: []string{"Tech", "Cloud"}},
-		{URL: "http://blog.example.org/feed.xml", Tags: []string{"Tech", "Policy/EU", "Weekly"}},
+		{URL: "https://news.example.com/rss", Name: "Example News", Lang: "en", Tags: []string{"Tech", "Cloud"}},
+		{URL: "http://blog.example.org/feed.xml", Name: "Blog", Tags: []string{"Tech", "Policy/EU", "Weekly"}},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
@@ -170,10 +170,10 @@ func TestWriteOPML(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, b.String())
 	}
-	// OPML keeps URL, language and tags; names are derived again from
-	// hosts, and polling settings have no place there.
+	// OPML keeps URL, name, language and tags; polling settings have no
+	// place there.
 	want := []Source{
-		{URL: sources[0].URL, Lang: "en", Tags: []string{"cloud", "policy"}},
+		{URL: sources[0].URL, Name: "example-news", Lang: "en", Tags: []string{"cloud", "policy"}},
 		{URL: sources[1].URL},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {

@@ -49,6 +49,7 @@ type Article struct {
 	ContentHash  string     `json:"content_hash"`
 	Extraction   string     `json:"extraction"`
 	DuplicateOf  string     `json:"duplicate_of,omitempty"`
+	Tags         []string   `json:"tags,omitempty"` // the feed's tags from the operator's feed list
 }
 
 // Validate reports why an article cannot be processed, wrapping ErrMalformed.

@@ -135,7 +135,7 @@ func TestBadInputCostsOnlyItself(t *testing.T) {
 	var logs syncLog
 	unreachable := "http://127.0.0.1:1/feed.xml"
 	in, err := ingest.New(ingest.Config{
-		Sources: []feed.Source{{URL: srv.URL + "/good.xml"}, {URL: srv.URL + "/broken.xml"}, {URL: srv.URL + "/html.xml"}, {URL: unreachable}},
+		Sources: []feed.Source{{URL: srv.URL + "/good.xml", Tags: []string{"policy"}}, {URL: srv.URL + "/broken.xml"}, {URL: srv.URL + "/html.xml"}, {URL: unreachable}},
 		Fetch:   fetch.New(fetch.Options{AllowPrivate: true, Timeout: 3 * time.Second}),
 	}, rec, rec, slog.New(slog.NewTextHandler(&logs, nil)))
 	if err != nil {
@@ -161,6 +161,9 @@ func TestBadInputCostsOnlyItself(t *testing.T) {
 		}
 		if a.Extraction != tc.extraction || !strings.HasPrefix(a.Text, tc.text) {
 			t.Errorf("%s: extraction %q text %q, want %q starting %q", tc.url, a.Extraction, a.Text, tc.extraction, tc.text)
+		}
+		if len(a.Tags) != 1 || a.Tags[0] != "policy" {
+			t.Errorf("%s: tags %q, want the feed's [policy]", tc.url, a.Tags)
 		}
 		if a.ID == "" || a.Source != "127_0_0_1" || a.ContentHash == "" || a.FeedURL != srv.URL+"/good.xml" {
 			t.Errorf("%s: id %q source %q hash %q feed %q", tc.url, a.ID, a.Source, a.ContentHash, a.FeedURL)

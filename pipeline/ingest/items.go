@@ -210,6 +210,7 @@ func (in *Ingester) article(ctx context.Context, src feed.Source, parsed *feed.F
 		FetchedAt: in.cfg.Now().UTC(),
 		Lang:      firstNonEmpty(src.Lang, parsed.Lang),
 		Summary:   FragmentText(it.Summary),
+		Tags:      src.Tags,
 	}
 	if !it.Published.IsZero() {
 		p := it.Published.UTC()

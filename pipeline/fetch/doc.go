@@ -16,7 +16,8 @@
 //     can reach the machine's neighbourhood;
 //   - at most Options.PerHost requests in flight per host name;
 //   - for GetPage with Options.Robots, robots.txt (RFC 9309) checked for the
-//     page and every redirect target, cached per origin.
+//     page and every redirect target, cached per origin, and its
+//     Crawl-delay kept between two pages of one origin (at most 30 s).
 //
 // It does not schedule, retry or back off. It reports what the server said,
 // a *StatusError with Retry-After, Cache-Control max-age and Expires, and

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -33,11 +34,24 @@ type rule struct {
 // disallowAll stands for a robots.txt that could not be fetched.
 var disallowAll = rules{{allow: false, pattern: "/"}}
 
+// maxCrawlDelay caps a robots.txt's Crawl-delay: a site asking for more is
+// paced at this, so one line cannot stall a poll for hours.
+const maxCrawlDelay = 30 * time.Second
+
 // parseRobots reads a robots.txt (RFC 9309) and returns the rules of the
 // groups for agent (a lower-case product token), or else of the "*" groups.
 // Groups naming the same agent are merged. Unknown lines are skipped.
 func parseRobots(body []byte, agent string) rules {
+	rs, _ := parseRobotsGroup(body, agent)
+	return rs
+}
+
+// parseRobotsGroup is parseRobots that also returns the group's
+// Crawl-delay (not in RFC 9309, but widely written and meant): the time to
+// leave between two requests, capped at maxCrawlDelay.
+func parseRobotsGroup(body []byte, agent string) (rules, time.Duration) {
 	var mine, star rules
+	var mineDelay, starDelay time.Duration
 	var foundMine, foundStar bool
 	inMine, inStar := false, false // the current group applies to agent / to "*"
 	inRules := false               // a rule line ended the group's user-agent lines
@@ -67,6 +81,19 @@ func parseRobots(body []byte, agent string) rules {
 			case token != "" && token == agent:
 				inMine, foundMine = true, true
 			}
+		case "crawl-delay":
+			inRules = true
+			secs, err := strconv.ParseFloat(value, 64)
+			if err != nil || !(secs > 0) {
+				continue
+			}
+			d := time.Duration(min(secs, maxCrawlDelay.Seconds()) * float64(time.Second))
+			if inMine {
+				mineDelay = max(mineDelay, d)
+			}
+			if inStar {
+				starDelay = max(starDelay, d)
+			}
 		case "allow", "disallow":
 			inRules = true
 			if value == "" {
@@ -86,11 +113,11 @@ func parseRobots(body []byte, agent string) rules {
 	}
 	switch {
 	case foundMine:
-		return mine
+		return mine, mineDelay
 	case foundStar:
-		return star
+		return star, starDelay
 	}
-	return nil
+	return nil, 0
 }
 
 // productToken is the leading run of letters, '-' and '_' of a User-Agent
@@ -186,16 +213,18 @@ type robotsCache struct {
 	entries map[string]robotsEntry // by scheme://host:port
 	max     int                    // entries kept
 	flight  singleflight.Group
+	next    map[string]time.Time // by origin: the earliest a paced request may start
 }
 
 type robotsEntry struct {
 	rules       rules
+	delay       time.Duration // Crawl-delay
 	unreachable bool
 	expires     time.Time
 }
 
 func newRobotsCache(c *Client) *robotsCache {
-	return &robotsCache{c: c, entries: make(map[string]robotsEntry), max: robotsMaxHosts}
+	return &robotsCache{c: c, entries: make(map[string]robotsEntry), max: robotsMaxHosts, next: make(map[string]time.Time)}
 }
 
 // check returns nil if u may be fetched, an error wrapping ErrRobots if not.
@@ -227,12 +256,46 @@ func (rc *robotsCache) check(ctx context.Context, u *url.URL) error {
 		path += "?" + u.RawQuery
 	}
 	if e.rules.allowed(path) {
-		return nil
+		return rc.pace(ctx, origin, e.delay)
 	}
 	if e.unreachable {
 		return fmt.Errorf("%w (robots.txt unreachable, retried after %s)", ErrRobots, e.expires.Format(time.RFC3339))
 	}
 	return ErrRobots
+}
+
+// pace waits until origin's Crawl-delay since the previous request has
+// passed. Each caller reserves its own start time under the lock, so
+// concurrent callers queue one delay apart instead of all waking together.
+func (rc *robotsCache) pace(ctx context.Context, origin string, delay time.Duration) error {
+	if delay <= 0 {
+		return nil
+	}
+	rc.mu.Lock()
+	now := time.Now()
+	start := now
+	if t, ok := rc.next[origin]; ok && t.After(now) {
+		start = t
+	}
+	rc.next[origin] = start.Add(delay)
+	if len(rc.next) > rc.max {
+		for k, t := range rc.next {
+			if t.Before(now) {
+				delete(rc.next, k)
+			}
+		}
+	}
+	rc.mu.Unlock()
+	if wait := start.Sub(now); wait > 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+	return nil
 }
 
 // fetch gets and parses origin's robots.txt and stores the result. Per RFC
@@ -245,7 +308,7 @@ func (rc *robotsCache) fetch(ctx context.Context, origin string) (robotsEntry, e
 	var se *StatusError
 	switch {
 	case err == nil:
-		e.rules = parseRobots(resp.Body, c.agent)
+		e.rules, e.delay = parseRobotsGroup(resp.Body, c.agent)
 	case ctx.Err() != nil:
 		return e, err // our caller gave up; that says nothing about the host
 	case errors.Is(err, ErrBlocked):

@@ -3,6 +3,7 @@ package fetch
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -418,4 +419,65 @@ func FuzzParseRobots(f *testing.F) {
 			t.Fatalf("%q allowed after a leading Disallow: / (file %q)", path, body)
 		}
 	})
+}
+
+func TestParseCrawlDelay(t *testing.T) {
+	for _, tc := range []struct {
+		txt  string
+		want time.Duration
+	}{
+		{"User-agent: *\nCrawl-delay: 2\n", 2 * time.Second},
+		{"User-agent: *\nCrawl-delay: 0.5\nDisallow: /x\n", 500 * time.Millisecond},
+		{"User-agent: newsmon\nCrawl-delay: 1\n\nUser-agent: *\nCrawl-delay: 9\n", time.Second},
+		{"User-agent: other\nCrawl-delay: 5\n", 0},
+		{"User-agent: *\nCrawl-delay: 86400\n", maxCrawlDelay},
+		{"User-agent: *\nCrawl-delay: soon\nCrawl-delay: -3\nCrawl-delay: NaN\n", 0},
+	} {
+		if _, got := parseRobotsGroup([]byte(tc.txt), "newsmon"); got != tc.want {
+			t.Errorf("%q: delay %s, want %s", tc.txt, got, tc.want)
+		}
+	}
+}
+
+// Pages of a host whose robots.txt asks for a Crawl-delay are fetched that
+// far apart, also when asked for at once.
+func TestCrawlDelayPaces(t *testing.T) {
+	ctx := context.Background()
+	srv := newRobotsServer(t, 200, "User-agent: *\nCrawl-delay: 0.2\n")
+	c := newClient(t, Options{Robots: true})
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := c.GetPage(ctx, Request{URL: fmt.Sprintf("%s/news/%d", srv.URL, i)}); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if took := time.Since(start); took < 600*time.Millisecond {
+		t.Errorf("4 pages with a 0.2 s crawl delay took %s, want at least 0.6 s", took)
+	}
+
+	// Without a delay the same pages come at once.
+	fast := newRobotsServer(t, 200, "User-agent: *\nDisallow: /private\n")
+	start = time.Now()
+	for i := range 4 {
+		if _, err := c.GetPage(ctx, Request{URL: fmt.Sprintf("%s/news/%d", fast.URL, i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if took := time.Since(start); took > 500*time.Millisecond {
+		t.Errorf("4 pages without a crawl delay took %s", took)
+	}
+
+	// A caller that gives up while waiting its turn gets its context's error.
+	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	c.GetPage(ctx, Request{URL: srv.URL + "/news/a"})
+	if _, err := c.GetPage(short, Request{URL: srv.URL + "/news/b"}); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("impatient caller: err = %v, want a deadline error", err)
+	}
 }

@@ -216,7 +216,14 @@ func compile(files []*fileSpec) (*Set, []error) {
 	// across categories, or two alerts of one article would share an id and
 	// JetStream would keep only one.
 	ids := map[string]string{} // rule id -> key (file:line)
-	claim := func(file string, line int, id, key string) bool {
+	// register records where a rule key and its id are defined, and says
+	// whether both are new.
+	register := func(file string, line int, id, key string) bool {
+		if prev, dup := where[key]; dup {
+			c.errorf(file, line, "duplicate id %s (first defined at %s)", key, prev)
+			return false
+		}
+		where[key] = fmt.Sprintf("%s:%d", file, line)
 		if prev, dup := ids[id]; dup {
 			c.errorf(file, line, "id %q is already used by %s; ids must be unique across categories (alert ids are <article>:<id>)", id, prev)
 			return false
@@ -259,12 +266,7 @@ func compile(files []*fileSpec) (*Set, []error) {
 				continue
 			}
 			key := e.category + "." + e.id
-			if prev, dup := where[key]; dup {
-				c.errorf(f.name, e.lineNo, "duplicate id %s (first defined at %s)", key, prev)
-				continue
-			}
-			where[key] = fmt.Sprintf("%s:%d", f.name, e.lineNo)
-			if !claim(f.name, e.lineNo, e.id, key) {
+			if !register(f.name, e.lineNo, e.id, key) {
 				continue
 			}
 			desc := e.description
@@ -303,12 +305,7 @@ func compile(files []*fileSpec) (*Set, []error) {
 				continue
 			}
 			key := rs.category + "." + rs.id
-			if prev, dup := where[key]; dup {
-				c.errorf(f.name, rs.line, "duplicate id %s (first defined at %s)", key, prev)
-				continue
-			}
-			where[key] = fmt.Sprintf("%s:%d", f.name, rs.line)
-			if !claim(f.name, rs.line, rs.id, key) {
+			if !register(f.name, rs.line, rs.id, key) {
 				continue
 			}
 			if rs.name == "" {

@@ -21,15 +21,20 @@ type fileSpec struct {
 	examples []*exampleSpec
 }
 
-type entitySpec struct {
-	lineNo      int
+// header is what entities and rules both declare about themselves.
+type header struct {
 	id          string
 	category    string
 	name        string
 	severity    string
 	description string
-	tags        []string
-	aliases     []*aliasSpec
+}
+
+type entitySpec struct {
+	header
+	lineNo  int
+	tags    []string
+	aliases []*aliasSpec
 }
 
 type aliasSpec struct {
@@ -42,14 +47,10 @@ type aliasSpec struct {
 }
 
 type ruleSpec struct {
-	line        int
-	id          string
-	category    string
-	name        string
-	severity    string
-	description string
-	match       string
-	matchLine   int
+	header
+	line      int
+	match     string
+	matchLine int
 }
 
 type exampleSpec struct {
@@ -220,24 +221,25 @@ func (d *decoder) parseFile(data []byte) *fileSpec {
 	return f
 }
 
+// header reads the keys entities and rules share from a decoded mapping.
+func (d *decoder) header(m map[string]*yaml.Node) header {
+	var h header
+	fields := []struct {
+		key string
+		dst *string
+	}{{"id", &h.id}, {"category", &h.category}, {"name", &h.name}, {"severity", &h.severity}, {"description", &h.description}}
+	for _, f := range fields { // in this order, so problems are reported in it
+		if v, ok := m[f.key]; ok {
+			*f.dst = d.str(v, f.key)
+		}
+	}
+	return h
+}
+
 func (d *decoder) entity(n *yaml.Node) *entitySpec {
 	e := &entitySpec{lineNo: n.Line}
 	m, _ := d.mapping(n, "entity", "id", "category", "name", "severity", "description", "tags", "aliases")
-	if v, ok := m["id"]; ok {
-		e.id = d.str(v, "id")
-	}
-	if v, ok := m["category"]; ok {
-		e.category = d.str(v, "category")
-	}
-	if v, ok := m["name"]; ok {
-		e.name = d.str(v, "name")
-	}
-	if v, ok := m["severity"]; ok {
-		e.severity = d.str(v, "severity")
-	}
-	if v, ok := m["description"]; ok {
-		e.description = d.str(v, "description")
-	}
+	e.header = d.header(m)
 	if v, ok := m["tags"]; ok {
 		e.tags = d.strList(v, "tags")
 	}
@@ -287,21 +289,7 @@ func (d *decoder) alias(n *yaml.Node) *aliasSpec {
 func (d *decoder) rule(n *yaml.Node) *ruleSpec {
 	r := &ruleSpec{line: n.Line}
 	m, _ := d.mapping(n, "rule", "id", "category", "name", "severity", "description", "match")
-	if v, ok := m["id"]; ok {
-		r.id = d.str(v, "id")
-	}
-	if v, ok := m["category"]; ok {
-		r.category = d.str(v, "category")
-	}
-	if v, ok := m["name"]; ok {
-		r.name = d.str(v, "name")
-	}
-	if v, ok := m["severity"]; ok {
-		r.severity = d.str(v, "severity")
-	}
-	if v, ok := m["description"]; ok {
-		r.description = d.str(v, "description")
-	}
+	r.header = d.header(m)
 	if v, ok := m["match"]; ok {
 		r.match = d.str(v, "match")
 		r.matchLine = deref(v).Line

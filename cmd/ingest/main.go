@@ -72,7 +72,8 @@ func serve(ctx context.Context, args []string, getenv cli.Getenv, stderr io.Writ
 	}
 	defer client.Close()
 	reg := cli.NewRegistry()
-	return cli.Serve(ctx, "ingest", addr, client, reg, log, func(ctx context.Context) error {
+	ops := cli.Ops{Addr: addr, Reg: reg, Ready: cli.Connected(client)}
+	return cli.Serve(ctx, "ingest", ops, log, func(ctx context.Context) error {
 		return cli.RunIngest(ctx, &ingc, client, reg, log)
 	})
 }

@@ -19,7 +19,6 @@ import (
 	"syscall"
 
 	"github.com/nats-io/nats.go"
-	"golang.org/x/sync/errgroup"
 
 	"newsmon/cmd/internal/cli"
 	"newsmon/pipeline"
@@ -123,13 +122,9 @@ func run(ctx context.Context, args []string, getenv cli.Getenv, stdout, stderr i
 		}
 		return nil
 	}}
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return ops.Serve(gctx, log) })
-	g.Go(func() error { return cli.RunTagger(gctx, &tagc, set, tagClient, reg, log, hup) })
-	g.Go(func() error { return cli.RunIngest(gctx, &ingc, ingClient, reg, log) })
-	err = g.Wait()
-	log.Info("newsmon stopped")
-	return err
+	return cli.Serve(ctx, "newsmon", ops, log,
+		func(ctx context.Context) error { return cli.RunTagger(ctx, &tagc, set, tagClient, reg, log, hup) },
+		func(ctx context.Context) error { return cli.RunIngest(ctx, &ingc, ingClient, reg, log) })
 }
 
 func splitHostPort(listen string) (string, int, error) {

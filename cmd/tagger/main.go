@@ -80,7 +80,8 @@ func serve(ctx context.Context, args []string, getenv cli.Getenv, stderr io.Writ
 	}
 	defer client.Close()
 	reg := cli.NewRegistry()
-	return cli.Serve(ctx, "tagger", addr, client, reg, log, func(ctx context.Context) error {
+	ops := cli.Ops{Addr: addr, Reg: reg, Ready: cli.Connected(client)}
+	return cli.Serve(ctx, "tagger", ops, log, func(ctx context.Context) error {
 		return cli.RunTagger(ctx, &tagc, set, client, reg, log, hup)
 	})
 }

@@ -79,18 +79,24 @@ func Subcommand(args []string) (string, []string) {
 	return "run", args
 }
 
-// Serve runs a service's loop beside the operations server until ctx ends
-// or either fails. The server reports ready while client is connected.
-func Serve(ctx context.Context, name, addr string, client *bus.Client, reg *prometheus.Registry, log *slog.Logger, loop func(context.Context) error) error {
-	ops := Ops{Addr: addr, Reg: reg, Ready: func() error {
+// Connected is a readiness check: ready while client is connected to NATS.
+func Connected(client *bus.Client) func() error {
+	return func() error {
 		if !client.Conn().IsConnected() {
 			return errors.New("not connected to NATS")
 		}
 		return nil
-	}}
+	}
+}
+
+// Serve runs a process's loops beside its operations server until ctx ends
+// or any of them fails.
+func Serve(ctx context.Context, name string, ops Ops, log *slog.Logger, loops ...func(context.Context) error) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return ops.Serve(gctx, log) })
-	g.Go(func() error { return loop(gctx) })
+	for _, loop := range loops {
+		g.Go(func() error { return loop(gctx) })
+	}
 	err := g.Wait()
 	log.Info(name + " stopped")
 	return err

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/url"
 	"os"
-	"path/filepath"
 	"time"
 
 	"newsmon/cmd/internal/cli"
@@ -72,7 +71,7 @@ func extractOne(ctx context.Context, client *fetch.Client, in, pageURL string) (
 			return nil, fmt.Errorf("%s: %w", in, err)
 		}
 		if pageURL == "" {
-			pageURL = fileURL(in)
+			pageURL = cli.FileURL(in)
 		}
 	}
 	doc, err := extract.Extract(body, contentType, pageURL)
@@ -103,11 +102,4 @@ func extractOne(ctx context.Context, client *fetch.Client, in, pageURL string) (
 	}
 	a.ID = pipeline.ArticleID(key)
 	return a, nil
-}
-
-func fileURL(name string) string {
-	if abs, err := filepath.Abs(name); err == nil {
-		name = abs
-	}
-	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(name)}).String()
 }

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"path/filepath"
 	"time"
 
 	"newsmon/cmd/internal/cli"
@@ -95,14 +94,14 @@ func articleFrom(name string, data []byte) (*pipeline.Article, error) {
 			a.ID = pipeline.ArticleID(firstNonEmpty(a.URL, name))
 		}
 		if a.URL == "" {
-			a.URL = fileURL(name)
+			a.URL = cli.FileURL(name)
 		}
 		return &a, nil
 	}
 	a := &pipeline.Article{
 		Schema:    pipeline.SchemaVersion,
 		ID:        pipeline.ArticleID(name),
-		URL:       fileURL(name),
+		URL:       cli.FileURL(name),
 		Source:    "file",
 		FetchedAt: time.Now().UTC(),
 	}
@@ -117,16 +116,6 @@ func articleFrom(name string, data []byte) (*pipeline.Article, error) {
 	}
 	a.ContentHash = pipeline.ContentHash(a.Text)
 	return a, nil
-}
-
-func fileURL(name string) string {
-	if name == "-" {
-		return "stdin:"
-	}
-	if abs, err := filepath.Abs(name); err == nil {
-		return "file://" + filepath.ToSlash(abs)
-	}
-	return "file://" + name
 }
 
 func firstNonEmpty(s ...string) string {

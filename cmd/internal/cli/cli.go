@@ -9,7 +9,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -135,4 +137,16 @@ func (l Log) Logger(w io.Writer) (*slog.Logger, error) {
 	default:
 		return nil, fmt.Errorf("-log-format %q: want text or json", l.Format)
 	}
+}
+
+// FileURL is the address the offline tools give an input file: an escaped
+// file: URL of its absolute path, or "stdin:" for "-".
+func FileURL(name string) string {
+	if name == "-" {
+		return "stdin:"
+	}
+	if abs, err := filepath.Abs(name); err == nil {
+		name = abs
+	}
+	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(name)}).String()
 }

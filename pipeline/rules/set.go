@@ -195,6 +195,19 @@ type compiler struct {
 	catIdx  map[string]int32
 	tagIdx  map[string]int32
 	entIdx  map[string]int32 // category.id -> entity
+
+	// Alert ids are <article id>:<rule id>, so a rule id must be unique
+	// across categories, or two alerts of one article would share an id and
+	// JetStream would keep only one.
+	where map[string]string // rule key -> file:line that defined it
+	ids   map[string]string // rule id -> key (file:line)
+	all   []pending         // every rule, in the order defined
+}
+
+// pending is a rule compiled but not yet placed in subject order.
+type pending struct {
+	rule *Rule
+	info ruleInfo
 }
 
 func (c *compiler) errorf(file string, line int, format string, args ...any) {
@@ -210,137 +223,147 @@ func compile(files []*fileSpec) (*Set, []error) {
 		files: files,
 	}
 	c := &compiler{s: s, termIdx: map[string]int32{}, aliases: map[string]string{},
-		catIdx: map[string]int32{}, tagIdx: map[string]int32{}, entIdx: map[string]int32{}}
-	where := map[string]string{} // rule key -> file:line that defined it
-	// Alert ids are <article id>:<rule id>, so a rule id must be unique
-	// across categories, or two alerts of one article would share an id and
-	// JetStream would keep only one.
-	ids := map[string]string{} // rule id -> key (file:line)
-	// register records where a rule key and its id are defined, and says
-	// whether both are new.
-	register := func(file string, line int, id, key string) bool {
-		if prev, dup := where[key]; dup {
-			c.errorf(file, line, "duplicate id %s (first defined at %s)", key, prev)
-			return false
-		}
-		where[key] = fmt.Sprintf("%s:%d", file, line)
-		if prev, dup := ids[id]; dup {
-			c.errorf(file, line, "id %q is already used by %s; ids must be unique across categories (alert ids are <article>:<id>)", id, prev)
-			return false
-		}
-		ids[id] = fmt.Sprintf("%s (%s:%d)", key, file, line)
-		return true
-	}
-
-	type pending struct {
-		rule *Rule
-		info ruleInfo
-	}
-	var all []pending
-
-	// Entities and their aliases.
+		catIdx: map[string]int32{}, tagIdx: map[string]int32{}, entIdx: map[string]int32{},
+		where: map[string]string{}, ids: map[string]string{}}
 	for _, f := range files {
 		for _, e := range f.entities {
-			ok := true
-			if !validID(e.id) {
-				c.errorf(f.name, e.lineNo, "entity id %q: use lower-case letters, digits and '-'", e.id)
-				ok = false
-			}
-			if !validID(e.category) {
-				c.errorf(f.name, e.lineNo, "entity %q: category %q: use lower-case letters, digits and '-'", e.id, e.category)
-				ok = false
-			}
-			if e.name == "" {
-				c.errorf(f.name, e.lineNo, "entity %q: name is missing", e.id)
-			}
-			sev := e.severity
-			if sev == "" {
-				sev = "info"
-			} else if !slices.Contains(severities, sev) {
-				c.errorf(f.name, e.lineNo, "entity %q: severity %q: use one of %s", e.id, sev, strings.Join(severities, ", "))
-			}
-			if len(e.aliases) == 0 {
-				c.errorf(f.name, e.lineNo, "entity %q has no aliases", e.id)
-			}
-			if !ok {
-				continue
-			}
-			key := e.category + "." + e.id
-			if !register(f.name, e.lineNo, e.id, key) {
-				continue
-			}
-			desc := e.description
-			if desc == "" {
-				desc = "Mentions of " + e.name
-			}
-			r := &Rule{ID: e.id, Category: e.category, Name: e.name, Subject: pipeline.AlertSubject(e.category, e.id),
-				Severity: sev, Description: desc}
-			ei := int32(len(s.entities))
-			ent := entity{key: key, cat: c.cat(e.category)}
-			for _, t := range e.tags {
-				if !validID(t) {
-					c.errorf(f.name, e.lineNo, "entity %q: tag %q: use lower-case letters, digits and '-'", e.id, t)
-					continue
-				}
-				ent.tags = append(ent.tags, c.tag(t))
-			}
-			s.entities = append(s.entities, ent)
-			c.entIdx[key] = ei
-			all = append(all, pending{r, ruleInfo{entity: ei, file: f.name}})
-			for _, a := range e.aliases {
-				c.alias(f.name, key, ei, a)
-			}
+			c.entity(f.name, e)
 		}
 	}
-
-	// Compound rules.
 	for _, f := range files {
 		for _, rs := range f.rules {
-			if !validID(rs.id) {
-				c.errorf(f.name, rs.line, "rule id %q: use lower-case letters, digits and '-'", rs.id)
-				continue
-			}
-			if !validID(rs.category) {
-				c.errorf(f.name, rs.line, "rule %q: category %q: use lower-case letters, digits and '-'", rs.id, rs.category)
-				continue
-			}
-			key := rs.category + "." + rs.id
-			if !register(f.name, rs.line, rs.id, key) {
-				continue
-			}
-			if rs.name == "" {
-				c.errorf(f.name, rs.line, "rule %q: name is missing", rs.id)
-			}
-			if !slices.Contains(severities, rs.severity) {
-				c.errorf(f.name, rs.line, "rule %q: severity %q: use one of %s", rs.id, rs.severity, strings.Join(severities, ", "))
-			}
-			if rs.description == "" {
-				c.errorf(f.name, rs.line, "rule %q: description is missing (say what the alert means to an analyst)", rs.id)
-			}
-			if rs.match == "" {
-				c.errorf(f.name, rs.line, "rule %q: match is missing", rs.id)
-				continue
-			}
-			ex, err := parseExpr(rs.match)
-			if err != nil {
-				c.errorf(f.name, rs.matchLine, "rule %q: match: %v", rs.id, err)
-				continue
-			}
-			if !needsMatch(ex) {
-				c.errorf(f.name, rs.matchLine, "rule %q: match can be true for an empty article; it needs something that must occur", rs.id)
-				continue
-			}
-			if !c.resolve(f.name, rs.matchLine, rs.id, ex) {
-				continue
-			}
-			r := &Rule{ID: rs.id, Category: rs.category, Name: rs.name, Subject: pipeline.AlertSubject(rs.category, rs.id),
-				Severity: rs.severity, Description: rs.description}
-			all = append(all, pending{r, ruleInfo{entity: -1, expr: ex, file: f.name}})
+			c.rule(f.name, rs)
 		}
 	}
+	c.order()
+	c.wake()
+	c.checkExamples(files)
+	s.finish()
+	s.pool.New = func() any { return newScratch(s) }
+	return s, c.errs
+}
 
-	sort.SliceStable(all, func(i, j int) bool { return all[i].rule.Subject < all[j].rule.Subject })
-	for i, p := range all {
+// register records where a rule key and its id are defined, and says
+// whether both are new.
+func (c *compiler) register(file string, line int, id, key string) bool {
+	if prev, dup := c.where[key]; dup {
+		c.errorf(file, line, "duplicate id %s (first defined at %s)", key, prev)
+		return false
+	}
+	c.where[key] = fmt.Sprintf("%s:%d", file, line)
+	if prev, dup := c.ids[id]; dup {
+		c.errorf(file, line, "id %q is already used by %s; ids must be unique across categories (alert ids are <article>:<id>)", id, prev)
+		return false
+	}
+	c.ids[id] = fmt.Sprintf("%s (%s:%d)", key, file, line)
+	return true
+}
+
+// entity compiles an entity, its own rule and its aliases.
+func (c *compiler) entity(file string, e *entitySpec) {
+	s := c.s
+	ok := true
+	if !validID(e.id) {
+		c.errorf(file, e.lineNo, "entity id %q: use lower-case letters, digits and '-'", e.id)
+		ok = false
+	}
+	if !validID(e.category) {
+		c.errorf(file, e.lineNo, "entity %q: category %q: use lower-case letters, digits and '-'", e.id, e.category)
+		ok = false
+	}
+	if e.name == "" {
+		c.errorf(file, e.lineNo, "entity %q: name is missing", e.id)
+	}
+	sev := e.severity
+	if sev == "" {
+		sev = "info"
+	} else if !slices.Contains(severities, sev) {
+		c.errorf(file, e.lineNo, "entity %q: severity %q: use one of %s", e.id, sev, strings.Join(severities, ", "))
+	}
+	if len(e.aliases) == 0 {
+		c.errorf(file, e.lineNo, "entity %q has no aliases", e.id)
+	}
+	if !ok {
+		return
+	}
+	key := e.category + "." + e.id
+	if !c.register(file, e.lineNo, e.id, key) {
+		return
+	}
+	desc := e.description
+	if desc == "" {
+		desc = "Mentions of " + e.name
+	}
+	r := &Rule{ID: e.id, Category: e.category, Name: e.name, Subject: pipeline.AlertSubject(e.category, e.id),
+		Severity: sev, Description: desc}
+	ei := int32(len(s.entities))
+	ent := entity{key: key, cat: c.cat(e.category)}
+	for _, t := range e.tags {
+		if !validID(t) {
+			c.errorf(file, e.lineNo, "entity %q: tag %q: use lower-case letters, digits and '-'", e.id, t)
+			continue
+		}
+		ent.tags = append(ent.tags, c.tag(t))
+	}
+	s.entities = append(s.entities, ent)
+	c.entIdx[key] = ei
+	c.all = append(c.all, pending{r, ruleInfo{entity: ei, file: file}})
+	for _, a := range e.aliases {
+		c.alias(file, key, ei, a)
+	}
+}
+
+// rule compiles a compound rule; entities must be compiled first, since
+// its expression names them.
+func (c *compiler) rule(file string, rs *ruleSpec) {
+	if !validID(rs.id) {
+		c.errorf(file, rs.line, "rule id %q: use lower-case letters, digits and '-'", rs.id)
+		return
+	}
+	if !validID(rs.category) {
+		c.errorf(file, rs.line, "rule %q: category %q: use lower-case letters, digits and '-'", rs.id, rs.category)
+		return
+	}
+	key := rs.category + "." + rs.id
+	if !c.register(file, rs.line, rs.id, key) {
+		return
+	}
+	if rs.name == "" {
+		c.errorf(file, rs.line, "rule %q: name is missing", rs.id)
+	}
+	if !slices.Contains(severities, rs.severity) {
+		c.errorf(file, rs.line, "rule %q: severity %q: use one of %s", rs.id, rs.severity, strings.Join(severities, ", "))
+	}
+	if rs.description == "" {
+		c.errorf(file, rs.line, "rule %q: description is missing (say what the alert means to an analyst)", rs.id)
+	}
+	if rs.match == "" {
+		c.errorf(file, rs.line, "rule %q: match is missing", rs.id)
+		return
+	}
+	ex, err := parseExpr(rs.match)
+	if err != nil {
+		c.errorf(file, rs.matchLine, "rule %q: match: %v", rs.id, err)
+		return
+	}
+	if !needsMatch(ex) {
+		c.errorf(file, rs.matchLine, "rule %q: match can be true for an empty article; it needs something that must occur", rs.id)
+		return
+	}
+	if !c.resolve(file, rs.matchLine, rs.id, ex) {
+		return
+	}
+	r := &Rule{ID: rs.id, Category: rs.category, Name: rs.name, Subject: pipeline.AlertSubject(rs.category, rs.id),
+		Severity: rs.severity, Description: rs.description}
+	c.all = append(c.all, pending{r, ruleInfo{entity: -1, expr: ex, file: file}})
+}
+
+// order places the rules in subject order, which is the order hits are
+// reported in.
+func (c *compiler) order() {
+	s := c.s
+	sort.SliceStable(c.all, func(i, j int) bool { return c.all[i].rule.Subject < c.all[j].rule.Subject })
+	for i, p := range c.all {
 		s.rules = append(s.rules, p.rule)
 		s.info = append(s.info, p.info)
 		s.byKey[p.rule.Key()] = int32(i)
@@ -348,9 +371,13 @@ func compile(files []*fileSpec) (*Set, []error) {
 			s.entities[p.info.entity].rule = int32(i)
 		}
 	}
-	// Which compound rules each entity and term can wake. A rule is woken
-	// only by the atoms of one set that must occur for it to be true, the
-	// cheapest such set (see triggers), as stored-query engines do.
+}
+
+// wake records which compound rules each entity and term can wake. A rule
+// is woken only by the atoms of one set that must occur for it to be true,
+// the cheapest such set (see triggers), as stored-query engines do.
+func (c *compiler) wake() {
+	s := c.s
 	s.termRules = make([][]int32, len(s.terms))
 	catMembers := make([][]int32, len(s.cats))
 	tagMembers := make([][]int32, len(s.tags))
@@ -392,20 +419,19 @@ func compile(files []*fileSpec) (*Set, []error) {
 			}
 		}
 	}
+}
 
-	// Examples must name rules that exist.
+// checkExamples reports examples that name rules that do not exist.
+func (c *compiler) checkExamples(files []*fileSpec) {
 	for _, f := range files {
 		for _, x := range f.examples {
 			for _, r := range append(slices.Clone(x.want), x.not...) {
-				if _, ok := s.byKey[r.ref]; !ok {
+				if _, ok := c.s.byKey[r.ref]; !ok {
 					c.errorf(f.name, r.line, "example names unknown rule %q (write category.id, e.g. cloud.huawei)", r.ref)
 				}
 			}
 		}
 	}
-	s.finish()
-	s.pool.New = func() any { return newScratch(s) }
-	return s, c.errs
 }
 
 func appendOnce(list []int32, v int32) []int32 {

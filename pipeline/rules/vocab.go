@@ -42,11 +42,27 @@ type tslot struct {
 	node int32
 }
 
-// finish builds the matching tables from the compile-time maps.
+// finish builds the matching tables from the compile-time maps, which it
+// then drops.
 func (s *Set) finish() {
-	w := &s.words
+	hasChild := make([]bool, len(s.out))
+	for k := range s.trans {
+		hasChild[k>>32] = true
+	}
+	s.words = buildWords(s.vocab, s.root, s.out, hasChild)
+	s.next = buildTrans(s.trans)
+	s.flattenOut()
+	s.vocab, s.trans, s.out = nil, nil, nil
+}
+
+// buildWords lays out the vocabulary table and its filter. A word's filter
+// bits say whether it is a phrase of its own (its root node has phrases
+// ending there) and whether it starts longer ones (its root node has
+// children).
+func buildWords(vocab map[string]int32, root []int32, out [][]int32, hasChild []bool) wordTable {
+	var w wordTable
 	size := 16
-	for 2*size < 3*len(s.vocab) { // load at most 2/3: small enough to stay in cache
+	for 2*size < 3*len(vocab) { // load at most 2/3: small enough to stay in cache
 		size *= 2
 	}
 	w.slots = make([]wslot, size)
@@ -55,17 +71,15 @@ func (s *Set) finish() {
 	}
 	w.tsh = uint(64 - trailingZeros(size))
 	blocks := 64
-	for 2*blocks < len(s.vocab) && blocks < 1<<20 {
+	for 2*blocks < len(vocab) && blocks < 1<<20 {
 		blocks *= 2
 	}
 	w.filter = make([]uint64, blocks)
-	hasChild := make([]bool, len(s.out))
-	for k := range s.trans {
-		hasChild[k>>32] = true
-	}
 	w.sh = uint(64 - trailingZeros(blocks))
-	words := make([]string, len(s.vocab))
-	for word, id := range s.vocab {
+
+	// The words back to back, in id order, for comparing long words.
+	words := make([]string, len(vocab))
+	for word, id := range vocab {
 		words[id] = word
 	}
 	var text []byte
@@ -76,11 +90,12 @@ func (s *Set) finish() {
 	}
 	w.offs = append(w.offs, uint32(len(text)))
 	w.text = string(text)
-	for word, id := range s.vocab {
+
+	for word, id := range vocab {
 		h := hashBytes([]byte(word))
 		w.filter[h>>w.sh] |= anyBits(h) << 32
-		if node := s.root[id]; node >= 0 {
-			if len(s.out[node]) > 0 {
+		if node := root[id]; node >= 0 {
+			if len(out[node]) > 0 {
 				w.filter[h>>w.sh] |= rootBits(h)
 			}
 			if hasChild[node] {
@@ -93,28 +108,37 @@ func (s *Set) finish() {
 		}
 		w.slots[i] = wslot{packed: packWord(word), check: uint32(h >> 16), id: id}
 	}
+	return w
+}
 
-	t := &s.next
-	size = 16
-	for 2*size < 3*len(s.trans) {
+// buildTrans lays out the trie's transitions in an open-addressing table.
+func buildTrans(trans map[uint64]int32) transTable {
+	var t transTable
+	size := 16
+	for 2*size < 3*len(trans) {
 		size *= 2
 	}
 	t.slots = make([]tslot, size)
 	t.mask = uint64(size - 1)
-	for k, node := range s.trans {
+	for k, node := range trans {
 		i := mix(k) & t.mask
 		for t.slots[i].key != 0 {
 			i = (i + 1) & t.mask
 		}
 		t.slots[i] = tslot{key: k, node: node}
 	}
+	return t
+}
+
+// flattenOut lays the phrases ending at each node out in one slice, and
+// marks the nodes where phrases end, in root and in the transitions, so
+// that the matcher reads outOff only for them.
+func (s *Set) flattenOut() {
 	s.outOff = make([]int32, len(s.out)+1)
 	for node, ids := range s.out {
 		s.outIDs = append(s.outIDs, ids...)
 		s.outOff[node+1] = int32(len(s.outIDs))
 	}
-	// Mark the nodes where phrases end, so that the matcher reads outOff
-	// only for them.
 	flag := func(node int32) int32 {
 		if len(s.out[node]) > 0 {
 			return node | outFlag
@@ -126,12 +150,12 @@ func (s *Set) finish() {
 			s.root[id] = flag(node)
 		}
 	}
+	t := &s.next
 	for i := range t.slots {
 		if t.slots[i].key != 0 {
 			t.slots[i].node = flag(t.slots[i].node)
 		}
 	}
-	s.vocab, s.trans, s.out = nil, nil, nil
 }
 
 // rootBits returns a word's two bits for the low quarters of a filter

@@ -1,6 +1,6 @@
 // Package extract turns a fetched article page into its main text and the
 // metadata analysts need (title, author, published time, canonical URL,
-// language, site name). It owns charset decoding, boilerplate removal and the
+// language, site name). It owns boilerplate removal and the
 // choice of the article body; it does no network I/O and leaves fetching,
 // deduplication and tagging to other packages.
 //
@@ -14,7 +14,8 @@
 // headlines, captions, link lists, furniture lines ("Share", "Read more:")
 // and repeated paragraphs go.
 //
-// The page is decoded to UTF-8 here, parsed with golang.org/x/net/html
+// The page is decoded to UTF-8 by internal/charset (the detector package
+// feed uses too), parsed with golang.org/x/net/html
 // (retried without the tags nested deeper than the parser allows) and
 // wrapped with goquery.NewDocumentFromNode; goquery is the package's DOM
 // toolkit. Elements are found by tag, attribute or class with goquery
@@ -44,6 +45,8 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
+
+	"newsmon/internal/charset"
 )
 
 // Document is what extraction recovered from one page.
@@ -51,6 +54,10 @@ type Document struct {
 	Title, Author, SiteName, Lang, CanonicalURL string
 	Published                                   time.Time // zero when unknown; callers format RFC 3339
 	Text                                        string    // main text, paragraphs separated by "\n\n"
+	// Encoding is the charset the page was read in; EncodingNote says how
+	// its declared charsets disagreed with the bytes (internal/charset),
+	// empty when they did not: worth a log line with the URL.
+	Encoding, EncodingNote string
 }
 
 // ErrNotHTML reports a body that is not an HTML document (e.g. PDF, JSON, image).
@@ -89,7 +96,8 @@ func (e *Extractor) Extract(body []byte, contentType, pageURL string) (Document,
 	if err := checkHTML(body, contentType); err != nil {
 		return Document{}, err
 	}
-	text := stripRaw(decode(body, contentType))
+	dec := charset.Decode(body, contentType, charset.HTMLDeclared(body))
+	text := stripRaw(dec.Text)
 	root, err := html.Parse(bytes.NewReader(text))
 	if err != nil {
 		// The parser refuses documents nested deeper than it allows; drop the
@@ -102,6 +110,7 @@ func (e *Extractor) Extract(body []byte, contentType, pageURL string) (Document,
 	doc := goquery.NewDocumentFromNode(root)
 	out := readMeta(doc, pageURL)
 	out.Text = mainText(doc, out.Title, pageURL)
+	out.Encoding, out.EncodingNote = dec.Encoding, dec.Note
 	return out, nil
 }
 

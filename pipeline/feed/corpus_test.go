@@ -252,3 +252,35 @@ func TestCorpusRealWorld(t *testing.T) {
 		t.Errorf("Daring Fireball titles, Atom (-) and JSON (+):\n%s", diff)
 	}
 }
+
+// TestCorpusChardet checks the guess on feedparser's undeclared documents
+// (illformed/chardet), named after their encoding.
+func TestCorpusChardet(t *testing.T) {
+	dir := filepath.Join(corpusDir(t), "feedparser", "illformed", "chardet")
+	want := map[string]string{
+		"big5": "big5", "eucjp": "euc-jp", "euckr": "euc-kr", "gb2312": "gbk", "koi8r": "koi8-r",
+		"shiftjis": "shift_jis", "tis620": "windows-874", "windows1255": "windows-1255",
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.xml"))
+	if len(files) != len(want) {
+		t.Errorf("%d files in %s, want %d", len(files), dir, len(want))
+	}
+	for _, path := range files {
+		name := strings.TrimSuffix(filepath.Base(path), ".xml")
+		body, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := Parse(body, "", "")
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if f.Encoding != want[name] {
+			t.Errorf("%s: guessed %s, want %s", name, f.Encoding, want[name])
+		}
+		if f.Title == "" && len(f.Items) == 0 {
+			t.Errorf("%s: neither title nor items", name)
+		}
+	}
+}

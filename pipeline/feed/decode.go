@@ -3,203 +3,17 @@ package feed
 import (
 	"bytes"
 	"html"
-	"regexp"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
-	"golang.org/x/net/html/charset"
-	"golang.org/x/text/encoding"
-	"golang.org/x/text/encoding/unicode"
-	"golang.org/x/text/encoding/unicode/utf32"
+	"newsmon/internal/charset"
 )
 
-// toUTF8 turns a feed body in whatever encoding it came in into UTF-8 and
-// names the encoding it chose. gofeed trusts the XML declaration alone and
-// cannot read UTF-16 or UTF-32 at all, so the choice is made here, in this
-// order: a byte order mark; the zero-byte pattern of a UTF-16/32 document
-// without one; valid UTF-8, which wins over any ASCII-compatible label
-// (servers and templates often declare a charset the bytes do not use); the
-// HTTP charset; the XML declaration; and last a guess from the bytes.
-func toUTF8(body []byte, contentType string) ([]byte, string) {
-	if enc, name, n := sniffBOM(body); name != "" {
-		body = body[n:]
-		if enc == nil {
-			return valid(body), name
-		}
-		return decodeWith(enc, body), name
-	}
-	if enc, name := sniffWide(body); enc != nil {
-		return decodeWith(enc, body), name
-	}
-	httpLabel := contentTypeCharset(contentType)
-	xmlLabel := declaredEncoding(body)
-	if utf8.Valid(body) {
-		// Stateful 7-bit encodings are valid UTF-8 byte for byte but
-		// mean something else; only they keep their label.
-		for _, l := range []string{httpLabel, xmlLabel} {
-			if strings.HasPrefix(strings.ToLower(l), "iso-2022") {
-				if enc, name := charset.Lookup(l); enc != nil {
-					return decodeWith(enc, body), name
-				}
-			}
-		}
-		return body, "utf-8"
-	}
-	if mostlyUTF8(body) {
-		// UTF-8 with a few stray bytes pasted in from elsewhere: reading
-		// it all as a legacy charset would garble every real character.
-		return utf8Fallback(body), "utf-8"
-	}
-	for _, l := range []string{httpLabel, xmlLabel} {
-		enc, name := charset.Lookup(l)
-		if enc == nil || name == "utf-8" || strings.HasPrefix(name, "utf-16") {
-			continue // a label the bytes already proved wrong
-		}
-		return decodeWith(enc, body), name
-	}
-	enc, name := guessCharset(body)
-	return decodeWith(enc, body), name
-}
-
-// mostlyUTF8 reports whether b, though not valid UTF-8, holds many valid
-// multi-byte sequences and few bytes outside them: legacy-encoded text
-// almost never forms valid sequences by chance.
-func mostlyUTF8(b []byte) bool {
-	var good, bad int
-	for i := 0; i < len(b); {
-		if b[i] < utf8.RuneSelf {
-			i++
-			continue
-		}
-		r, n := utf8.DecodeRune(b[i:])
-		if r == utf8.RuneError && n == 1 {
-			bad++
-		} else {
-			good++
-		}
-		i += n
-	}
-	return good >= 3 && bad*4 <= good
-}
-
-// utf8Fallback decodes b as UTF-8, reading each byte that is not part of a
-// valid sequence as Windows-1252, the usual origin of such strays.
-func utf8Fallback(b []byte) []byte {
-	out := make([]byte, 0, len(b)+16)
-	for i := 0; i < len(b); {
-		r, n := utf8.DecodeRune(b[i:])
-		if r == utf8.RuneError && n == 1 {
-			out = utf8.AppendRune(out, cp1252(b[i]))
-		} else {
-			out = append(out, b[i:i+n]...)
-		}
-		i += n
-	}
-	return out
-}
-
-// cp1252 maps one Windows-1252 byte to its character.
-func cp1252(c byte) rune {
-	if c >= 0x80 && c <= 0x9f {
-		if r := c1[c-0x80]; r != 0 {
-			return r
-		}
-		return utf8.RuneError
-	}
-	return rune(c)
-}
-
-func valid(b []byte) []byte {
-	if utf8.Valid(b) {
-		return b
-	}
-	return bytes.ToValidUTF8(b, []byte("\uFFFD"))
-}
-
-func decodeWith(enc encoding.Encoding, b []byte) []byte {
-	out, err := enc.NewDecoder().Bytes(b)
-	if err != nil {
-		// Decoders replace bad sequences; an error here means the
-		// transform itself gave up, so keep what is readable as is.
-		return valid(b)
-	}
-	return valid(out)
-}
-
-// sniffBOM reports the encoding a byte order mark names and the mark's
-// length; a nil Encoding with a name means UTF-8.
-func sniffBOM(b []byte) (encoding.Encoding, string, int) {
-	switch {
-	case bytes.HasPrefix(b, []byte{0xEF, 0xBB, 0xBF}):
-		return nil, "utf-8", 3
-	case bytes.HasPrefix(b, []byte{0x00, 0x00, 0xFE, 0xFF}):
-		return utf32.UTF32(utf32.BigEndian, utf32.IgnoreBOM), "utf-32be", 4
-	case bytes.HasPrefix(b, []byte{0xFF, 0xFE, 0x00, 0x00}):
-		return utf32.UTF32(utf32.LittleEndian, utf32.IgnoreBOM), "utf-32le", 4
-	case bytes.HasPrefix(b, []byte{0xFE, 0xFF}):
-		return unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM), "utf-16be", 2
-	case bytes.HasPrefix(b, []byte{0xFF, 0xFE}):
-		return unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM), "utf-16le", 2
-	}
-	return nil, "", 0
-}
-
-// sniffWide recognises UTF-16 and UTF-32 without a byte order mark by where
-// the zero bytes fall around the first ASCII character ('<' or '{'), as
-// XML 1.0 appendix F describes.
-func sniffWide(b []byte) (encoding.Encoding, string) {
-	if len(b) < 4 {
-		return nil, ""
-	}
-	z := func(i int) bool { return b[i] == 0 }
-	switch {
-	case z(0) && z(1) && z(2) && !z(3):
-		return utf32.UTF32(utf32.BigEndian, utf32.IgnoreBOM), "utf-32be"
-	case !z(0) && z(1) && z(2) && z(3):
-		return utf32.UTF32(utf32.LittleEndian, utf32.IgnoreBOM), "utf-32le"
-	case z(0) && !z(1) && z(2) && !z(3):
-		return unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM), "utf-16be"
-	case !z(0) && z(1) && !z(2) && z(3):
-		return unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM), "utf-16le"
-	}
-	return nil, ""
-}
-
-// contentTypeCharset reads the charset parameter leniently: feeds arrive with
-// "text/xml;charset = us-ascii", trailing semicolons and quotes, which
-// mime.ParseMediaType rejects whole.
-func contentTypeCharset(ct string) string {
-	lower := strings.ToLower(ct)
-	i := strings.Index(lower, "charset")
-	if i < 0 {
-		return ""
-	}
-	rest := strings.TrimLeft(lower[i+len("charset"):], " \t")
-	if !strings.HasPrefix(rest, "=") {
-		return ""
-	}
-	rest = strings.Trim(strings.TrimLeft(rest[1:], " \t"), " \t")
-	rest = strings.TrimLeft(rest, `"'`)
-	end := strings.IndexAny(rest, `"'; ,`)
-	if end >= 0 {
-		rest = rest[:end]
-	}
-	return rest
-}
-
-var xmlDecl = regexp.MustCompile(`^\s*<\?xml[^>]*?\sencoding\s*=\s*["']([^"']*)["']`)
-
-// declaredEncoding returns the encoding label of the XML declaration, if any.
-func declaredEncoding(b []byte) string {
-	if len(b) > 1024 {
-		b = b[:1024]
-	}
-	m := xmlDecl.FindSubmatch(b)
-	if m == nil {
-		return ""
-	}
-	return string(m[1])
+// toUTF8 turns a feed body in whatever encoding it came in into UTF-8:
+// gofeed trusts the XML declaration alone and cannot read UTF-16 or UTF-32
+// at all. The choice is internal/charset's, shared with article pages.
+func toUTF8(body []byte, contentType string) charset.Result {
+	return charset.Decode(body, contentType, charset.XMLDeclared(body))
 }
 
 // relabel makes the XML declaration of an already decoded document say
@@ -215,14 +29,14 @@ func relabel(b []byte) []byte {
 	if len(head) > 1024 {
 		head = head[:1024]
 	}
-	loc := xmlDecl.FindSubmatchIndex(head)
-	if loc == nil {
+	_, start, end := charset.XMLDeclaration(head)
+	if start < 0 {
 		return trimmed
 	}
 	out := make([]byte, 0, len(trimmed))
-	out = append(out, trimmed[:loc[2]]...)
+	out = append(out, trimmed[:start]...)
 	out = append(out, "utf-8"...)
-	return append(out, trimmed[loc[3]:]...)
+	return append(out, trimmed[end:]...)
 }
 
 // xmlEntities are the five entities XML defines itself.

@@ -28,6 +28,8 @@ import (
 	"github.com/mmcdole/gofeed"
 	"github.com/mmcdole/gofeed/rss"
 	"golang.org/x/net/html"
+
+	"newsmon/internal/charset"
 )
 
 // MaxItems is the most items Parse returns from one document; the rest
@@ -97,8 +99,11 @@ func Parse(body []byte, contentType, feedURL string) (f *Feed, err error) {
 		}
 		body, warnings = b, []string{"body was gzip-compressed without Content-Encoding"}
 	}
-	text, enc := toUTF8(body, contentType)
-	text = bytes.TrimLeft(stripIllegal(text), " \t\r\n")
+	dec := toUTF8(body, contentType)
+	if dec.Note != "" {
+		warnings = append(warnings, "charset: "+dec.Note)
+	}
+	text := bytes.TrimLeft(stripIllegal(dec.Text), " \t\r\n")
 	if len(text) == 0 {
 		return nil, fmt.Errorf("%w: empty document", ErrNotFeed)
 	}
@@ -140,7 +145,7 @@ func Parse(body []byte, contentType, feedURL string) (f *Feed, err error) {
 		more = append(more, fmt.Sprintf("kept the first %d of %d items", MaxItems, n))
 	}
 	f = convert(raw, base)
-	f.Encoding = enc
+	f.Encoding = dec.Encoding
 	f.Warnings = append(warnings, more...)
 	return f, nil
 }
@@ -473,17 +478,10 @@ func fixC1(s string) string {
 	}
 	return strings.Map(func(r rune) rune {
 		if r >= 0x80 && r <= 0x9f {
-			if m := c1[r-0x80]; m != 0 {
+			if m := charset.C1[r-0x80]; m != 0 {
 				return m
 			}
 		}
 		return r
 	}, s)
-}
-
-// c1 maps U+0080..U+009F to Windows-1252; zero where that code page has no
-// character either.
-var c1 = [32]rune{
-	0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0,
-	0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
 }

@@ -3,6 +3,8 @@ package feed
 import (
 	"strings"
 	"unicode/utf8"
+
+	"newsmon/internal/charset"
 )
 
 // fixMojibake repairs UTF-8 text that was once decoded as Windows-1252 or
@@ -70,7 +72,7 @@ func continuation(c rune) (byte, bool) {
 	case c >= 0x80 && c <= 0xBF:
 		return byte(c), true
 	case c > 0xFF:
-		for i, m := range c1 {
+		for i, m := range charset.C1 {
 			if m == c {
 				return byte(0x80 + i), true
 			}

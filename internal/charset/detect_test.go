@@ -1,9 +1,6 @@
-package feed
+package charset
 
 import (
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 
 	"golang.org/x/text/encoding"
@@ -14,10 +11,9 @@ import (
 	"golang.org/x/text/encoding/traditionalchinese"
 )
 
-// TestGuessCharset feeds Parse documents with no charset anywhere, in the
-// legacy encodings news sites still serve, and checks the guess and the
-// decoded title.
-func TestGuessCharset(t *testing.T) {
+// TestDetect decodes documents with no charset anywhere, in the legacy
+// encodings news sites still serve, and checks the guess and the text.
+func TestDetect(t *testing.T) {
 	tests := []struct {
 		name string
 		enc  encoding.Encoding
@@ -47,49 +43,22 @@ func TestGuessCharset(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			doc := "<rss version=\"2.0\"><channel><title>" + tt.text + "</title></channel></rss>"
-			body := encode(t, tt.enc, doc)
-			f, err := Parse(body, "", "")
-			if err != nil {
-				t.Fatal(err)
+			r := Decode(encode(t, tt.enc, doc), "", "")
+			if r.Encoding != tt.want || r.By != "detected" {
+				t.Errorf("guessed %s by %s, want %s detected", r.Encoding, r.By, tt.want)
 			}
-			if f.Encoding != tt.want {
-				t.Errorf("guessed %s, want %s", f.Encoding, tt.want)
-			}
-			if f.Title != tt.text {
-				t.Errorf("Title = %q", f.Title)
+			if string(r.Text) != doc {
+				t.Errorf("Text = %q", r.Text)
 			}
 		})
 	}
 }
 
-// TestCorpusChardet checks the guess on feedparser's undeclared documents
-// (illformed/chardet), named after their encoding.
-func TestCorpusChardet(t *testing.T) {
-	dir := filepath.Join(corpusDir(t), "feedparser", "illformed", "chardet")
-	want := map[string]string{
-		"big5": "big5", "eucjp": "euc-jp", "euckr": "euc-kr", "gb2312": "gbk", "koi8r": "koi8-r",
-		"shiftjis": "shift_jis", "tis620": "windows-874", "windows1255": "windows-1255",
+func encode(t *testing.T, enc encoding.Encoding, s string) []byte {
+	t.Helper()
+	b, err := enc.NewEncoder().Bytes([]byte(s))
+	if err != nil {
+		t.Fatal(err)
 	}
-	files, _ := filepath.Glob(filepath.Join(dir, "*.xml"))
-	if len(files) != len(want) {
-		t.Errorf("%d files in %s, want %d", len(files), dir, len(want))
-	}
-	for _, path := range files {
-		name := strings.TrimSuffix(filepath.Base(path), ".xml")
-		body, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f, err := Parse(body, "", "")
-		if err != nil {
-			t.Errorf("%s: %v", name, err)
-			continue
-		}
-		if f.Encoding != want[name] {
-			t.Errorf("%s: guessed %s, want %s", name, f.Encoding, want[name])
-		}
-		if f.Title == "" && len(f.Items) == 0 {
-			t.Errorf("%s: neither title nor items", name)
-		}
-	}
+	return b
 }

@@ -1,4 +1,4 @@
-package feed
+package charset
 
 import (
 	"strings"
@@ -13,7 +13,7 @@ import (
 	"golang.org/x/text/encoding/traditionalchinese"
 )
 
-// A candidate is an encoding guessCharset may pick for unlabelled bytes,
+// A candidate is an encoding detect may pick for unlabelled bytes,
 // with what correctly decoded text in it looks like.
 type candidate struct {
 	name   string
@@ -53,7 +53,7 @@ const (
 )
 
 // candidates in order of preference when scores tie: Western European first,
-// as browsers assume.
+// as browsers assume. The names are the WHATWG ones, as Decode reports them.
 var candidates = []candidate{
 	{"windows-1252", charmap.Windows1252, []*unicode.RangeTable{unicode.Latin}, commonLatin, true, nil},
 	{"windows-1250", charmap.Windows1250, []*unicode.RangeTable{unicode.Latin}, commonCE, true, nil},
@@ -71,30 +71,74 @@ var candidates = []candidate{
 	{"euc-kr", korean.EUCKR, []*unicode.RangeTable{unicode.Hangul, unicode.Han}, commonKo, false, nil},
 }
 
-// sniffLimit bounds the bytes examined: the opening of a feed holds enough
-// titles to tell its language.
+// sniffLimit bounds the bytes examined: the opening of a feed or a page
+// holds enough text to tell its language.
 const sniffLimit = 64 << 10
 
-// guessCharset picks an encoding for bytes that are not UTF-8 and carry no
-// usable label, the job chardet does for feedparser. It decodes the opening
-// with each candidate and scores how much the result looks like text: letters
-// of the candidate's script, frequent characters of its languages, sane
-// letter case, no script switches inside a word, no undecodable bytes.
-// Windows-1252 wins ties and weak evidence: it is what browsers assume, and
-// it decodes every byte, so a wrong guess costs accents, not the feed.
-func guessCharset(b []byte) (encoding.Encoding, string) {
-	if len(b) > sniffLimit {
-		b = b[:sniffLimit]
-	}
-	best, bestScore := 0, 0.0
-	for i, c := range candidates {
-		s := score(c, b)
-		if s > bestScore+0.05 {
-			best, bestScore = i, s
+// detect picks an encoding for bytes that are not UTF-8 and carry no usable
+// label, the job chardet does for feedparser, and returns it with its
+// score. It decodes the sample with each candidate and scores how much the
+// result looks like text: letters of the candidate's script, frequent
+// characters of its languages, sane letter case, no script switches inside
+// a word, no undecodable bytes. Windows-1252 wins ties and weak evidence:
+// it is what browsers assume, and it decodes every byte, so a wrong guess
+// costs accents, not the text.
+func detect(b []byte) (encoding.Encoding, string, float64) {
+	best, bestScore := 0, score(candidates[0], b)
+	for i, c := range candidates[1:] {
+		if s := score(c, b); s > bestScore+0.05 {
+			best, bestScore = i+1, s
 		}
 	}
-	return candidates[best].enc, candidates[best].name
+	return candidates[best].enc, candidates[best].name, bestScore
 }
+
+// scoreLabel scores bytes under a declared encoding: with the candidate of
+// that name when there is one, else with a candidate made for the script
+// most of the decoded letters belong to (iso-8859-5, ibm866, macintosh...).
+func scoreLabel(enc encoding.Encoding, name string, b []byte) float64 {
+	for _, c := range candidates {
+		if c.name == name {
+			return score(c, b)
+		}
+	}
+	out, err := enc.NewDecoder().Bytes(b)
+	if err != nil {
+		return -1
+	}
+	counts := map[*unicode.RangeTable]int{}
+	for _, r := range string(out) {
+		if r < utf8.RuneSelf || !unicode.IsLetter(r) {
+			continue
+		}
+		for _, t := range scripts {
+			if unicode.Is(t, r) {
+				counts[t]++
+				break
+			}
+		}
+	}
+	var script *unicode.RangeTable
+	for _, t := range scripts {
+		if script == nil || counts[t] > counts[script] {
+			script = t
+		}
+	}
+	c := candidate{name: name, enc: enc, script: []*unicode.RangeTable{script}, set: map[rune]bool{},
+		cased: script == unicode.Latin || script == unicode.Cyrillic || script == unicode.Greek}
+	for _, k := range candidates {
+		if k.script[0] == script {
+			for r := range k.set {
+				c.set[r] = true
+			}
+		}
+	}
+	return score(c, b)
+}
+
+// scripts are those of the candidates, for scoreLabel.
+var scripts = []*unicode.RangeTable{unicode.Latin, unicode.Cyrillic, unicode.Greek, unicode.Hebrew,
+	unicode.Arabic, unicode.Thai, unicode.Han, unicode.Hangul, unicode.Hiragana, unicode.Katakana}
 
 // obsolete are letters of the candidates' scripts that modern text does
 // not use; the Thai ones are what EUC-JP katakana turn into when read as
@@ -111,13 +155,19 @@ func score(c candidate, b []byte) float64 {
 		return -1
 	}
 	text := string(out)
-	var total, sum, upper, lower float64
+	var total, sum, upper, lower, ascii, accented float64
 	freq := map[rune]int{}
 	prev, prevLetter := ' ', false
 	for i, r := range text {
 		if r < 0x80 {
 			prev, prevLetter = r, unicode.IsLetter(r)
+			if prevLetter {
+				ascii++
+			}
 			continue
+		}
+		if unicode.IsLetter(r) && unicode.Is(unicode.Latin, r) {
+			accented++
 		}
 		total++
 		freq[r]++
@@ -178,6 +228,11 @@ func score(c candidate, b []byte) float64 {
 		if f := float64(top1+top2) / total; f > 0.3 {
 			sum -= 3 * (f - 0.3) * total
 		}
+	}
+	if c.script[0] == unicode.Latin && accented > 0.4*(accented+ascii) {
+		// Every Latin alphabet writes most letters without accents;
+		// "Ìèíèñòåðñòâî" is Cyrillic read as a Western code page.
+		sum -= 2 * (accented - 0.4*(accented+ascii))
 	}
 	if c.cased && upper > lower {
 		// Running text is mostly lower case; KOI8-R read as

@@ -45,6 +45,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 
 	"newsmon/internal/charset"
 )
@@ -114,9 +115,17 @@ func (e *Extractor) Extract(body []byte, contentType, pageURL string) (Document,
 	return out, nil
 }
 
-// checkHTML rejects bodies that are declared or sniffed as something other
-// than HTML. A generic declared type (none, octet-stream, plain text, XML)
-// is decided by sniffing the bytes.
+// checkHTML decides whether body is an HTML document, as a browser would
+// (the WHATWG MIME Sniffing Standard): a declared HTML type is trusted (a
+// server that says text/html gets HTML rendering whatever the first bytes
+// are, a stray <?xml ...?> line included) unless the bytes carry the
+// signature of a binary format (PDF, an image, an archive); another
+// declared type is refused unless it is one of the generic types that say
+// nothing (none, octet-stream, text/plain, XML), in which case the bytes
+// decide: the standard's patterns for an unknown type (net/http's
+// DetectContentType implements them on the first 512 bytes), then, beyond
+// that window, the first element after the prolog of comments, doctype,
+// processing instructions and white space.
 func checkHTML(body []byte, contentType string) error {
 	declared := ""
 	if contentType != "" {
@@ -124,38 +133,87 @@ func checkHTML(body []byte, contentType string) error {
 			declared = mt
 		}
 	}
-	declaredHTML := declared == "text/html" || declared == "application/xhtml+xml"
+	sniffed, _, _ := mime.ParseMediaType(http.DetectContentType(body))
 	switch declared {
-	case "text/html", "application/xhtml+xml", "", "application/octet-stream", "text/plain",
-		"application/xml", "text/xml", "binary/octet-stream", "application/x-unknown":
+	case "text/html", "application/xhtml+xml":
+		if binaryType(sniffed) {
+			return fmt.Errorf("%w: declared %s, body is %s", ErrNotHTML, declared, sniffed)
+		}
+		return nil
+	case "", "application/octet-stream", "text/plain", "application/xml", "text/xml",
+		"binary/octet-stream", "application/x-unknown", "application/unknown", "unknown/unknown", "*/*":
 	default:
 		return fmt.Errorf("%w: content type %s", ErrNotHTML, declared)
 	}
-	sniffed, _, _ := mime.ParseMediaType(http.DetectContentType(body))
+	if binaryType(sniffed) {
+		return fmt.Errorf("%w: body is %s", ErrNotHTML, sniffed)
+	}
+	// A feed behind a comment matches the standard's HTML pattern ("<!--"),
+	// so the first element is looked at before the pattern is trusted.
+	root := firstElement(body)
 	switch {
+	case xmlRoots[root]:
+		return fmt.Errorf("%w: XML document (<%s>)", ErrNotHTML, root)
 	case sniffed == "text/html":
 		return nil
-	case sniffed == "text/xml":
-		// XHTML is HTML; feeds and other XML are not.
-		if hasMarkup(body, "<html") {
-			return nil
-		}
-		return fmt.Errorf("%w: XML document", ErrNotHTML)
-	case strings.HasPrefix(sniffed, "text/"):
-		// Not recognisably HTML by its first bytes: a page may still open
-		// with stray text, so look for markup further in, but refuse JSON.
+	case root == "":
+		// Text before any element: a page may still open with stray
+		// text, so look for markup further in, but refuse JSON.
 		head := bytes.TrimLeft(body[:min(len(body), 512)], " \t\r\n\ufeff")
 		if len(head) > 0 && (head[0] == '{' || head[0] == '[') {
 			return fmt.Errorf("%w: body looks like JSON", ErrNotHTML)
 		}
-		if declaredHTML || looksLikeMarkup(body) {
+		if looksLikeMarkup(body) {
 			return nil
 		}
 		return fmt.Errorf("%w: plain text", ErrNotHTML)
-	case sniffed == "application/octet-stream" && looksLikeMarkup(body):
+	case atom.Lookup([]byte(root)) != 0:
 		return nil
 	default:
-		return fmt.Errorf("%w: body is %s", ErrNotHTML, sniffed)
+		return fmt.Errorf("%w: XML document (<%s>)", ErrNotHTML, root)
+	}
+}
+
+// binaryType reports a sniffed type that no HTML page has: the signatures
+// of the standard's binary formats (anything not text, nor the catch-all
+// octet-stream, which only means "no signature matched").
+func binaryType(sniffed string) bool {
+	return !strings.HasPrefix(sniffed, "text/") && sniffed != "application/octet-stream"
+}
+
+// xmlRoots are root elements of the XML documents a fetcher meets instead
+// of article pages (feeds, sitemaps, OPML); some share a name with an HTML
+// element.
+var xmlRoots = map[string]bool{
+	"rss": true, "feed": true, "rdf:rdf": true, "urlset": true, "sitemapindex": true, "opml": true,
+	"svg": true, "math": true,
+}
+
+// sniffWindow bounds the search for the first element: past it a page is
+// not taken for HTML on the strength of a lone tag.
+const sniffWindow = 64 << 10
+
+// firstElement returns the lower-cased name of the first start tag in the
+// first sniffWindow bytes, skipping comments, the doctype, processing
+// instructions (which the HTML tokenizer reads as comments) and white
+// space; "" when text or nothing comes first.
+func firstElement(body []byte) string {
+	z := html.NewTokenizer(bytes.NewReader(body[:min(len(body), sniffWindow)]))
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return ""
+		case html.CommentToken, html.DoctypeToken:
+		case html.TextToken:
+			if len(bytes.Trim(z.Text(), " \t\r\n\f\ufeff")) > 0 {
+				return ""
+			}
+		case html.StartTagToken, html.SelfClosingTagToken:
+			name, _ := z.TagName()
+			return string(name)
+		case html.EndTagToken:
+			// A stray end tag before the first element: keep looking.
+		}
 	}
 }
 

@@ -40,3 +40,24 @@ func FuzzExtract(f *testing.F) {
 		}
 	})
 }
+
+func FuzzFragmentText(f *testing.F) {
+	for _, s := range []string{
+		"plain text\n\nsecond", "<p>One &amp; two.</p><p>Three<br>four</p>", "<div>x<script>y</script>",
+		strings.Repeat("<div><b>", 300) + "deep", "<table><tr><td>a<td>b</table>", "&#0;&amp",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		if len(in) > 1<<16 {
+			return
+		}
+		out := FragmentText(in)
+		if strings.Contains(out, "\n\n\n") || out != strings.TrimSpace(out) {
+			t.Fatalf("badly separated paragraphs: %q", out)
+		}
+		if utf8.ValidString(in) && !utf8.ValidString(out) {
+			t.Fatalf("invalid UTF-8 in output %q", out)
+		}
+	})
+}

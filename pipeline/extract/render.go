@@ -40,6 +40,15 @@ type renderer struct {
 	// prints "ソフト KeePass の" as the benchmark's annotated text has it,
 	// and a tagger can find the linked name as a word of its own.
 	soft bool
+	// headlines prints <h1> elements, which in a page are the headline
+	// (Document.Title) but in a fragment are content.
+	headlines bool
+}
+
+// silentTags hold no readable text.
+var silentTags = map[atom.Atom]bool{
+	atom.Script: true, atom.Style: true, atom.Noscript: true, atom.Template: true, atom.Title: true,
+	atom.Head: true, atom.Select: true, atom.Textarea: true, atom.Button: true,
 }
 
 // siteHost returns the host of a URL without a leading "www.".
@@ -79,10 +88,10 @@ func (r *renderer) block(n *html.Node, depth int) {
 	default:
 		return
 	}
-	switch n.DataAtom {
-	case atom.H1:
+	switch {
+	case n.DataAtom == atom.H1 && !r.headlines, silentTags[n.DataAtom]:
 		return
-	case atom.Br:
+	case n.DataAtom == atom.Br:
 		r.flush()
 		return
 	}

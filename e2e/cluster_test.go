@@ -4,10 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net"
-	"net/url"
 	"os"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -18,63 +15,9 @@ import (
 
 	"newsmon/pipeline"
 	"newsmon/pipeline/bus"
+	"newsmon/pipeline/bus/natstest"
 	"newsmon/pipeline/tagger"
 )
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
-// startCluster runs a three-node JetStream cluster on loopback.
-func startCluster(t *testing.T) []*server.Server {
-	t.Helper()
-	ports := []int{freePort(t), freePort(t), freePort(t)}
-	var routes []*url.URL
-	for _, p := range ports {
-		routes = append(routes, &url.URL{Scheme: "nats-route", Host: fmt.Sprintf("127.0.0.1:%d", p)})
-	}
-	var nodes []*server.Server
-	for i, p := range ports {
-		s, err := server.NewServer(&server.Options{
-			ServerName: fmt.Sprintf("n%d", i+1),
-			Host:       "127.0.0.1", Port: -1,
-			JetStream: true, StoreDir: t.TempDir(),
-			Cluster: server.ClusterOpts{Name: "newsmon-test", Host: "127.0.0.1", Port: p},
-			Routes:  routes,
-			NoLog:   true, NoSigs: true,
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		go s.Start()
-		nodes = append(nodes, s)
-		t.Cleanup(func() { s.Shutdown(); s.WaitForShutdown() })
-	}
-	for _, s := range nodes {
-		if !s.ReadyForConnections(10 * time.Second) {
-			t.Fatal("cluster node not ready")
-		}
-	}
-	// JetStream is usable once the meta group has a leader.
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		for _, s := range nodes {
-			if s.JetStreamIsLeader() {
-				return nodes
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("no JetStream meta leader within 20s")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
 
 // The pipeline on a three-node cluster with R3 streams keeps every article
 // and alert, once, when the node leading the streams dies mid-run.
@@ -82,31 +25,22 @@ func TestClusterNodeLoss(t *testing.T) {
 	if testing.Short() {
 		t.Skip("cluster test: skipped with -short")
 	}
-	nodes := startCluster(t)
-	var urls []string
-	for _, s := range nodes {
-		urls = append(urls, s.ClientURL())
-	}
+	nodes := natstest.Cluster(t, 3)
+	urls := natstest.URLs(nodes)
+	top := natstest.Topology()
+	top.Replicas, top.TaggerAckWait = 3, 2*time.Second
+	natstest.Setup(t, urls, top)
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	connectR3 := func(name string) *bus.Client {
 		o := bus.DefaultOptions()
-		o.URL, o.Name, o.Replicas = strings.Join(urls, ","), name, 3
-		o.AckWait, o.Backoff = 2*time.Second, []time.Duration{200 * time.Millisecond}
-		var c *bus.Client
-		var err error
-		// Stream creation can race the cluster's first elections.
-		for i := 0; i < 20; i++ {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			c, err = bus.Connect(ctx, o, log)
-			cancel()
-			if err == nil {
-				t.Cleanup(c.Close)
-				return c
-			}
-			time.Sleep(250 * time.Millisecond)
+		o.URL, o.Name = urls, name
+		o.RetryDelays = []time.Duration{200 * time.Millisecond}
+		c, err := bus.Connect(context.Background(), o, log)
+		if err != nil {
+			t.Fatalf("connect %s: %v", name, err)
 		}
-		t.Fatalf("connect %s: %v", name, err)
-		return nil
+		t.Cleanup(c.Close)
+		return c
 	}
 	ing := connectR3("ingest")
 	tag := connectR3("tagger")

@@ -16,6 +16,7 @@ import (
 
 	"newsmon/pipeline"
 	"newsmon/pipeline/bus"
+	"newsmon/pipeline/bus/natstest"
 	"newsmon/pipeline/tagger"
 )
 
@@ -23,7 +24,7 @@ import (
 // loopback port and a temporary store.
 func startFromConfig(t *testing.T, name string) *server.Server {
 	t.Helper()
-	for _, v := range []string{"INGEST", "TAGGER", "ANALYST", "SYS"} {
+	for _, v := range []string{"SETUP", "INGEST", "TAGGER", "ANALYST", "SYS"} {
 		t.Setenv("NEWSMON_"+v+"_PASSWORD", strings.ToLower(v)+"-secret")
 	}
 	t.Setenv("NATS_NODE", "1")
@@ -44,13 +45,29 @@ func startFromConfig(t *testing.T, name string) *server.Server {
 		t.Fatal("server not ready")
 	}
 	t.Cleanup(func() { s.Shutdown(); s.WaitForShutdown() })
+	setupAs(t, s.ClientURL(), "setup", natstest.Topology())
 	return s
+}
+
+// setupAs writes top to the server as user, as `newsmon setup` would.
+func setupAs(t *testing.T, url, user string, top bus.Topology) {
+	t.Helper()
+	o := bus.DefaultOptions()
+	o.URL, o.Name, o.User, o.Password, o.InboxPrefix = url, "setup", user, user+"-secret", "_INBOX_"+user
+	c, err := bus.Connect(context.Background(), o, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatalf("%s connects: %v", user, err)
+	}
+	defer c.Close()
+	if _, err := c.Setup(context.Background(), top); err != nil {
+		t.Fatalf("setup as %s: %v", user, err)
+	}
 }
 
 func TestDeployConfigsParse(t *testing.T) {
 	for _, name := range []string{"nats-server.conf", "cluster-node.conf"} {
 		t.Setenv("NATS_NODE", "2")
-		for _, v := range []string{"INGEST", "TAGGER", "ANALYST", "SYS"} {
+		for _, v := range []string{"SETUP", "INGEST", "TAGGER", "ANALYST", "SYS"} {
 			t.Setenv("NEWSMON_"+v+"_PASSWORD", "x")
 		}
 		opts, err := server.ProcessConfigFile(filepath.Join("..", "deploy", "nats", name))

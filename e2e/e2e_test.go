@@ -21,7 +21,7 @@ import (
 
 	"newsmon/pipeline"
 	"newsmon/pipeline/bus"
-	"newsmon/pipeline/bus/embedded"
+	"newsmon/pipeline/bus/natstest"
 	"newsmon/pipeline/feed"
 	"newsmon/pipeline/fetch"
 	"newsmon/pipeline/ingest"
@@ -80,28 +80,16 @@ func site(t *testing.T) *httptest.Server {
 	return srv
 }
 
+// startNATS runs a server with the topology set up, its ack waits short
+// so the test sees a crashed tagger's article again.
 func startNATS(t *testing.T) *server.Server {
 	t.Helper()
-	s, err := embedded.Start(embedded.Config{Port: -1, StoreDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Shutdown(); s.WaitForShutdown() })
-	return s
+	return natstest.StartSetUp(t)
 }
 
 func connect(t *testing.T, s *server.Server, name string) *bus.Client {
 	t.Helper()
-	o := bus.DefaultOptions()
-	o.URL, o.Name = s.ClientURL(), name
-	// Short redeliveries so the test sees a crashed tagger's article again.
-	o.AckWait, o.Backoff = time.Second, []time.Duration{200 * time.Millisecond}
-	c, err := bus.Connect(context.Background(), o, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
-	return c
+	return natstest.Connect(t, s.ClientURL(), name)
 }
 
 func newIngester(t *testing.T, feedURL string, c *bus.Client) *ingest.Ingester {

@@ -20,6 +20,7 @@ import (
 
 	"newsmon/pipeline"
 	"newsmon/pipeline/bus"
+	"newsmon/pipeline/bus/natstest"
 	"newsmon/pipeline/feed"
 	"newsmon/pipeline/fetch"
 	"newsmon/pipeline/ingest"
@@ -166,7 +167,7 @@ func startReplica(t *testing.T, s *server.Server, name string, sources []feed.So
 			c.Close()
 		}
 	})
-	side, err := c.Ingest(context.Background(), bus.IngestOptions{PollAckWait: 2 * time.Second})
+	side, err := c.Ingest(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -274,7 +275,11 @@ func TestReplicasShareFeeds(t *testing.T) {
 	for _, u := range site.feeds {
 		sources = append(sources, feed.Source{URL: u, Pages: &no})
 	}
-	ns := startNATS(t)
+	// A killed replica's poll job comes back after 2 s.
+	ns := natstest.Start(t)
+	top := natstest.Topology()
+	top.PollAckWait = 2 * time.Second
+	natstest.Setup(t, ns.ClientURL(), top)
 	a := startReplica(t, ns, "replica-a", sources)
 	b := startReplica(t, ns, "replica-b", sources)
 	replicas := map[string]*replica{a.name: a, b.name: b}
@@ -388,7 +393,7 @@ func TestIngestSideUnderDeployPermissions(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	side, err := c.Ingest(ctx, bus.IngestOptions{})
+	side, err := c.Ingest(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -372,6 +372,9 @@ func run(o options) error {
 		return err
 	}
 	defer func() { ns.Shutdown(); ns.WaitForShutdown() }()
+	if err := setup(ns.ClientURL()); err != nil {
+		return err
+	}
 	nc, err := nats.Connect(ns.ClientURL())
 	if err != nil {
 		return err
@@ -606,7 +609,7 @@ func inProcess(url, list string, o options) (stop func(), err error) {
 	if err != nil {
 		return nil, err
 	}
-	side, err := c.Ingest(context.Background(), bus.IngestOptions{})
+	side, err := c.Ingest(context.Background())
 	if err != nil {
 		return nil, err
 	}
@@ -632,4 +635,17 @@ func inProcess(url, list string, o options) (stop func(), err error) {
 		pprof.StopCPUProfile()
 		f.Close()
 	}, nil
+}
+
+// setup writes the default topology to the server, as `newsmon setup` does.
+func setup(url string) error {
+	opts := bus.DefaultOptions()
+	opts.URL, opts.Name = url, "bench-setup"
+	c, err := bus.Connect(context.Background(), opts, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	_, err = c.Setup(context.Background(), bus.DefaultTopology())
+	return err
 }

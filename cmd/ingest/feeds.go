@@ -69,7 +69,7 @@ func runFeeds(ctx context.Context, args []string, getenv cli.Getenv, stdout, std
 		return err
 	}
 	defer client.Close()
-	side, err := client.Ingest(ctx, bus.IngestOptions{})
+	side, err := client.FeedStates(ctx)
 	if err != nil {
 		return err
 	}

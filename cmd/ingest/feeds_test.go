@@ -13,8 +13,7 @@ import (
 	"strings"
 	"testing"
 
-	"newsmon/pipeline/bus"
-	"newsmon/pipeline/bus/embedded"
+	"newsmon/pipeline/bus/natstest"
 	"newsmon/pipeline/feed"
 	"newsmon/pipeline/fetch"
 	"newsmon/pipeline/ingest"
@@ -59,19 +58,9 @@ func TestFeedsStatus(t *testing.T) {
 		fmt.Fprintf(w, `<rss version="2.0"><channel><title>t</title><item><title>a</title><link>%s/a</link><description>x</description></item></channel></rss>`, srv.URL)
 	}))
 	defer srv.Close()
-	ns, err := embedded.Start(embedded.Config{Port: -1, StoreDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { ns.Shutdown(); ns.WaitForShutdown() }()
-	o := bus.DefaultOptions()
-	o.URL = ns.ClientURL()
-	c, err := bus.Connect(context.Background(), o, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	side, err := c.Ingest(context.Background(), bus.IngestOptions{})
+	ns := natstest.StartSetUp(t)
+	c := natstest.Connect(t, ns.ClientURL(), "ingest")
+	side, err := c.Ingest(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,9 @@
 // server with JetStream, the ingester and the tagger in one process, and
 // every alert printed on stdout as one readable line. The embedded server
 // listens on 127.0.0.1:4222, so `nats sub 'alerts.>'` works beside it.
+//
+//	newsmon [run] [flags]     everything in one process, on an embedded server it sets up itself
+//	newsmon setup [flags]     write the NATS topology (streams, buckets, shared consumers) to a server or cluster
 package main
 
 import (
@@ -43,6 +46,18 @@ func main() {
 const defaultFeeds = "deploy/feeds.txt"
 
 func run(ctx context.Context, args []string, getenv cli.Getenv, stdout, stderr io.Writer, hup <-chan os.Signal) error {
+	cmd, args := cli.Subcommand(args)
+	switch cmd {
+	case "run":
+		return runAll(ctx, args, getenv, stdout, stderr, hup)
+	case "setup":
+		return runSetup(ctx, args, getenv, stdout, stderr)
+	default:
+		return fmt.Errorf("unknown command %q: want run or setup", cmd)
+	}
+}
+
+func runAll(ctx context.Context, args []string, getenv cli.Getenv, stdout, stderr io.Writer, hup <-chan os.Signal) error {
 	env := cli.NewFlagSet("newsmon", stderr, getenv)
 	var (
 		logc   cli.Log
@@ -51,14 +66,20 @@ func run(ctx context.Context, args []string, getenv cli.Getenv, stdout, stderr i
 		data   string
 		listen string
 		addr   string
+		top    bus.Topology
 	)
 	logc.Register(env)
 	ingc.Register(env)
 	tagc.Register(env)
+	sizes := topologyFlags(env, &top, false)
 	env.String(&data, "data", "NEWSMON_DATA", "data", "folder of the JetStream store")
 	env.String(&listen, "nats-listen", "NEWSMON_NATS_LISTEN", "127.0.0.1:4222", "address the embedded NATS server listens on")
 	cli.RegisterOps(env, &addr, "127.0.0.1:9100")
 	if err := env.Parse(args); err != nil {
+		return err
+	}
+	sizes()
+	if err := top.Validate(); err != nil {
 		return err
 	}
 	if len(ingc.Feeds) == 0 && ingc.FeedsFile == "" {
@@ -95,6 +116,20 @@ func run(ctx context.Context, args []string, getenv cli.Getenv, stdout, stderr i
 		o.Name = name
 		o.NATS = []nats.Option{nats.InProcessServer(srv)}
 		return o
+	}
+	setupClient, err := bus.Connect(ctx, opts("newsmon-setup"), log)
+	if err != nil {
+		return err
+	}
+	changes, err := setupClient.Setup(ctx, top)
+	setupClient.Close()
+	if err != nil {
+		return err
+	}
+	for _, ch := range changes {
+		if ch.Action != "unchanged" {
+			log.Info("NATS topology", "object", ch.Object, "action", ch.Action, "fields", strings.Join(ch.Fields, ", "))
+		}
 	}
 	ingClient, err := bus.Connect(ctx, opts("newsmon-ingest"), log)
 	if err != nil {

@@ -33,16 +33,10 @@ type Options struct {
 	// give each service its own reply subjects (deploy/nats-server.conf).
 	InboxPrefix string
 
-	Replicas       int           // stream and bucket replicas: 1 alone, 3 on a cluster
-	ArticlesMaxAge time.Duration // how long articles stay in ARTICLES
-	AlertsMaxAge   time.Duration // how long alerts stay in ALERTS
-	SeenTTL        time.Duration // how long the ingester remembers a published item
-
-	// Tagger consumer: how often and how late an article that failed is
-	// retried before JetStream gives up on it (poison messages must not loop).
-	MaxDeliver int
-	AckWait    time.Duration
-	Backoff    []time.Duration
+	// RetryDelays are the waits before a failed article is delivered
+	// again, by delivery: the first failure waits RetryDelays[0], and so
+	// on; the last repeats.
+	RetryDelays []time.Duration
 
 	// Extra client options, e.g. nats.InProcessServer for the one-process newsmon.
 	NATS []nats.Option
@@ -51,15 +45,9 @@ type Options struct {
 // DefaultOptions are the settings of docs/messages.md.
 func DefaultOptions() Options {
 	return Options{
-		URL:            nats.DefaultURL,
-		Name:           "newsmon",
-		Replicas:       1,
-		ArticlesMaxAge: 72 * time.Hour,
-		AlertsMaxAge:   30 * 24 * time.Hour,
-		SeenTTL:        30 * 24 * time.Hour,
-		MaxDeliver:     8,
-		AckWait:        30 * time.Second,
-		Backoff:        []time.Duration{time.Second, 5 * time.Second, 30 * time.Second, time.Minute, 2 * time.Minute, 5 * time.Minute, 5 * time.Minute},
+		URL:         nats.DefaultURL,
+		Name:        "newsmon",
+		RetryDelays: []time.Duration{time.Second, 5 * time.Second, 30 * time.Second, time.Minute, 2 * time.Minute, 5 * time.Minute, 5 * time.Minute},
 	}
 }
 
@@ -71,26 +59,8 @@ func (o *Options) fill() {
 	if o.Name == "" {
 		o.Name = d.Name
 	}
-	if o.Replicas <= 0 {
-		o.Replicas = d.Replicas
-	}
-	if o.ArticlesMaxAge <= 0 {
-		o.ArticlesMaxAge = d.ArticlesMaxAge
-	}
-	if o.AlertsMaxAge <= 0 {
-		o.AlertsMaxAge = d.AlertsMaxAge
-	}
-	if o.SeenTTL <= 0 {
-		o.SeenTTL = d.SeenTTL
-	}
-	if o.MaxDeliver <= 0 {
-		o.MaxDeliver = d.MaxDeliver
-	}
-	if o.AckWait <= 0 {
-		o.AckWait = d.AckWait
-	}
-	if o.Backoff == nil {
-		o.Backoff = d.Backoff
+	if o.RetryDelays == nil {
+		o.RetryDelays = d.RetryDelays
 	}
 }
 
@@ -100,17 +70,16 @@ const (
 	FeedsBucket = "FEEDS"
 )
 
-// Client is a connection to NATS with the newsmon streams declared.
+// Client is a connection to NATS. It creates and changes nothing on the
+// server by itself: Setup writes the topology, Verify checks it.
 type Client struct {
 	nc   *nats.Conn
 	js   jetstream.JetStream
 	opts Options
 	log  *slog.Logger
-	seen jetstream.KeyValue
 }
 
-// Connect dials NATS and declares (or updates) the streams and buckets, so
-// that whichever process starts first sets the system up.
+// Connect dials NATS.
 func Connect(ctx context.Context, o Options, log *slog.Logger) (*Client, error) {
 	o.fill()
 	nopts := []nats.Option{
@@ -144,12 +113,7 @@ func Connect(ctx context.Context, o Options, log *slog.Logger) (*Client, error) 
 		nc.Close()
 		return nil, fmt.Errorf("jetstream: %w", err)
 	}
-	c := &Client{nc: nc, js: js, opts: o, log: log}
-	if err := c.declare(ctx); err != nil {
-		nc.Close()
-		return nil, err
-	}
-	return c, nil
+	return &Client{nc: nc, js: js, opts: o, log: log}, nil
 }
 
 func redact(url string) string {
@@ -159,82 +123,6 @@ func redact(url string) string {
 		}
 	}
 	return url
-}
-
-func (c *Client) declare(ctx context.Context) error {
-	for _, cfg := range c.streamConfigs() {
-		if _, err := ensureStream(ctx, c.js, cfg); err != nil {
-			return fmt.Errorf("declare stream %s: %w", cfg.Name, err)
-		}
-	}
-	seen, err := ensureKV(ctx, c.js, jetstream.KeyValueConfig{
-		Bucket:      SeenBucket,
-		Description: "items the ingester has published",
-		TTL:         c.opts.SeenTTL,
-		Storage:     jetstream.FileStorage,
-		Replicas:    c.opts.Replicas,
-		History:     1,
-	})
-	if err != nil {
-		return fmt.Errorf("declare bucket %s: %w", SeenBucket, err)
-	}
-	c.seen = seen
-	return nil
-}
-
-// streamConfigs are the settings of the streams newsmon declares, by name.
-func (c *Client) streamConfigs() map[string]jetstream.StreamConfig {
-	intake, live := pipeline.AlertsIntake+"."+pipeline.AlertsSubject, pipeline.AlertsSubject
-	streams := []jetstream.StreamConfig{{
-		Name:        pipeline.ArticlesStream,
-		Description: "articles published by ingest, consumed by tagger",
-		Subjects:    []string{pipeline.ArticlesSubject + ".>"},
-		Retention:   jetstream.LimitsPolicy,
-		Storage:     jetstream.FileStorage,
-		Replicas:    c.opts.Replicas,
-		MaxAge:      c.opts.ArticlesMaxAge,
-		MaxMsgSize:  1 << 20,
-		Duplicates:  10 * time.Minute,
-	}, {
-		Name:        pipeline.AlertsStream,
-		Description: "alerts published by tagger, read by analysts",
-		Subjects:    []string{intake + ".>"},
-		// Stored under alerts.>, so replays see the analysts' subjects...
-		SubjectTransform: &jetstream.SubjectTransformConfig{Source: intake + ".>", Destination: live + ".>"},
-		// ...and republished live only once stored: a duplicate dropped by
-		// the window below never reaches `nats sub 'alerts.>'`.
-		RePublish:  &jetstream.RePublish{Source: live + ".>", Destination: live + ".>"},
-		Retention:  jetstream.LimitsPolicy,
-		Storage:    jetstream.FileStorage,
-		Replicas:   c.opts.Replicas,
-		MaxAge:     c.opts.AlertsMaxAge,
-		MaxMsgSize: 1 << 20,
-		// Longer than the tagger's whole redelivery span, so an article
-		// redelivered after a crash cannot produce a second alert.
-		Duplicates: c.redeliverySpan() + 10*time.Minute,
-	}}
-	out := map[string]jetstream.StreamConfig{}
-	for _, cfg := range streams {
-		out[cfg.Name] = cfg
-	}
-	return out
-}
-
-// redeliverySpan is the longest time between an article's first delivery
-// and its last redelivery.
-func (c *Client) redeliverySpan() time.Duration {
-	var d time.Duration
-	for i := 0; i < c.opts.MaxDeliver; i++ {
-		switch {
-		case len(c.opts.Backoff) == 0:
-			d += c.opts.AckWait
-		case i < len(c.opts.Backoff):
-			d += c.opts.Backoff[i]
-		default:
-			d += c.opts.Backoff[len(c.opts.Backoff)-1]
-		}
-	}
-	return d
 }
 
 // Close flushes pending publishes and closes the connection.
@@ -301,24 +189,18 @@ func seenKey(key string) string {
 // Seen reports whether the ingester already published the item with this
 // dedup key.
 func (c *Client) Seen(ctx context.Context, key string) (bool, error) {
-	_, err := c.seen.Get(ctx, seenKey(key))
-	switch {
-	case err == nil:
-		return true, nil
-	case errors.Is(err, jetstream.ErrKeyNotFound):
-		return false, nil
-	default:
-		return false, fmt.Errorf("seen %s: %w", key, err)
+	got, err := c.SeenAll(ctx, []string{key})
+	if err != nil {
+		return false, err
 	}
+	_, ok := got[key]
+	return ok, nil
 }
 
 // MarkSeen records that the item with this dedup key was published as the
 // article with id articleID.
 func (c *Client) MarkSeen(ctx context.Context, key, articleID string) error {
-	if _, err := c.seen.Put(ctx, seenKey(key), []byte(articleID)); err != nil {
-		return fmt.Errorf("mark seen %s: %w", key, err)
-	}
-	return nil
+	return c.MarkSeenAll(ctx, map[string]string{key: articleID})
 }
 
 // ConsumeArticles hands every article to handle through the shared durable
@@ -367,31 +249,23 @@ func (c *Client) ConsumeArticles(ctx context.Context, workers int, handle func(c
 	return nil
 }
 
-// tagConsumer declares the tagger's durable consumer, retrying until ctx
-// ends (then it returns nil, nil): on a cluster the declaration can fail while a node is lost and
-// leaders are elected again, and a tagger should outlive that.
+// tagConsumer opens the tagger's durable consumer (Setup created it),
+// retrying until ctx ends (then it returns nil, nil): on a cluster the
+// lookup can fail while a node is lost and leaders are elected again, and
+// a tagger should outlive that. A consumer that does not exist is an error.
 func (c *Client) tagConsumer(ctx context.Context) (jetstream.Consumer, error) {
-	cfg := jetstream.ConsumerConfig{
-		Durable:       pipeline.TaggerConsumer,
-		Description:   "tagger replicas share this consumer",
-		FilterSubject: pipeline.ArticlesSubject + ".>",
-		AckPolicy:     jetstream.AckExplicitPolicy,
-		DeliverPolicy: jetstream.DeliverAllPolicy,
-		AckWait:       c.opts.AckWait,
-		MaxDeliver:    c.opts.MaxDeliver,
-		BackOff:       c.opts.Backoff,
-		MaxAckPending: 1000,
-		Replicas:      c.opts.Replicas,
-	}
 	for wait := 250 * time.Millisecond; ; wait = min(2*wait, 10*time.Second) {
-		cons, err := c.js.CreateOrUpdateConsumer(ctx, pipeline.ArticlesStream, cfg)
+		cons, err := c.js.Consumer(ctx, pipeline.ArticlesStream, pipeline.TaggerConsumer)
 		if err == nil {
 			return cons, nil
+		}
+		if errors.Is(err, jetstream.ErrConsumerNotFound) || errors.Is(err, jetstream.ErrStreamNotFound) {
+			return nil, fmt.Errorf("consumer %s > %s: %w: %w", pipeline.ArticlesStream, pipeline.TaggerConsumer, ErrNotSetUp, err)
 		}
 		if ctx.Err() != nil {
 			return nil, nil
 		}
-		c.log.Warn("declare consumer; retrying", "consumer", pipeline.TaggerConsumer, "retry_in", wait, "err", err)
+		c.log.Warn("open consumer; retrying", "consumer", pipeline.TaggerConsumer, "retry_in", wait, "err", err)
 		select {
 		case <-ctx.Done():
 			return nil, nil
@@ -422,7 +296,7 @@ func (c *Client) reply(m jetstream.Msg, err error) {
 }
 
 func (c *Client) backoff(delivered int) time.Duration {
-	b := c.opts.Backoff
+	b := c.opts.RetryDelays
 	if len(b) == 0 {
 		return time.Second
 	}

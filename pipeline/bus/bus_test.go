@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -14,25 +13,13 @@ import (
 
 	"newsmon/pipeline"
 	"newsmon/pipeline/bus"
-	"newsmon/pipeline/bus/embedded"
+	"newsmon/pipeline/bus/natstest"
 )
 
 func connect(t *testing.T) *bus.Client {
 	t.Helper()
-	s, err := embedded.Start(embedded.Config{Port: -1, StoreDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Shutdown(); s.WaitForShutdown() })
-	o := bus.DefaultOptions()
-	o.URL = s.ClientURL()
-	o.AckWait, o.Backoff = time.Second, []time.Duration{50 * time.Millisecond}
-	c, err := bus.Connect(context.Background(), o, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
-	return c
+	s := natstest.StartSetUp(t)
+	return natstest.Connect(t, s.ClientURL(), "test")
 }
 
 // The consumer answers by the handler's error: a malformed article is

@@ -17,78 +17,45 @@ import (
 // ingest replica finds an earlier near-identical text (docs/feeds.md).
 const NearBucket = "NEAR"
 
-// IngestOptions are the settings of the ingest side's objects: the FEEDS and
-// NEAR buckets, the POLL stream and its shared consumer. Zero values take
-// the defaults of DefaultIngestOptions.
-type IngestOptions struct {
-	NearTTL time.Duration // how long a published text is a near-duplicate candidate
-	// PollAckWait is how long a poll job may go without a sign of life
-	// before the server hands it to another replica: a killed replica's
-	// hosts are taken over after this long.
-	PollAckWait time.Duration
-	// PollDuplicates is the POLL stream's duplicate window for job Msg-Ids.
-	PollDuplicates time.Duration
-}
-
-// DefaultIngestOptions are the settings of docs/feeds.md.
-func DefaultIngestOptions() IngestOptions {
-	return IngestOptions{NearTTL: 72 * time.Hour, PollAckWait: 30 * time.Second, PollDuplicates: 2 * time.Minute}
-}
-
-func (o *IngestOptions) fill() {
-	d := DefaultIngestOptions()
-	if o.NearTTL <= 0 {
-		o.NearTTL = d.NearTTL
-	}
-	if o.PollAckWait <= 0 {
-		o.PollAckWait = d.PollAckWait
-	}
-	if o.PollDuplicates <= 0 {
-		o.PollDuplicates = d.PollDuplicates
-	}
-}
-
 // Ingest is the ingest service's view of NATS beyond articles and SEEN: feed
 // state in FEEDS, the near-duplicate index in NEAR and poll jobs in POLL.
 // Its methods satisfy the interfaces package ingest declares.
 type Ingest struct {
 	*Client
-	opts  IngestOptions
 	feeds jetstream.KeyValue
-	near  jetstream.KeyValue
-	poll  jetstream.Stream
+	poll  jetstream.Consumer
+	// pollAckWait is the poll consumer's ack wait as the server has it: a
+	// job in hand is kept alive well within it.
+	pollAckWait time.Duration
 }
 
-// Ingest declares (or updates) the ingest side's buckets and stream.
-func (c *Client) Ingest(ctx context.Context, o IngestOptions) (*Ingest, error) {
-	o.fill()
-	in := &Ingest{Client: c, opts: o}
-	var err error
-	in.feeds, err = ensureKV(ctx, c.js, jetstream.KeyValueConfig{
-		Bucket:      FeedsBucket,
-		Description: "per-feed poll state: validators, next poll, failures",
-		Storage:     jetstream.FileStorage,
-		Replicas:    c.opts.Replicas,
-		History:     1,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("declare bucket %s: %w", FeedsBucket, err)
-	}
-	in.near, err = ensureKV(ctx, c.js, jetstream.KeyValueConfig{
-		Bucket:      NearBucket,
-		Description: "SimHash bands of published articles: band.article -> fingerprint article-id",
-		TTL:         o.NearTTL,
-		Storage:     jetstream.FileStorage,
-		Replicas:    c.opts.Replicas,
-		History:     1,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("declare bucket %s: %w", NearBucket, err)
-	}
-	if err := in.declarePoll(ctx); err != nil {
+// Ingest verifies the ingest side's objects (IngestNeeds) and opens them.
+func (c *Client) Ingest(ctx context.Context) (*Ingest, error) {
+	if err := c.Verify(ctx, IngestNeeds); err != nil {
 		return nil, err
 	}
+	in := &Ingest{Client: c}
+	var err error
+	if in.feeds, err = c.js.KeyValue(ctx, FeedsBucket); err != nil {
+		return nil, fmt.Errorf("bucket %s: %w", FeedsBucket, err)
+	}
+	if in.poll, err = c.js.Consumer(ctx, PollStream, PollConsumer); err != nil {
+		return nil, fmt.Errorf("consumer %s > %s: %w", PollStream, PollConsumer, err)
+	}
+	in.pollAckWait = in.poll.CachedInfo().Config.AckWait
 	return in, nil
+}
+
+// FeedStates opens FEEDS alone, for tools that read feed states.
+func (c *Client) FeedStates(ctx context.Context) (*Ingest, error) {
+	if err := c.Verify(ctx, FeedStatusNeeds); err != nil {
+		return nil, err
+	}
+	kv, err := c.js.KeyValue(ctx, FeedsBucket)
+	if err != nil {
+		return nil, fmt.Errorf("bucket %s: %w", FeedsBucket, err)
+	}
+	return &Ingest{Client: c, feeds: kv}, nil
 }
 
 // LoadState returns a feed's state and its revision, or nil and 0 when the

@@ -3,7 +3,6 @@ package bus_test
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -14,29 +13,21 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"newsmon/pipeline/bus"
-	"newsmon/pipeline/bus/embedded"
+	"newsmon/pipeline/bus/natstest"
 )
 
 func ingestBus(t *testing.T, ackWait time.Duration) (*bus.Ingest, string) {
 	t.Helper()
-	s, err := embedded.Start(embedded.Config{Port: -1, StoreDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Shutdown(); s.WaitForShutdown() })
-	return connectIngest(t, s.ClientURL(), ackWait), s.ClientURL()
+	s := natstest.Start(t)
+	top := natstest.Topology()
+	top.PollAckWait = ackWait
+	natstest.Setup(t, s.ClientURL(), top)
+	return connectIngest(t, s.ClientURL()), s.ClientURL()
 }
 
-func connectIngest(t *testing.T, url string, ackWait time.Duration) *bus.Ingest {
+func connectIngest(t *testing.T, url string) *bus.Ingest {
 	t.Helper()
-	o := bus.DefaultOptions()
-	o.URL = url
-	c, err := bus.Connect(context.Background(), o, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
-	in, err := c.Ingest(context.Background(), bus.IngestOptions{PollAckWait: ackWait})
+	in, err := natstest.Connect(t, url, "ingest").Ingest(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +107,7 @@ func TestNearCandidates(t *testing.T) {
 func TestFeedStateRevisions(t *testing.T) {
 	in, url := ingestBus(t, time.Second)
 	ctx := context.Background()
-	other := connectIngest(t, url, time.Second)
+	other := connectIngest(t, url)
 
 	var mu sync.Mutex
 	seen := map[string]string{}
@@ -175,7 +166,7 @@ func TestFeedStateRevisions(t *testing.T) {
 func TestPollJobs(t *testing.T) {
 	ackWait := 600 * time.Millisecond
 	a, url := ingestBus(t, ackWait)
-	b := connectIngest(t, url, ackWait)
+	b := connectIngest(t, url)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 

@@ -20,41 +20,6 @@ const (
 	PollConsumer = "ingest"
 )
 
-func (in *Ingest) declarePoll(ctx context.Context) error {
-	var err error
-	in.poll, err = ensureStream(ctx, in.js, jetstream.StreamConfig{
-		Name:        PollStream,
-		Description: "poll jobs, one per feed host, shared by ingest replicas",
-		Subjects:    []string{PollSubject + ".>"},
-		Retention:   jetstream.WorkQueuePolicy,
-		Storage:     jetstream.FileStorage,
-		Replicas:    in.opts2().Replicas,
-		// One pending or in-flight job per host: a second one is refused
-		// until the first is acknowledged.
-		MaxMsgsPerSubject:    1,
-		Discard:              jetstream.DiscardNew,
-		DiscardNewPerSubject: true,
-		Duplicates:           in.opts.PollDuplicates,
-	})
-	if err != nil {
-		return fmt.Errorf("declare stream %s: %w", PollStream, err)
-	}
-	_, err = in.js.CreateOrUpdateConsumer(ctx, PollStream, jetstream.ConsumerConfig{
-		Durable:       PollConsumer,
-		Description:   "ingest replicas share this consumer",
-		AckPolicy:     jetstream.AckExplicitPolicy,
-		AckWait:       in.opts.PollAckWait,
-		MaxDeliver:    -1,
-		MaxAckPending: 100000,
-	})
-	if err != nil {
-		return fmt.Errorf("declare consumer %s: %w", PollConsumer, err)
-	}
-	return nil
-}
-
-func (in *Ingest) opts2() Options { return in.Client.opts }
-
 // EnqueuePoll asks for the feeds of host (a subject token) to be polled. id
 // is the job's Msg-Id, derived from the feed states so that replicas asking
 // for the same work emit the same id. A host that already has a job pending
@@ -85,13 +50,10 @@ func (c *Client) Flush(ctx context.Context) error {
 // runs the job is kept alive with in-progress acks; it is acknowledged when
 // handle returns nil and handed back for another replica when it fails. A
 // replica that dies stops the in-progress acks and its job returns to the
-// queue after PollAckWait. It returns when ctx ends, once every job in hand
+// queue after the consumer's ack wait. It returns when ctx ends, once every job in hand
 // has finished.
 func (in *Ingest) ConsumePolls(ctx context.Context, workers int, handle func(ctx context.Context, host string) error) error {
-	cons, err := in.js.Consumer(ctx, PollStream, PollConsumer)
-	if err != nil {
-		return fmt.Errorf("consumer %s: %w", PollConsumer, err)
-	}
+	cons := in.poll
 	slots := make(chan struct{}, max(workers, 1))
 	var wg sync.WaitGroup
 	defer wg.Wait()
@@ -157,7 +119,7 @@ func (in *Ingest) runJob(ctx context.Context, m jetstream.Msg, handle func(conte
 	alive.Add(1)
 	go func() {
 		defer alive.Done()
-		t := time.NewTicker(in.opts.PollAckWait / 3)
+		t := time.NewTicker(max(in.pollAckWait/3, 100*time.Millisecond))
 		defer t.Stop()
 		for {
 			select {

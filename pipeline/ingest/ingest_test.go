@@ -14,7 +14,7 @@ import (
 
 	"newsmon/pipeline"
 	"newsmon/pipeline/bus"
-	"newsmon/pipeline/bus/embedded"
+	"newsmon/pipeline/bus/natstest"
 	"newsmon/pipeline/feed"
 	"newsmon/pipeline/fetch"
 	"newsmon/pipeline/ingest"
@@ -49,19 +49,8 @@ func (r *recorder) byURL() map[string]*pipeline.Article {
 
 func newBus(t *testing.T) *recorder {
 	t.Helper()
-	s, err := embedded.Start(embedded.Config{Port: -1, StoreDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Shutdown(); s.WaitForShutdown() })
-	o := bus.DefaultOptions()
-	o.URL = s.ClientURL()
-	c, err := bus.Connect(context.Background(), o, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
-	return &recorder{Client: c}
+	s := natstest.StartSetUp(t)
+	return &recorder{Client: natstest.Connect(t, s.ClientURL(), "ingest")}
 }
 
 // syncLog captures log lines so a test can check what was said about a feed.

@@ -21,7 +21,7 @@ import (
 // withState gives the recorder's bus the ingest side (FEEDS, NEAR, POLL).
 func withState(t *testing.T, rec *recorder) *bus.Ingest {
 	t.Helper()
-	side, err := rec.Client.Ingest(context.Background(), bus.IngestOptions{})
+	side, err := rec.Client.Ingest(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

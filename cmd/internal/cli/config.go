@@ -25,7 +25,6 @@ type NATS struct {
 	Password string
 	Creds    string
 	Inbox    string
-	Replicas int
 }
 
 // Register defines the NATS flags.
@@ -35,13 +34,12 @@ func (n *NATS) Register(e *Env) {
 	e.String(&n.Password, "nats-password", "NATS_PASSWORD", "", "NATS password")
 	e.String(&n.Creds, "nats-creds", "NATS_CREDS", "", "NATS credentials file")
 	e.String(&n.Inbox, "nats-inbox", "NATS_INBOX_PREFIX", "", "prefix of reply subjects (default _INBOX; the deploy config gives each service its own)")
-	e.Int(&n.Replicas, "replicas", "NATS_REPLICAS", 1, "replicas of streams and buckets (3 on a cluster)")
 }
 
 // Options turns the flags into bus options.
 func (n NATS) Options(name string) bus.Options {
 	o := bus.DefaultOptions()
-	o.URL, o.Name, o.User, o.Password, o.Creds, o.Replicas = n.URL, name, n.User, n.Password, n.Creds, n.Replicas
+	o.URL, o.Name, o.User, o.Password, o.Creds = n.URL, name, n.User, n.Password, n.Creds
 	o.InboxPrefix = n.Inbox
 	return o
 }
@@ -62,8 +60,6 @@ type Ingest struct {
 	PageMaxBytes  int64
 	pageMaxMB     int
 	Timeout       time.Duration
-	PollAckWait   time.Duration
-	NearTTL       time.Duration
 	NearMinWords  int
 	PublishDups   bool
 	ConfigFile    string
@@ -88,8 +84,6 @@ func (c *Ingest) Register(e *Env) {
 	e.Bool(&c.Robots, "robots", "INGEST_ROBOTS", true, "honour robots.txt for article pages")
 	e.Int(&c.pageMaxMB, "page-max-mb", "INGEST_PAGE_MAX_MB", 5, "largest feed or page body read, in MiB")
 	e.Duration(&c.Timeout, "timeout", "INGEST_TIMEOUT", 30*time.Second, "longest a feed or page request may take")
-	e.Duration(&c.PollAckWait, "poll-ack-wait", "INGEST_POLL_ACK_WAIT", 30*time.Second, "how soon a dead replica's poll job goes to another replica")
-	e.Duration(&c.NearTTL, "near-ttl", "INGEST_NEAR_TTL", 72*time.Hour, "how long a published text is remembered for near-duplicate detection")
 	e.Int(&c.NearMinWords, "near-min-words", "INGEST_NEAR_MIN_WORDS", 50, "shortest text compared for near-duplicates (-1: off)")
 	e.Bool(&c.PublishDups, "publish-duplicates", "INGEST_PUBLISH_DUPLICATES", false, "publish near-duplicates with duplicate_of set instead of only recording them")
 }
@@ -133,12 +127,6 @@ func (c *Ingest) Validate() error {
 	c.PageMaxBytes = int64(c.pageMaxMB) << 20
 	if c.Timeout <= 0 {
 		errs = append(errs, fmt.Errorf("-timeout %s: must be positive", c.Timeout))
-	}
-	if c.PollAckWait < time.Second {
-		errs = append(errs, fmt.Errorf("-poll-ack-wait %s: at least 1s", c.PollAckWait))
-	}
-	if c.NearTTL < time.Minute {
-		errs = append(errs, fmt.Errorf("-near-ttl %s: at least 1m", c.NearTTL))
 	}
 	if c.NearMinWords == 0 || c.NearMinWords < -1 {
 		errs = append(errs, fmt.Errorf("-near-min-words %d: at least 1, or -1 for off", c.NearMinWords))
@@ -205,7 +193,7 @@ func (c *Ingest) applyConfig() error {
 var ingestFlags = map[string]bool{
 	"feed": true, "feeds": true, "interval": true, "min-interval": true, "max-interval": true, "max-backoff": true,
 	"disable-after": true, "workers": true, "per-host": true, "allow-private-networks": true, "robots": true,
-	"page-max-mb": true, "timeout": true, "poll-ack-wait": true, "near-ttl": true, "near-min-words": true,
+	"page-max-mb": true, "timeout": true, "near-min-words": true,
 	"publish-duplicates": true,
 }
 
@@ -268,11 +256,6 @@ func (c *Ingest) Config() (ingest.Config, error) {
 		Fetch:             c.FetchClient(),
 		Extract:           &extract.Extractor{MaxBytes: c.PageMaxBytes},
 	}, nil
-}
-
-// BusOptions are the settings of the ingest side's NATS objects.
-func (c *Ingest) BusOptions() bus.IngestOptions {
-	return bus.IngestOptions{NearTTL: c.NearTTL, PollAckWait: c.PollAckWait}
 }
 
 // Tagger is the tagger's settings.

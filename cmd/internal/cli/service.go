@@ -33,7 +33,7 @@ func RunIngest(ctx context.Context, c *Ingest, client *bus.Client, reg *promethe
 	if err != nil {
 		return err
 	}
-	side, err := client.Ingest(ctx, c.BusOptions())
+	side, err := client.Ingest(ctx)
 	if err != nil {
 		return err
 	}
@@ -56,6 +56,9 @@ func LoadRules(dir string) (*rules.Set, error) {
 // RunTagger consumes articles until ctx ends, reloading the rules on hup or
 // when the folder changes.
 func RunTagger(ctx context.Context, c *Tagger, set *rules.Set, client *bus.Client, reg *prometheus.Registry, log *slog.Logger, hup <-chan os.Signal) error {
+	if err := client.VerifyTagger(ctx); err != nil {
+		return err
+	}
 	t := tagger.New(set, client, log)
 	TaggerMetrics(reg, t.Stats())
 	g, gctx := errgroup.WithContext(ctx)

@@ -8,18 +8,21 @@
 //	go run ./bench/rules -aliases 1000 -n 2000  # smaller, quicker
 //
 // Article text comes from the extraction benchmark's hand-annotated bodies
-// (../shared/data/extraction-bench/ground-truth.json, read at run time and
-// never stored) when present, else from generated English-like prose. The
+// (pipeline/extract/testdata/extraction-bench/ground-truth.json.gz, in the
+// repository with its licence) when present, else from generated
+// English-like prose. The
 // rule set is generated: entity names built from the proper nouns of that
 // text (so that many of them really occur), invented names and acronyms,
 // plus the shipped rules/ files.
 package main
 
 import (
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"math/rand/v2"
 	"os"
@@ -47,7 +50,7 @@ func main() {
 		nRules   = flag.Int("rules", 100, "compound alert rules (shipped ones included)")
 		nDocs    = flag.Int("n", 20000, "articles matched per measurement")
 		size     = flag.Int("size", 5000, "article size in bytes")
-		corpus   = flag.String("corpus", "../shared/data/extraction-bench/ground-truth.json", "JSON of article bodies ({id: {articleBody}}); generated text when absent")
+		corpus   = flag.String("corpus", "pipeline/extract/testdata/extraction-bench/ground-truth.json.gz", "JSON of article bodies ({id: {articleBody}}), gzipped if it ends in .gz; generated text when absent")
 		shipped  = flag.String("shipped", "rules", "folder of shipped rule files to include")
 		seed     = flag.Uint64("seed", 1, "random seed")
 		prof     = flag.String("cpuprofile", "", "write a CPU profile of the measured steps to this file")
@@ -278,7 +281,7 @@ func (e *encoder) PublishAlerts(_ context.Context, alerts []pipeline.Alert) erro
 type doc struct{ Title, Body string }
 
 func loadBodies(path string, rng *rand.Rand) ([]string, string) {
-	data, err := os.ReadFile(path)
+	data, err := readCorpus(path)
 	if err == nil {
 		var gt map[string]struct {
 			ArticleBody string `json:"articleBody"`
@@ -298,6 +301,7 @@ func loadBodies(path string, rng *rand.Rand) ([]string, string) {
 			return out, fmt.Sprintf("%d real English article bodies from %s", len(out), path)
 		}
 	}
+	fmt.Fprintf(os.Stderr, "bench: %v; using generated text\n", err)
 	// Generated prose: sentences of common words with capitalised names.
 	var out []string
 	for range 200 {
@@ -594,4 +598,22 @@ func abs(x int) int {
 		return -x
 	}
 	return x
+}
+
+// readCorpus reads a file, gunzipping it when its name ends in .gz.
+func readCorpus(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var r io.Reader = f
+	if strings.HasSuffix(path, ".gz") {
+		z, err := gzip.NewReader(f)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		r = z
+	}
+	return io.ReadAll(r)
 }

@@ -6,6 +6,7 @@
 //	tagger match -rules DIR FILE...      the alerts the service would publish for each file
 //	tagger check -rules DIR              validate the rule files
 //	tagger test -rules DIR               run the examples every rule file carries
+//	tagger eval -rules DIR -gold FILE    precision and recall on labelled passages
 package main
 
 import (
@@ -46,8 +47,10 @@ func run(ctx context.Context, args []string, getenv cli.Getenv, stdout, stderr i
 		return runCheck(args, stdout, stderr)
 	case "test":
 		return runTest(args, stdout, stderr)
+	case "eval":
+		return runEval(args, stdout, stderr)
 	default:
-		return fmt.Errorf("unknown command %q: want run, match, check or test", cmd)
+		return fmt.Errorf("unknown command %q: want run, match, check, test or eval", cmd)
 	}
 }
 

@@ -122,7 +122,7 @@ func TestPrecision(t *testing.T) {
 }
 
 // load compiles one in-memory rule file.
-func load(t *testing.T, yaml string) *Set {
+func load(t testing.TB, yaml string) *Set {
 	t.Helper()
 	s, err := Load(fstest.MapFS{"test.yaml": {Data: []byte(yaml)}})
 	if err != nil {

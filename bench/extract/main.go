@@ -132,6 +132,7 @@ func run(args []string, stdout io.Writer) error {
 	worst := fs.Int("worst", 0, "list this many weakest tuning-side pages of our extractor per dataset")
 	only := fs.String("only", "", "run only extractors whose name contains this")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of our extractor's timed passes")
+	show := fs.String("show", "", "print our text and the truth of this tuning-side page id, and stop")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -151,6 +152,9 @@ func run(args []string, stdout io.Writer) error {
 	// One core, one page at a time, for every contestant.
 	runtime.GOMAXPROCS(1)
 
+	if *show != "" {
+		return showPage(dirs, *show, stdout)
+	}
 	var prof *os.File
 	if *cpuprofile != "" {
 		if prof, err = os.Create(*cpuprofile); err != nil {
@@ -513,4 +517,34 @@ func writeSection(path, tables string) error {
 		text = text[:start] + section + text[end:]
 	}
 	return os.WriteFile(path, []byte(strings.TrimRight(text, "\n")+"\n"), 0o644)
+}
+
+// showPage prints our output and the truth for one tuning-side page.
+func showPage(dirs []string, id string, w io.Writer) error {
+	if !extracttest.Tuning(id) {
+		return fmt.Errorf("%s is held out: it is only scored as a whole", id)
+	}
+	for _, dir := range dirs {
+		ds, err := extracttest.Load(dir)
+		if err != nil {
+			return err
+		}
+		for i := range ds.Pages {
+			p := &ds.Pages[i]
+			if p.ID != id {
+				continue
+			}
+			d, err := extract.Extract(p.HTML, "text/html", p.URL)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(w, "== ours: title %q author %q lang %q site %q published %v\n%s\n\n== truth", d.Title, d.Author, d.Lang, d.SiteName, d.Published, d.Text)
+			if p.Meta != nil {
+				fmt.Fprintf(w, ": %+v", *p.Meta)
+			}
+			fmt.Fprintf(w, "\n%s\n", p.Want)
+			return nil
+		}
+	}
+	return fmt.Errorf("no page %s", id)
 }

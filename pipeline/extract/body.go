@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/PuerkitoBio/goquery"
@@ -61,6 +62,7 @@ type pruner struct {
 	suspects map[*html.Node]suspect
 	total    int    // prose bytes of the whole body
 	host     string // the page's site, for telling teasers of its other pages
+	counters []slideCounter
 }
 
 type suspect struct {
@@ -73,7 +75,8 @@ type verdict int
 const (
 	keep verdict = iota
 	dropIfMinor
-	trimTail // keep only the first child (tooltips)
+	trimTail   // keep only the first child (tooltips)
+	dropUnless // drop unless it is nearly all the page's prose (slide shows)
 )
 
 // furnitureSelector matches zones that are page furniture whatever their
@@ -100,12 +103,18 @@ func prune(body *goquery.Selection, host string) {
 		return hiddenStyle(s.AttrOr("style", ""))
 	}).Each(furniture)
 	p.total = p.survey(body.Nodes[0], false, 0)
+	p.markSlides()
 	p.cut(body.Nodes[0], 0)
 }
 
 // survey returns the prose length under n, remembering it for the suspects.
 func (p *pruner) survey(n *html.Node, inP bool, depth int) int {
 	if n.Type == html.TextNode {
+		if len(n.Data) < 40 {
+			if k, of, ok := slideCount(n.Data); ok && len(p.counters) < 1000 {
+				p.counters = append(p.counters, slideCounter{n, k, of})
+			}
+		}
 		// Prose is paragraph text, or text long enough to be a sentence in
 		// pages that separate paragraphs with <br> only.
 		if l := visibleLen(n.Data); inP || l >= 40 {
@@ -152,7 +161,9 @@ func (p *pruner) cut(n *html.Node, depth int) {
 			case s.v == trimTail:
 				trimAfterFirst(c)
 				p.cut(c, depth+1)
-			case float64(s.prose) < 0.5*float64(max(p.total, 1)):
+			case s.v == dropUnless && float64(s.prose) < 0.9*float64(max(p.total, 1)):
+				n.RemoveChild(c)
+			case s.v != dropUnless && float64(s.prose) < 0.5*float64(max(p.total, 1)):
 				n.RemoveChild(c)
 			default:
 				p.cut(c, depth+1)
@@ -160,6 +171,86 @@ func (p *pruner) cut(n *html.Node, depth int) {
 		}
 		c = next
 	}
+}
+
+// slideCounter is a text node that numbers a slide: "3/50", "3 / 50".
+type slideCounter struct {
+	n     *html.Node
+	k, of int
+}
+
+// slideCount reads a slide counter: two numbers joined by a slash, the
+// first no greater than the second, nothing else.
+func slideCount(s string) (k, of int, ok bool) {
+	a, b, found := strings.Cut(strings.TrimSpace(s), "/")
+	if !found {
+		return 0, 0, false
+	}
+	k, okA := smallNumber(strings.TrimSpace(a))
+	of, okB := smallNumber(strings.TrimSpace(b))
+	return k, of, okA && okB && k >= 1 && k <= of && of >= 3
+}
+
+func smallNumber(s string) (int, bool) {
+	if s == "" || len(s) > 4 {
+		return 0, false
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	return n, true
+}
+
+// markSlides finds slide shows by their counters, whatever the page's
+// language or class names: four or more counters of the same total ("1/50",
+// "2/50" ...) number the slides of one gallery, the smallest element
+// holding them all. A gallery is dropped unless it is nearly all the
+// page's prose (a page that is the gallery). Its prose is measured here,
+// after the survey, since it was not a suspect then.
+func (p *pruner) markSlides() {
+	byTotal := map[int][]*html.Node{}
+	for _, c := range p.counters {
+		byTotal[c.of] = append(byTotal[c.of], c.n)
+	}
+	for _, nodes := range byTotal {
+		if len(nodes) < 4 {
+			continue
+		}
+		g := commonAncestor(nodes)
+		if g == nil || g.DataAtom == atom.Body || g.DataAtom == atom.Html {
+			continue
+		}
+		p.suspects[g] = suspect{v: dropUnless, prose: p.survey(g, false, 0)}
+	}
+}
+
+// commonAncestor returns the deepest element that holds every node.
+func commonAncestor(nodes []*html.Node) *html.Node {
+	path := func(n *html.Node) []*html.Node {
+		var up []*html.Node
+		for a := n.Parent; a != nil && len(up) <= maxDepth; a = a.Parent {
+			up = append(up, a)
+		}
+		slices.Reverse(up)
+		return up
+	}
+	common := path(nodes[0])
+	for _, n := range nodes[1:] {
+		other := path(n)
+		i := 0
+		for i < len(common) && i < len(other) && common[i] == other[i] {
+			i++
+		}
+		common = common[:i]
+	}
+	if len(common) == 0 {
+		return nil
+	}
+	return common[len(common)-1]
 }
 
 // cardList reports a grid or list of teasers for the site's other pages:

@@ -110,7 +110,7 @@ func (e *Extractor) Extract(body []byte, contentType, pageURL string) (Document,
 	}
 	doc := goquery.NewDocumentFromNode(root)
 	out := readMeta(doc, pageURL)
-	out.Text = mainText(doc, out.Title, pageURL)
+	out.Text = mainText(doc, stripSiteName(out.Title, out.SiteName), pageURL)
 	out.Encoding, out.EncodingNote = dec.Encoding, dec.Note
 	return out, nil
 }

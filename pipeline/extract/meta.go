@@ -3,8 +3,10 @@ package extract
 import (
 	"encoding/json"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
 )
@@ -89,102 +91,238 @@ func authorText(s *goquery.Selection) string {
 }
 
 // readMeta gathers the metadata fields from meta tags, JSON-LD, link
-// elements and the markup, in that order of trust. A source is looked up
-// only when the ones trusted more gave nothing.
+// elements and the markup. Each field has its own order of trust, and a
+// source is looked up only when the ones trusted more gave nothing.
 func readMeta(doc *goquery.Document, pageURL string) Document {
+	m := metaSources{doc: doc, tags: metaTags(doc), ld: jsonLD(doc)}
 	var d Document
-	metas := metaTags(doc)
-	ld := jsonLD(doc)
-	first := func(keys ...string) string {
-		for _, k := range keys {
-			if v := metas[k]; v != "" {
-				return v
-			}
+	d.SiteName = m.siteName()
+	d.Title = m.title(d.SiteName)
+	d.Author = m.author(d.SiteName)
+	canon := m.canonical()
+	d.Published = m.published(canon, pageURL)
+	if canon == "" {
+		canon = m.first("og:url")
+	}
+	d.CanonicalURL = resolve(pageURL, canon)
+	d.Lang = m.lang()
+	return d
+}
+
+// metaSources are the places a page states its metadata.
+type metaSources struct {
+	doc  *goquery.Document
+	tags map[string]string // meta tags (metaTags)
+	ld   ldMeta
+}
+
+// first returns the content of the first meta tag of keys that has one.
+func (m *metaSources) first(keys ...string) string {
+	for _, k := range keys {
+		if v := m.tags[k]; v != "" {
+			return v
 		}
+	}
+	return ""
+}
+
+func (m *metaSources) siteName() string {
+	if s := clean(m.first("og:site_name", "application-name", "twitter:site:name")); s != "" {
+		return s
+	}
+	return m.ld.publisher
+}
+
+// title prefers what the page states as the headline (JSON-LD, then the
+// title meta tags, as written: a site name there is the publisher's
+// choice), then the <title> element trimmed of its site part (the site
+// name the page states, else as documentTitle decides), and an <h1> last.
+func (m *metaSources) title(site string) string {
+	docTitle := clean(firstText(m.doc.Find("head title")))
+	if docTitle == "" {
+		docTitle = clean(firstText(m.doc.Find("title")))
+	}
+	if t := m.ld.headlineFor(docTitle); t != "" {
+		return t
+	}
+	if t := clean(m.first("og:title", "twitter:title", "dc.title", "dcterms.title", "title", "parsely-title")); t != "" {
+		return t
+	}
+	var headings []string
+	m.doc.Find("h1, h2").EachWithBreak(func(i int, s *goquery.Selection) bool {
+		headings = append(headings, clean(s.Text()))
+		return i < 50
+	})
+	if site != "" {
+		// The page names its site: a <title> part that is exactly that
+		// name goes, however short the rest.
+		if t := stripSiteName(docTitle, site); t != docTitle {
+			return t
+		}
+	}
+	if t := documentTitle(docTitle, headings, m.doc.Find("h1").Length()); t != "" {
+		return t
+	}
+	return firstText(m.doc.Find("h1"))
+}
+
+func (m *metaSources) author(site string) string {
+	a := clean(firstNonURL(m.tags["author"], m.tags["article:author"], m.tags["parsely-author"],
+		m.tags["sailthru.author"], m.tags["dc.creator"], m.tags["twitter:creator"]))
+	if a == "" {
+		a = m.ld.author
+	}
+	if a == "" {
+		a = firstOf(m.doc.Find("[itemprop=author i], [rel=author i]"), authorText)
+	}
+	if a == "" {
+		a = firstOf(m.doc.Find(bylineSelector), func(s *goquery.Selection) string { return bylineName(s.Text()) })
+	}
+	a = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(a, "By "), "by "))
+	if len(a) > 200 {
 		return ""
 	}
+	return a
+}
 
-	d.SiteName = clean(first("og:site_name", "application-name", "twitter:site:name"))
-	if d.SiteName == "" {
-		d.SiteName = ld.publisher
-	}
-
-	switch {
-	case first("og:title", "twitter:title") != "":
-		d.Title = stripSiteName(clean(first("og:title", "twitter:title")), d.SiteName)
-	case ld.headline != "":
-		d.Title = clean(ld.headline)
-	default:
-		if d.Title = firstText(doc.Find("h1")); d.Title == "" {
-			d.Title = stripSiteName(firstText(doc.Find("title")), d.SiteName)
-		}
-	}
-
-	d.Author = clean(firstNonURL(metas["author"], metas["article:author"], metas["parsely-author"],
-		metas["sailthru.author"], metas["dc.creator"], metas["twitter:creator"]))
-	if d.Author == "" {
-		d.Author = ld.author
-	}
-	if d.Author == "" {
-		d.Author = firstOf(doc.Find("[itemprop=author i], [rel=author i]"), authorText)
-	}
-	if d.Author == "" {
-		d.Author = firstOf(doc.Find(bylineSelector), func(s *goquery.Selection) string { return bylineName(s.Text()) })
-	}
-	d.Author = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(d.Author, "By "), "by "))
-	if len(d.Author) > 200 {
-		d.Author = ""
-	}
-
-	canon := firstOf(doc.Find("link[rel=canonical i][href]"), func(s *goquery.Selection) string {
+func (m *metaSources) canonical() string {
+	return firstOf(m.doc.Find("link[rel=canonical i][href]"), func(s *goquery.Selection) string {
 		return strings.TrimSpace(s.AttrOr("href", ""))
 	})
+}
 
+// published tries the date meta tags, JSON-LD, microdata, <time> elements
+// and last the date in the page's URLs.
+func (m *metaSources) published(canon, pageURL string) time.Time {
 	for _, date := range []func() string{
 		func() string {
-			return first("article:published_time", "og:published_time", "datepublished",
+			return m.first("article:published_time", "og:published_time", "datepublished",
 				"parsely-pub-date", "sailthru.date", "publishdate", "pubdate", "publish-date", "date",
 				"dc.date.issued", "dc.date", "dcterms.created", "dcterms.date", "article.published", "original-publish-date")
 		},
-		func() string { return ld.published },
-		func() string { return firstOf(doc.Find("[itemprop=datePublished i]"), microdataDate) },
+		func() string { return m.ld.published },
+		func() string { return firstOf(m.doc.Find("[itemprop=datePublished i]"), microdataDate) },
 	} {
 		if t, ok := parseTime(date()); ok {
-			d.Published = t
-			break
+			return t
 		}
 	}
-	if d.Published.IsZero() {
-		// The first 20 <time> elements that carry a datetime.
-		tried := 0
-		doc.Find("time[datetime]").EachWithBreak(func(_ int, s *goquery.Selection) bool {
-			if dt := s.AttrOr("datetime", ""); dt != "" {
-				d.Published, _ = parseTime(dt)
-				tried++
-			}
-			return d.Published.IsZero() && tried < 20
-		})
+	// The first 20 <time> elements that carry a datetime.
+	var t time.Time
+	tried := 0
+	m.doc.Find("time[datetime]").EachWithBreak(func(_ int, s *goquery.Selection) bool {
+		if dt := s.AttrOr("datetime", ""); dt != "" {
+			t, _ = parseTime(dt)
+			tried++
+		}
+		return t.IsZero() && tried < 20
+	})
+	if !t.IsZero() {
+		return t
 	}
-	if d.Published.IsZero() {
-		// News URLs often carry the day: /2019/11/18/slug.
-		d.Published = urlDate(first("og:url"), canon, pageURL)
-	}
-
-	if canon == "" {
-		canon = first("og:url")
-	}
-	d.CanonicalURL = resolve(pageURL, canon)
-
-	lang := strings.TrimSpace(doc.ChildrenFiltered("html").AttrOr("lang", ""))
-	if lang == "" {
-		lang = first("content-language", "og:locale", "language", "dc.language")
-	}
-	if lang == "" {
-		lang = ld.lang
-	}
-	d.Lang = normLang(lang)
-	return d
+	// News URLs often carry the day: /2019/11/18/slug.
+	return urlDate(m.first("og:url"), canon, pageURL)
 }
+
+func (m *metaSources) lang() string {
+	lang := strings.TrimSpace(m.doc.ChildrenFiltered("html").AttrOr("lang", ""))
+	if lang == "" {
+		lang = m.first("content-language", "og:locale", "language", "dc.language")
+	}
+	if lang == "" {
+		lang = m.ld.lang
+	}
+	return normLang(lang)
+}
+
+// documentTitle trims the site's part off a <title> ("Story | Site",
+// "Site: Story"), following the conventions of Mozilla Readability's title
+// heuristics so that our titles agree with the most used reader view:
+// the part before the last spaced separator (| - / \ > »), or after the
+// first one when that leaves under three words; for a colon, the part
+// after it unless a heading repeats the whole title; an over-long or
+// over-short title gives way to the page's only <h1>. A result of four
+// words or fewer is trusted only when it dropped a single word of site
+// name behind a hierarchical separator (/ \ > »); otherwise the whole
+// title stays.
+func documentTitle(orig string, headings []string, h1s int) string {
+	if orig == "" {
+		return ""
+	}
+	t := orig
+	hierarchical := false
+	if i := lastSeparator(orig); i >= 0 {
+		hierarchical = strings.ContainsAny(orig[i:i+separatorAt(orig, i)], "/\\>»")
+		t = strings.TrimSpace(orig[:i])
+		if wordCount(t) < 3 {
+			f := firstSeparator(orig)
+			t = strings.TrimSpace(orig[f+separatorAt(orig, f):])
+		}
+	} else if strings.Contains(orig, ": ") {
+		if !slices.Contains(headings, orig) {
+			t = strings.TrimSpace(orig[strings.LastIndex(orig, ":")+1:])
+			if wordCount(t) < 3 {
+				t = strings.TrimSpace(orig[strings.Index(orig, ":")+1:])
+			} else if wordCount(orig[:strings.Index(orig, ":")]) > 5 {
+				t = orig
+			}
+		}
+	} else if (len(orig) > 150 || len(orig) < 15) && h1s == 1 && len(headings) > 0 {
+		t = headings[0]
+	}
+	if n := wordCount(t); n <= 4 && (!hierarchical || n != wordCount(stripSeparators(orig))-1) {
+		return orig
+	}
+	return t
+}
+
+// titleSeparators are the characters that split a <title> into parts when
+// they stand between spaces.
+const titleSeparators = "|-/\\>»"
+
+// lastSeparator returns the index of the last " X " with X a title
+// separator, or -1.
+func lastSeparator(s string) int {
+	for i := len(s) - 1; i >= 0; i-- {
+		if sep := separatorAt(s, i); sep > 0 {
+			return i
+		}
+	}
+	return -1
+}
+
+func firstSeparator(s string) int {
+	for i := range s {
+		if separatorAt(s, i) > 0 {
+			return i
+		}
+	}
+	return -1
+}
+
+// separatorAt reports the byte length of " X " at s[i:] (X a separator),
+// or 0.
+func separatorAt(s string, i int) int {
+	if s[i] != ' ' {
+		return 0
+	}
+	r, size := utf8.DecodeRuneInString(s[i+1:])
+	if size == 0 || !strings.ContainsRune(titleSeparators, r) || i+1+size >= len(s) || s[i+1+size] != ' ' {
+		return 0
+	}
+	return 2 + size
+}
+
+func stripSeparators(s string) string {
+	return strings.Map(func(r rune) rune {
+		if strings.ContainsRune(titleSeparators, r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func wordCount(s string) int { return len(strings.Fields(s)) }
 
 // clean collapses white space.
 func clean(s string) string { return strings.Join(strings.Fields(s), " ") }
@@ -305,7 +443,39 @@ func parseTime(s string) (time.Time, bool) {
 
 // ldMeta is what JSON-LD blocks tell about the article.
 type ldMeta struct {
-	headline, author, published, publisher, lang string
+	headline, name, author, published, publisher, lang string
+}
+
+// headlineFor returns the article's headline, or its name when the two
+// differ and the name is closer to the page's <title> (some sites put a
+// generic kind of page in headline).
+func (ld *ldMeta) headlineFor(docTitle string) string {
+	if ld.headline == "" || ld.name == "" || ld.name == ld.headline || docTitle == "" {
+		return ld.headline
+	}
+	if overlap(ld.name, docTitle) > overlap(ld.headline, docTitle) {
+		return ld.name
+	}
+	return ld.headline
+}
+
+// overlap is the share of a's words that occur in b, ignoring case.
+func overlap(a, b string) float64 {
+	words := strings.Fields(strings.ToLower(a))
+	if len(words) == 0 {
+		return 0
+	}
+	in := map[string]bool{}
+	for _, w := range strings.Fields(strings.ToLower(b)) {
+		in[w] = true
+	}
+	n := 0
+	for _, w := range words {
+		if in[w] {
+			n++
+		}
+	}
+	return float64(n) / float64(len(words))
 }
 
 var articleTypes = map[string]bool{
@@ -319,8 +489,15 @@ func readJSONLD(raw string, m *ldMeta) {
 	if len(raw) > 1<<20 {
 		return
 	}
+	// Some sites wrap the JSON in CDATA markers or an HTML comment.
+	raw = strings.TrimSpace(raw)
+	for _, w := range [][2]string{{"//<![CDATA[", "//]]>"}, {"<![CDATA[", "]]>"}, {"<!--", "-->"}} {
+		if rest, ok := strings.CutPrefix(raw, w[0]); ok {
+			raw = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), w[1]))
+		}
+	}
 	var v any
-	if json.Unmarshal([]byte(strings.TrimSpace(raw)), &v) != nil {
+	if json.Unmarshal([]byte(raw), &v) != nil {
 		return
 	}
 	walkLD(v, m, 0)
@@ -348,6 +525,7 @@ func walkLD(v any, m *ldMeta, depth int) {
 		}
 		if m.headline == "" && !webpage {
 			m.headline = ldString(x["headline"])
+			m.name = ldString(x["name"])
 		}
 		if m.author == "" {
 			m.author = ldName(x["author"])

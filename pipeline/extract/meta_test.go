@@ -20,12 +20,12 @@ func TestMetadata(t *testing.T) {
 				Lang: "en-GB", Published: time.Date(2021, 3, 4, 3, 6, 7, 0, time.UTC)},
 		},
 		{
-			name: "meta tags win over json-ld and markup",
+			name: "meta tags win over json-ld and markup, but for the headline",
 			head: `<meta property="og:title" content="The og title | Site Name"><meta property="og:site_name" content="Site Name">
 				<meta name="author" content="By Meta Author"><meta property="article:published_time" content="2020-01-02T03:04:05Z">
 				<script type="application/ld+json">{"@type":"Article","headline":"LD headline","author":"LD Author","datePublished":"2019-01-01"}</script>`,
 			body: `<h1>The h1</h1><time datetime="2018-05-05">5 May</time>`,
-			want: Document{Title: "The og title", Author: "Meta Author", SiteName: "Site Name",
+			want: Document{Title: "LD headline", Author: "Meta Author", SiteName: "Site Name",
 				Published: time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)},
 		},
 		{
@@ -35,6 +35,16 @@ func TestMetadata(t *testing.T) {
 				<time datetime="2022-07-08">8 July</time>`,
 			want: Document{Title: "Council approves the new bridge", Author: "Claire Dupont", Lang: "fr-CA",
 				Published: time.Date(2022, 7, 8, 0, 0, 0, 0, time.UTC)},
+		},
+		{
+			name: "og title as written",
+			head: `<title>Other</title><meta property="og:title" content="The og title | Site Name"><meta property="og:site_name" content="Site Name">`,
+			want: Document{Title: "The og title | Site Name", SiteName: "Site Name"},
+		},
+		{
+			name: "json-ld name closer to the title than its headline",
+			head: `<title>Harbour Bridge - Town Wiki</title><script type="application/ld+json"><![CDATA[{"@type":"Article","name":"Harbour Bridge","headline":"bridge in the old port"}]]></script>`,
+			want: Document{Title: "Harbour Bridge"},
 		},
 		{
 			name: "h1 when no meta title; URL author ignored",
@@ -144,6 +154,32 @@ func TestBylineName(t *testing.T) {
 	for in, want := range cases {
 		if got := bylineName(in); got != want {
 			t.Errorf("bylineName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestDocumentTitle(t *testing.T) {
+	cases := []struct {
+		in, want string
+		headings []string
+		h1s      int
+	}{
+		{in: "Council approves the new bridge - Town Paper", want: "Council approves the new bridge"},
+		{in: "Town Paper | Council approves the new bridge", want: "Council approves the new bridge"}, // the part before is under three words
+		{in: "Town Paper | Bridge approved", want: "Town Paper | Bridge approved"},                        // too little left either way
+		{in: "News | Council approves the new bridge today", want: "Council approves the new bridge today"},
+		{in: "Tides » Harbour works", want: "Harbour works"}, // one word of site behind a hierarchical separator
+		{in: "Harbour works delayed again » Tides", want: "Harbour works delayed again"},
+		{in: "Town Paper: Council approves the new bridge", want: "Council approves the new bridge"},
+		{in: "Town Paper: Council approves the new bridge", headings: []string{"Town Paper: Council approves the new bridge"}, want: "Town Paper: Council approves the new bridge"},
+		{in: "Notes: Colophon", want: "Notes: Colophon"},
+		{in: "Short", headings: []string{"The real headline of the story"}, h1s: 1, want: "The real headline of the story"},
+		{in: "Evolve – a history — of things", want: "Evolve – a history — of things"}, // dashes are not separators
+		{in: "", want: ""},
+	}
+	for _, c := range cases {
+		if got := documentTitle(c.in, c.headings, c.h1s); got != c.want {
+			t.Errorf("documentTitle(%q, %q) = %q, want %q", c.in, c.headings, got, c.want)
 		}
 	}
 }

@@ -166,7 +166,7 @@ func TestDocumentTitle(t *testing.T) {
 	}{
 		{in: "Council approves the new bridge - Town Paper", want: "Council approves the new bridge"},
 		{in: "Town Paper | Council approves the new bridge", want: "Council approves the new bridge"}, // the part before is under three words
-		{in: "Town Paper | Bridge approved", want: "Town Paper | Bridge approved"},                        // too little left either way
+		{in: "Town Paper | Bridge approved", want: "Town Paper | Bridge approved"},                    // too little left either way
 		{in: "News | Council approves the new bridge today", want: "Council approves the new bridge today"},
 		{in: "Tides » Harbour works", want: "Harbour works"}, // one word of site behind a hierarchical separator
 		{in: "Harbour works delayed again » Tides", want: "Harbour works delayed again"},

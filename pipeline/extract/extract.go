@@ -111,6 +111,10 @@ func (e *Extractor) Extract(body []byte, contentType, pageURL string) (Document,
 	doc := goquery.NewDocumentFromNode(root)
 	out := readMeta(doc, pageURL)
 	out.Text = mainText(doc, stripSiteName(out.Title, out.SiteName), pageURL)
+	if out.Lang == "" {
+		// No lang attribute or tag: tell it from the text.
+		out.Lang = detectLang(out.Text)
+	}
 	out.Encoding, out.EncodingNote = dec.Encoding, dec.Note
 	return out, nil
 }

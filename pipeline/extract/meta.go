@@ -6,9 +6,12 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 )
 
 // metaTags maps the lower-cased name, property, itemprop or http-equiv of
@@ -109,6 +112,47 @@ func readMeta(doc *goquery.Document, pageURL string) Document {
 	return d
 }
 
+// storyOnly keeps the elements that are not inside another story's
+// teaser, a comment or page furniture: a related article's byline or date
+// is not the story's.
+func storyOnly(sel *goquery.Selection) *goquery.Selection {
+	return sel.FilterFunction(func(_ int, s *goquery.Selection) bool {
+		depth := 0
+		for n := s.Nodes[0].Parent; n != nil && depth < maxDepth; n, depth = n.Parent, depth+1 {
+			if n.Type != html.ElementNode {
+				continue
+			}
+			switch n.DataAtom {
+			case atom.Aside, atom.Nav, atom.Footer:
+				return false
+			case atom.Article, atom.Main, atom.Body:
+				// An article or main element is a story of its own.
+				return true
+			}
+			if otherStoryName(attr(n, "class")) || otherStoryName(attr(n, "id")) {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// otherStoryName reports a class or id of a block that holds other
+// stories or readers' posts.
+func otherStoryName(s string) bool {
+	if s == "" {
+		return false
+	}
+	s = strings.ToLower(s)
+	for _, w := range []string{"related", "recommend", "teaser", "promo", "trending", "popular", "most-read",
+		"sidebar", "comment", "more-stories", "morestories", "read-next", "readnext", "card"} {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
 // metaSources are the places a page states its metadata.
 type metaSources struct {
 	doc  *goquery.Document
@@ -166,23 +210,57 @@ func (m *metaSources) title(site string) string {
 	return firstText(m.doc.Find("h1"))
 }
 
+// author tries the author meta tags, JSON-LD, author microdata and links,
+// then bylines; a candidate that is an account rather than a person (the
+// site's own name or handle, a user name) gives way to the next source.
 func (m *metaSources) author(site string) string {
-	a := clean(firstNonURL(m.tags["author"], m.tags["article:author"], m.tags["parsely-author"],
-		m.tags["sailthru.author"], m.tags["dc.creator"], m.tags["twitter:creator"]))
-	if a == "" {
-		a = m.ld.author
+	sources := []func() string{
+		func() string {
+			return firstNonURL(m.tags["author"], m.tags["article:author"], m.tags["parsely-author"],
+				m.tags["sailthru.author"], m.tags["dc.creator"], m.tags["twitter:creator"])
+		},
+		func() string { return m.ld.author },
+		func() string { return firstOf(storyOnly(m.doc.Find("[itemprop=author i], [rel=author i]")), authorText) },
+		func() string {
+			return firstOf(storyOnly(m.doc.Find(bylineSelector)), func(s *goquery.Selection) string { return bylineName(s.Text()) })
+		},
 	}
-	if a == "" {
-		a = firstOf(m.doc.Find("[itemprop=author i], [rel=author i]"), authorText)
+	for _, source := range sources {
+		a := clean(source())
+		a = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(a, "By "), "by "))
+		if a != "" && len(a) <= 200 && !accountName(a, site, m.ld.publisher) {
+			return a
+		}
 	}
-	if a == "" {
-		a = firstOf(m.doc.Find(bylineSelector), func(s *goquery.Selection) string { return bylineName(s.Text()) })
+	return ""
+}
+
+// accountName reports an author that names an account, not a person: the
+// site's or publisher's own name (spaces and case aside, "NBCNews" for "NBC
+// News"), or one Latin word written all in lower case like a user name
+// ("mcupdate"). Names in scripts without spaces between words are one word
+// and stay.
+func accountName(a, site, publisher string) bool {
+	squash := func(s string) string {
+		return strings.ToLower(strings.Map(func(r rune) rune {
+			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+				return r
+			}
+			return -1
+		}, s))
 	}
-	a = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(a, "By "), "by "))
-	if len(a) > 200 {
-		return ""
+	if sa := squash(a); sa != "" && (sa == squash(site) || sa == squash(publisher)) {
+		return true
 	}
-	return a
+	if strings.ContainsAny(a, " ,") {
+		return false
+	}
+	for _, r := range a {
+		if unicode.IsLetter(r) && r > unicode.MaxLatin1 {
+			return false
+		}
+	}
+	return a == strings.ToLower(a)
 }
 
 func (m *metaSources) canonical() string {
@@ -201,7 +279,7 @@ func (m *metaSources) published(canon, pageURL string) time.Time {
 				"dc.date.issued", "dc.date", "dcterms.created", "dcterms.date", "article.published", "original-publish-date")
 		},
 		func() string { return m.ld.published },
-		func() string { return firstOf(m.doc.Find("[itemprop=datePublished i]"), microdataDate) },
+		func() string { return firstOf(storyOnly(m.doc.Find("[itemprop=datePublished i]")), microdataDate) },
 	} {
 		if t, ok := parseTime(date()); ok {
 			return t
@@ -210,7 +288,7 @@ func (m *metaSources) published(canon, pageURL string) time.Time {
 	// The first 20 <time> elements that carry a datetime.
 	var t time.Time
 	tried := 0
-	m.doc.Find("time[datetime]").EachWithBreak(func(_ int, s *goquery.Selection) bool {
+	storyOnly(m.doc.Find("time[datetime]")).EachWithBreak(func(_ int, s *goquery.Selection) bool {
 		if dt := s.AttrOr("datetime", ""); dt != "" {
 			t, _ = parseTime(dt)
 			tried++

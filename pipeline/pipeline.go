@@ -102,6 +102,10 @@ type ArticleRef struct {
 	Title     string     `json:"title"`
 	Source    string     `json:"source"`
 	Published *time.Time `json:"published,omitempty"`
+	// DuplicateOf is the id of an earlier article with near-identical text
+	// (Article.DuplicateOf); delivery folds such alerts into the first
+	// article's message as "also in".
+	DuplicateOf string `json:"duplicate_of,omitempty"`
 }
 
 // Alert says that one rule fired on one article. It is published on Subject,
@@ -119,7 +123,26 @@ type Alert struct {
 	Matches     []Match    `json:"matches"`
 	Count       int        `json:"count"`
 	TaggedAt    time.Time  `json:"tagged_at"`
+	// Spike is set on spike alerts (subject alerts.spike.<entity-id>): the
+	// counts that made an entity's mentions a spike.
+	Spike *Spike `json:"spike,omitempty"`
 }
+
+// Spike is what a spike alert measured: an entity's mentions (distinct
+// articles) in one window against its own baseline (docs/delivery.md).
+type Spike struct {
+	Entity   string       `json:"entity"`   // category.id, as in Match.Entity
+	Window   string       `json:"window"`   // "1h" or "24h"
+	Start    time.Time    `json:"start"`    // start of the window that spiked
+	Count    int          `json:"count"`    // articles in that window
+	Baseline float64      `json:"baseline"` // mean articles per window over the baseline span
+	Spread   float64      `json:"spread"`   // the deviation the score divides by
+	Score    float64      `json:"score"`    // (count - baseline) / spread
+	Articles []ArticleRef `json:"articles"` // the window's first articles, most recent first
+}
+
+// SpikeCategory is the category of spike alerts: alerts.spike.<entity-id>.
+const SpikeCategory = "spike"
 
 // NATS names shared by every process.
 const (

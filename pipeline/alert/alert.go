@@ -15,7 +15,7 @@ func Build(a *pipeline.Article, hits []rules.Hit, now time.Time) []pipeline.Aler
 	if len(hits) == 0 {
 		return nil
 	}
-	ref := pipeline.ArticleRef{ID: a.ID, URL: a.URL, Title: a.Title, Source: a.Source, Published: a.Published}
+	ref := pipeline.ArticleRef{ID: a.ID, URL: a.URL, Title: a.Title, Source: a.Source, Published: a.Published, DuplicateOf: a.DuplicateOf}
 	out := make([]pipeline.Alert, 0, len(hits))
 	for _, h := range hits {
 		out = append(out, pipeline.Alert{

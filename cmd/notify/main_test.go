@@ -1,0 +1,416 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"newsmon/pipeline"
+	"newsmon/pipeline/bus"
+	"newsmon/pipeline/bus/embedded"
+	"newsmon/pipeline/notify"
+)
+
+// TestMain lets a test run this command as a separate process (the test
+// binary re-executed), so that it can be killed with SIGKILL.
+func TestMain(m *testing.M) {
+	if args := os.Getenv("NOTIFY_TEST_ARGS"); args != "" {
+		err := run(context.Background(), strings.Split(args, "\x1f"), os.Getenv, os.Stdout, os.Stderr)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "notify:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+const testSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" // 24 bytes in base64
+
+func secretKey(t testing.TB) []byte {
+	t.Helper()
+	cfg, err := notify.Parse("t.yaml", []byte("sinks:\n- name: x\n  subjects: [alerts.>]\n  webhook:\n    url: {env: U}\n    secret: {env: S}\n"),
+		func(k string) string { return map[string]string{"U": "http://127.0.0.1/", "S": testSecret}[k] }, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg.Sinks[0].Webhook.Secret
+}
+
+func startNATS(t *testing.T) string {
+	t.Helper()
+	s, err := embedded.Start(embedded.Config{Port: -1, StoreDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Shutdown(); s.WaitForShutdown() })
+	return s.ClientURL()
+}
+
+func connect(t *testing.T, url string) *bus.Client {
+	t.Helper()
+	o := bus.DefaultOptions()
+	o.URL = url
+	c, err := bus.Connect(context.Background(), o, slogDiscard())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	return c
+}
+
+// alerts makes n alerts over articles articles, rules cycling, in the
+// order they are to be published.
+func alerts(articles, perArticle int) []pipeline.Alert {
+	var out []pipeline.Alert
+	rules := []string{"huawei", "alibaba", "tencent", "baidu", "aws"}
+	for r := 0; r < perArticle; r++ {
+		for a := 0; a < articles; a++ {
+			art := pipeline.ArticleRef{ID: fmt.Sprintf("a:%04d", a), URL: fmt.Sprintf("https://example.com/%d", a), Title: fmt.Sprintf("Story %d", a), Source: "example_com"}
+			rule := rules[r%len(rules)]
+			out = append(out, pipeline.Alert{Schema: 1, ID: art.ID + ":" + rule, Subject: "alerts.cloud." + rule, Rule: rule, Category: "cloud",
+				Name: rule, Severity: "info", Article: art, Count: 1, TaggedAt: time.Now().UTC(),
+				Matches: []pipeline.Match{{Entity: "cloud." + rule, Text: rule, Field: "body", Snippet: "A sentence about " + rule + "."}}})
+		}
+	}
+	return out
+}
+
+// receiver is a webhook endpoint that checks every signature and records
+// what it accepted, in order.
+type receiver struct {
+	t      *testing.T
+	key    []byte
+	mu     sync.Mutex
+	fail   func(n int, id string) int // status to answer the n-th request (from 1), 0 to accept
+	reqs   int
+	got    []string               // accepted alert ids, in order
+	tries  map[string][]time.Time // every attempt by Webhook-Id
+	badSig int
+	header http.Header
+	delay  time.Duration
+}
+
+func newReceiver(t *testing.T) (*receiver, *httptest.Server) {
+	r := &receiver{t: t, key: secretKey(t), tries: map[string][]time.Time{}}
+	srv := httptest.NewServer(r)
+	t.Cleanup(srv.Close)
+	return r, srv
+}
+
+func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	body, _ := io.ReadAll(req.Body)
+	id := req.Header.Get("Webhook-Id")
+	err := notify.Verify(r.key, id, req.Header.Get("Webhook-Timestamp"), req.Header.Get("Webhook-Signature"), body, time.Now(), 5*time.Minute)
+	var a pipeline.Alert
+	jerr := json.Unmarshal(body, &a)
+	if r.delay > 0 {
+		time.Sleep(r.delay)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.reqs++
+	r.tries[id] = append(r.tries[id], time.Now())
+	r.header = req.Header.Clone()
+	if err != nil || jerr != nil || a.ID != id {
+		r.badSig++
+		r.t.Errorf("request %d: signature %v, body %v, alert id %q vs Webhook-Id %q", r.reqs, err, jerr, a.ID, id)
+		http.Error(w, "bad", http.StatusUnauthorized)
+		return
+	}
+	if r.fail != nil {
+		if code := r.fail(r.reqs, id); code != 0 {
+			w.Header().Set("Retry-After", "1")
+			http.Error(w, "busy", code)
+			return
+		}
+	}
+	r.got = append(r.got, id)
+}
+
+func (r *receiver) accepted() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.got...)
+}
+
+func writeSinks(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "sinks.yaml")
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+const hookSinks = `sinks:
+  - name: hook
+    subjects: [alerts.cloud.>]
+    retry: {attempts: %d, first: 20ms, max: 2s}
+    webhook:
+      url: {env: HOOK_URL}
+      secret: {env: HOOK_SECRET}
+      headers: {X-Team: china-desk}
+      timeout: 2s
+`
+
+// service runs notify in this process until the test ends.
+func service(t *testing.T, natsURL, sinks string, env map[string]string) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	var stderr bytes.Buffer
+	go func() {
+		done <- run(ctx, []string{"-nats", natsURL, "-sinks", sinks, "-http", "", "-spikes=false"}, func(k string) string { return env[k] }, io.Discard, &lockedWriter{w: &stderr})
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("notify: %v", err)
+			}
+		case <-time.After(15 * time.Second):
+			t.Errorf("notify did not stop within 15 s of its context ending")
+		}
+	})
+	waitConsumer(t, natsURL, "notify-hook", done)
+}
+
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// waitConsumer waits until the sink's consumer exists: a sink receives
+// the alerts stored after it was created.
+func waitConsumer(t *testing.T, url, name string, done <-chan error) {
+	t.Helper()
+	nc, err := nats.Connect(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case err := <-done:
+			t.Fatalf("notify stopped: %v", err)
+		default:
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		_, err := js.Consumer(ctx, pipeline.AlertsStream, name)
+		cancel()
+		if err == nil {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("consumer %s not created within 20 s", name)
+}
+
+func waitFor(t *testing.T, what string, d time.Duration, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", d, what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// Every signature verifies; the first two attempts get 503 with
+// Retry-After: 1 and are retried after a second each; then each alert
+// arrives exactly once and in order per article.
+func TestWebhookRetriesThenEachAlertOnceInOrder(t *testing.T) {
+	natsURL := startNATS(t)
+	rec, srv := newReceiver(t)
+	rec.fail = func(n int, _ string) int {
+		if n <= 2 {
+			return http.StatusServiceUnavailable
+		}
+		return 0
+	}
+	sinks := writeSinks(t, fmt.Sprintf(hookSinks, 5))
+	service(t, natsURL, sinks, map[string]string{"HOOK_URL": srv.URL, "HOOK_SECRET": testSecret})
+
+	pub := connect(t, natsURL)
+	want := alerts(10, 4)
+	for i := range want {
+		if err := pub.PublishAlerts(context.Background(), want[i:i+1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// One alert outside the sink's subjects never arrives.
+	other := alerts(1, 1)[0]
+	other.ID, other.Subject, other.Category = "a:x:fcc", "alerts.policy.fcc", "policy"
+	if err := pub.PublishAlerts(context.Background(), []pipeline.Alert{other}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "every alert", 20*time.Second, func() bool { return len(rec.accepted()) >= len(want) })
+	time.Sleep(300 * time.Millisecond) // room for a duplicate to show up
+	got := rec.accepted()
+	seen := map[string]int{}
+	for _, id := range got {
+		seen[id]++
+	}
+	for _, a := range want {
+		if seen[a.ID] != 1 {
+			t.Errorf("alert %s accepted %d times, want 1", a.ID, seen[a.ID])
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("accepted %d alerts, want %d: %v", len(got), len(want), got)
+	}
+	// In order per article: publish order of each article's alerts.
+	order := map[string][]string{}
+	for _, id := range got {
+		art := id[:strings.LastIndex(id, ":")]
+		order[art] = append(order[art], id)
+	}
+	for _, a := range want {
+		o := order[a.Article.ID]
+		if len(o) == 0 || o[0] != a.ID {
+			t.Errorf("article %s: alerts arrived as %v; %s was due next", a.Article.ID, order[a.Article.ID], a.ID)
+			break
+		}
+		order[a.Article.ID] = o[1:]
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if rec.reqs != len(want)+2 {
+		t.Errorf("receiver saw %d requests, want %d (the alerts and two refused attempts)", rec.reqs, len(want)+2)
+	}
+	for id, tries := range rec.tries {
+		for i := 1; i < len(tries); i++ {
+			if gap := tries[i].Sub(tries[i-1]); gap < 900*time.Millisecond {
+				t.Errorf("%s: attempt %d came %s after the one refused with Retry-After: 1", id, i+1, gap)
+			}
+		}
+	}
+	if rec.header.Get("X-Team") != "china-desk" || rec.header.Get("Content-Type") != "application/json" {
+		t.Errorf("headers = %v, want X-Team: china-desk and Content-Type: application/json", rec.header)
+	}
+}
+
+// A receiver that always fails: each alert is tried the configured number
+// of times, then stored on notify.dead.hook with the reason; a 400 is not
+// retried at all. `notify dead replay` sends them again once the receiver
+// is back, and removes them.
+func TestDeadLettersAndReplay(t *testing.T) {
+	natsURL := startNATS(t)
+	rec, srv := newReceiver(t)
+	var mu sync.Mutex
+	mode := "down"
+	rec.fail = func(_ int, id string) int {
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case mode == "up":
+			return 0
+		case strings.HasSuffix(id, ":alibaba"):
+			return http.StatusBadRequest
+		default:
+			return http.StatusInternalServerError
+		}
+	}
+	env := map[string]string{"HOOK_URL": srv.URL, "HOOK_SECRET": testSecret}
+	sinks := writeSinks(t, fmt.Sprintf(hookSinks, 3))
+	service(t, natsURL, sinks, env)
+	pub := connect(t, natsURL)
+	want := alerts(3, 2) // huawei and alibaba for three articles
+	if err := pub.PublishAlerts(context.Background(), want); err != nil {
+		t.Fatal(err)
+	}
+	getenv := func(k string) string { return env[k] }
+	list := func() []deadRecord {
+		var out bytes.Buffer
+		if err := run(context.Background(), []string{"dead", "list", "-nats", natsURL, "hook"}, getenv, &out, io.Discard); err != nil {
+			t.Fatalf("dead list: %v", err)
+		}
+		var recs []deadRecord
+		dec := json.NewDecoder(&out)
+		for dec.More() {
+			var r deadRecord
+			if err := dec.Decode(&r); err != nil {
+				t.Fatal(err)
+			}
+			recs = append(recs, r)
+		}
+		return recs
+	}
+	var dead []deadRecord
+	waitFor(t, "dead letters", 20*time.Second, func() bool { dead = list(); return len(dead) == len(want) })
+	for _, r := range dead {
+		l := r.Letter
+		wantAttempts, wantReason := 3, "500 Internal Server Error"
+		if strings.HasSuffix(l.ID, ":alibaba") {
+			wantAttempts, wantReason = 1, "400 Bad Request"
+		}
+		if l.Sink != "hook" || l.Attempts != wantAttempts || !strings.Contains(l.Reason, wantReason) {
+			t.Errorf("dead letter %s: sink %q, %d attempts, reason %q; want hook, %d, %q", l.ID, l.Sink, l.Attempts, l.Reason, wantAttempts, wantReason)
+		}
+	}
+	if n := len(rec.accepted()); n != 0 {
+		t.Fatalf("%d alerts accepted by a receiver that refused everything", n)
+	}
+
+	mu.Lock()
+	mode = "up"
+	mu.Unlock()
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"dead", "replay", "-nats", natsURL, "-sinks", sinks, "hook"}, getenv, &out, io.Discard); err != nil {
+		t.Fatalf("dead replay: %v\n%s", err, out.String())
+	}
+	if c := strings.Count(out.String(), `"result":"delivered"`); c != len(want) {
+		t.Errorf("replay delivered %d, want %d:\n%s", c, len(want), out.String())
+	}
+	got := map[string]int{}
+	for _, id := range rec.accepted() {
+		got[id]++
+	}
+	for _, a := range want {
+		if got[a.ID] != 1 {
+			t.Errorf("after replay %s accepted %d times, want 1", a.ID, got[a.ID])
+		}
+	}
+	if left := list(); len(left) != 0 {
+		t.Errorf("%d dead letters left after a replay that delivered them all", len(left))
+	}
+}
+
+func slogDiscard() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+func freePort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -413,4 +414,104 @@ func freePort(t *testing.T) string {
 	addr := ln.Addr().String()
 	ln.Close()
 	return addr
+}
+
+// startProcess runs notify as a child process (this test binary
+// re-executed through TestMain).
+func startProcess(t *testing.T, env map[string]string, args ...string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), "NOTIFY_TEST_ARGS="+strings.Join(args, "\x1f"))
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &lockedWriter{w: &stderr}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+		if t.Failed() {
+			t.Logf("notify process stderr:\n%s", stderr.String())
+		}
+	})
+	return cmd
+}
+
+// Kill -9 mid-delivery and start again: every alert reaches the receiver;
+// a repeat is possible (the ack of a delivered alert can die with the
+// process) and carries the same Webhook-Id, which the receiver checks
+// against the alert in the body.
+func TestKillMidDeliveryLosesNothing(t *testing.T) {
+	natsURL := startNATS(t)
+	rec, srv := newReceiver(t)
+	rec.delay = 5 * time.Millisecond
+	env := map[string]string{"HOOK_URL": srv.URL, "HOOK_SECRET": testSecret}
+	sinks := writeSinks(t, fmt.Sprintf(hookSinks, 5))
+	args := []string{"-nats", natsURL, "-sinks", sinks, "-http", "", "-spikes=false", "-lanes", "4", "-ack-wait", "2s"}
+	first := startProcess(t, env, args...)
+	waitConsumer(t, natsURL, "notify-hook", nil)
+
+	pub := connect(t, natsURL)
+	want := alerts(100, 4)
+	if err := pub.PublishAlerts(context.Background(), want); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "deliveries to start", 20*time.Second, func() bool { return len(rec.accepted()) >= 60 })
+	if err := first.Process.Kill(); err != nil { // SIGKILL
+		t.Fatal(err)
+	}
+	first.Wait()
+	before := len(rec.accepted())
+	if before >= len(want) {
+		t.Fatalf("all %d alerts were delivered before the kill; the test proves nothing", before)
+	}
+	startProcess(t, env, args...)
+	waitFor(t, "every alert after the restart", 60*time.Second, func() bool {
+		got := map[string]bool{}
+		for _, id := range rec.accepted() {
+			got[id] = true
+		}
+		return len(got) == len(want)
+	})
+	got := rec.accepted()
+	repeats := len(got) - len(want)
+	t.Logf("killed after %d of %d deliveries; %d repeated after the restart", before, len(want), repeats)
+	if repeats > 4*2 {
+		t.Errorf("%d repeats; at most the deliveries in flight at the kill (4 lanes) should repeat", repeats)
+	}
+}
+
+// A sinks file with an unknown key, a bad subject filter or a missing
+// secret stops the service at start with file:line: reason.
+func TestBadSinksFileStopsStart(t *testing.T) {
+	natsURL := startNATS(t)
+	cases := []struct{ name, body, want string }{
+		{"unknown key", "sinks:\n  - name: a\n    subjects: [alerts.>]\n    colour: blue\n    slack: {url: {env: SLACK_URL}}\n", `:4: sink: unknown key "colour"`},
+		{"bad subject", "sinks:\n  - name: a\n    subjects: [alerts.cloud.>.x]\n    slack: {url: {env: SLACK_URL}}\n", `:3: sink "a": subject filter "alerts.cloud.>.x": > may only be the last token`},
+		{"not alerts", "sinks:\n  - name: a\n    subjects: news.articles.>\n    slack: {url: {env: SLACK_URL}}\n", `:3: sink "a": subject filter "news.articles.>": must start with alerts.`},
+		{"missing secret", "sinks:\n  - name: a\n    subjects: [alerts.>]\n    slack:\n      url: {env: NOT_SET_ANYWHERE}\n", `:5: sink "a" slack url: environment variable NOT_SET_ANYWHERE is not set`},
+		{"secret inline", "sinks:\n  - name: a\n    subjects: [alerts.>]\n    slack:\n      url: https://hooks.example.com/T000/B000/XXX\n", `:5: sink "a" slack url: a secret is never written in the sinks file`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			path := writeSinks(t, c.body)
+			var stderr bytes.Buffer
+			err := run(context.Background(), []string{"-nats", natsURL, "-sinks", path, "-http", ""},
+				func(k string) string { return map[string]string{"SLACK_URL": "https://hooks.example.com/x"}[k] }, io.Discard, &stderr)
+			if err == nil {
+				t.Fatal("the service started with a bad sinks file")
+			}
+			if want := path + c.want; !strings.Contains(err.Error(), want) {
+				t.Errorf("error:\n%v\nwant it to contain\n%s", err, want)
+			}
+			if strings.Contains(err.Error(), "hooks.example.com") {
+				t.Errorf("the error shows a secret: %v", err)
+			}
+		})
+	}
 }

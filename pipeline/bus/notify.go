@@ -58,10 +58,11 @@ func (c *Client) DeclareNotify(ctx context.Context) error {
 	return nil
 }
 
-// SinkAckWait is how long ALERTS waits for a sink's ack before it hands
-// the alert over again; the delivery service reports alerts it still holds
-// in progress well within it.
-const SinkAckWait = time.Minute
+// SinkAckWait is how long ALERTS waits, by default, for a sink's ack
+// before it hands the alert over again: after a crash, the alerts the dead
+// process held come back after this long. The delivery service reports
+// alerts it still holds in progress well within it.
+const SinkAckWait = 30 * time.Second
 
 // SinkStream is a sink's durable consumer on ALERTS.
 type SinkStream struct {
@@ -73,14 +74,18 @@ type SinkStream struct {
 // SinkStream creates or updates the durable consumer notify-<sink> on
 // ALERTS, filtered on the sink's subjects. A new sink starts with the
 // alerts that arrive after it is created, not the stream's 30 days.
-func (c *Client) SinkStream(ctx context.Context, sink string, subjects []string) (*SinkStream, error) {
+// ackWait 0 means SinkAckWait.
+func (c *Client) SinkStream(ctx context.Context, sink string, subjects []string, ackWait time.Duration) (*SinkStream, error) {
+	if ackWait <= 0 {
+		ackWait = SinkAckWait
+	}
 	cfg := jetstream.ConsumerConfig{
 		Durable:        SinkConsumer(sink),
 		Description:    "notify sink " + sink,
 		FilterSubjects: subjects,
 		AckPolicy:      jetstream.AckExplicitPolicy,
 		DeliverPolicy:  jetstream.DeliverNewPolicy,
-		AckWait:        SinkAckWait,
+		AckWait:        ackWait,
 		MaxDeliver:     -1, // notify retries and dead-letters itself
 		MaxAckPending:  20000,
 		Replicas:       c.opts.Replicas,
@@ -114,7 +119,9 @@ type AlertMsg struct {
 // drains the consumer.
 func (s *SinkStream) Consume(ctx context.Context, handle func(AlertMsg)) error {
 	cc, err := s.cons.Consume(func(m jetstream.Msg) { handle(sinkMsg(m)) },
-		jetstream.PullMaxMessages(500),
+		// Few messages wait in the client's buffer, where nobody reports
+		// them in progress: a slow receiver must not let them time out.
+		jetstream.PullMaxMessages(64),
 		jetstream.PullExpiry(10*time.Second), jetstream.PullHeartbeat(2*time.Second),
 		jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
 			s.c.log.Warn("consume alerts", "consumer", s.name, "err", err)

@@ -2,6 +2,7 @@ package notify
 
 import (
 	"bytes"
+	"crypto/x509"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -94,6 +95,9 @@ type SMTP struct {
 	Username string
 	Password string
 	Timeout  time.Duration
+	// RootCAs, when set, are the only certificates trusted for the
+	// server's TLS (a relay with an internal CA); nil: the system's.
+	RootCAs *x509.CertPool
 }
 
 // Severities, lowest first, as rule files name them (pipeline/rules).
@@ -465,8 +469,9 @@ func (d *decoder) webhook(n *yaml.Node, what string) *Webhook {
 	if v := m["secret"]; v == nil {
 		d.errorf(deref(n).Line, "%s: secret is missing (the signing key, whsec_ and base64)", what)
 	} else if s, ok := d.secret(v, what+" secret"); ok {
+		// The Standard Webhooks form; the prefix may be left out.
 		key, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(s, "whsec_"))
-		if !strings.HasPrefix(s, "whsec_") || err != nil || len(key) < 24 || len(key) > 64 {
+		if err != nil || len(key) < 24 || len(key) > 64 {
 			d.errorf(deref(v).Line, "%s secret: want whsec_ followed by 24 to 64 random bytes in base64", what)
 		}
 		w.Secret = key
@@ -588,7 +593,7 @@ func (d *decoder) email(n *yaml.Node, what string) *Email {
 
 func (d *decoder) smtp(n *yaml.Node, what string) SMTP {
 	s := SMTP{TLS: "starttls", Timeout: 30 * time.Second}
-	m, ok := d.mapping(n, what, "host", "port", "tls", "username", "password", "timeout")
+	m, ok := d.mapping(n, what, "host", "port", "tls", "username", "password", "timeout", "ca_file")
 	if !ok {
 		return s
 	}
@@ -620,6 +625,20 @@ func (d *decoder) smtp(n *yaml.Node, what string) SMTP {
 	}
 	if v := m["timeout"]; v != nil {
 		s.Timeout = d.duration(v, what+" timeout", time.Second, 10*time.Minute)
+	}
+	if v := m["ca_file"]; v != nil {
+		if name, ok := d.str(v, what+" ca_file"); ok {
+			pem, err := d.readFile(name)
+			switch {
+			case err != nil:
+				d.errorf(v.Line, "%s ca_file: %v", what, err)
+			default:
+				s.RootCAs = x509.NewCertPool()
+				if !s.RootCAs.AppendCertsFromPEM(pem) {
+					d.errorf(v.Line, "%s ca_file %s: no PEM certificate in it", what, name)
+				}
+			}
+		}
 	}
 	return s
 }

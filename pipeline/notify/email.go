@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"crypto/tls"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -196,6 +197,9 @@ func (s *mailSender) Send(ctx context.Context, d *Delivery) error {
 		opts = append(opts, mail.WithTLSPolicy(mail.NoTLS))
 	default:
 		opts = append(opts, mail.WithTLSPolicy(mail.TLSMandatory))
+	}
+	if c.RootCAs != nil {
+		opts = append(opts, mail.WithTLSConfig(&tls.Config{RootCAs: c.RootCAs, ServerName: c.Host, MinVersion: tls.VersionTLS12}))
 	}
 	if c.Username != "" {
 		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthAutoDiscover), mail.WithUsername(c.Username), mail.WithPassword(c.Password))

@@ -28,6 +28,7 @@ type Notify struct {
 	DeskURL string
 	Lanes   int
 	Spikes  bool
+	AckWait time.Duration
 }
 
 // Register defines the delivery flags.
@@ -35,6 +36,7 @@ func (n *Notify) Register(e *Env) {
 	e.String(&n.Sinks, "sinks", "NOTIFY_SINKS", "", "sinks file (YAML, docs/delivery.md); empty: no sinks, spike detection only")
 	e.String(&n.DeskURL, "desk-url", "NOTIFY_DESK_URL", "", "base URL of the desk, for links in summary messages (e.g. http://127.0.0.1:9103)")
 	e.Int(&n.Lanes, "lanes", "NOTIFY_LANES", 8, "deliveries in flight per sink (alerts of one article share a lane)")
+	e.Duration(&n.AckWait, "ack-wait", "NOTIFY_ACK_WAIT", bus.SinkAckWait, "how long an alert a crashed notify held waits before it is delivered again")
 	e.Bool(&n.Spikes, "spikes", "NOTIFY_SPIKES", true, "detect spikes in entity mentions and publish them on alerts.spike.<entity-id>")
 }
 
@@ -64,8 +66,8 @@ func (a sinkStream) Fetch(ctx context.Context, n int) ([]notify.Msg, error) {
 }
 
 // SinkStream opens a sink's consumer as notify reads it.
-func SinkStream(ctx context.Context, client *bus.Client, s *notify.Sink) (notify.Stream, error) {
-	st, err := client.SinkStream(ctx, s.Name, s.Subjects)
+func SinkStream(ctx context.Context, client *bus.Client, s *notify.Sink, ackWait time.Duration) (notify.Stream, error) {
+	st, err := client.SinkStream(ctx, s.Name, s.Subjects, ackWait)
 	if err != nil {
 		return nil, err
 	}
@@ -81,11 +83,11 @@ func RunNotify(ctx context.Context, n *Notify, cfg *notify.Config, client *bus.C
 	m := newNotifyMetrics(reg)
 	g, gctx := errgroup.WithContext(ctx)
 	for _, s := range cfg.Sinks {
-		st, err := SinkStream(ctx, client, s)
+		st, err := SinkStream(ctx, client, s, n.AckWait)
 		if err != nil {
 			return err
 		}
-		opts := notify.Options{DeskURL: n.DeskURL, Lanes: n.Lanes, Log: log,
+		opts := notify.Options{DeskURL: n.DeskURL, Lanes: n.Lanes, Log: log, KeepAlive: max(n.AckWait, time.Second) / 4,
 			Latency: func(d time.Duration) { m.latency.WithLabelValues(s.Name).Observe(d.Seconds()) }}
 		var run func(context.Context) error
 		var stats *notify.Stats

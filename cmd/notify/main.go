@@ -164,7 +164,7 @@ func dead(ctx context.Context, args []string, getenv cli.Getenv, stdout, stderr 
 		return err
 	}
 	defer client.Close()
-	if err := client.DeclareNotify(ctx); err != nil {
+	if err := client.VerifyNotify(ctx); err != nil {
 		return err
 	}
 	letters, err := client.DeadLetters(ctx, name)

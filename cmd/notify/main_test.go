@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -23,7 +22,7 @@ import (
 
 	"newsmon/pipeline"
 	"newsmon/pipeline/bus"
-	"newsmon/pipeline/bus/embedded"
+	"newsmon/pipeline/bus/natstest"
 	"newsmon/pipeline/notify"
 )
 
@@ -53,26 +52,16 @@ func secretKey(t testing.TB) []byte {
 	return cfg.Sinks[0].Webhook.Secret
 }
 
+// startNATS runs a server with the topology set up, as `newsmon setup`
+// leaves it.
 func startNATS(t *testing.T) string {
 	t.Helper()
-	s, err := embedded.Start(embedded.Config{Port: -1, StoreDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Shutdown(); s.WaitForShutdown() })
-	return s.ClientURL()
+	return natstest.StartSetUp(t).ClientURL()
 }
 
 func connect(t *testing.T, url string) *bus.Client {
 	t.Helper()
-	o := bus.DefaultOptions()
-	o.URL = url
-	c, err := bus.Connect(context.Background(), o, slogDiscard())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
-	return c
+	return natstest.Connect(t, url, "test-publisher")
 }
 
 // alerts makes n alerts over articles articles, rules cycling, in the
@@ -403,8 +392,6 @@ func TestDeadLettersAndReplay(t *testing.T) {
 	}
 }
 
-func slogDiscard() *slog.Logger { return slog.New(slog.DiscardHandler) }
-
 func freePort(t *testing.T) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -513,5 +500,16 @@ func TestBadSinksFileStopsStart(t *testing.T) {
 				t.Errorf("the error shows a secret: %v", err)
 			}
 		})
+	}
+}
+
+// On a server nobody set up, notify refuses to start and says what is
+// missing; it creates no stream itself.
+func TestRefusesUnsetServer(t *testing.T) {
+	url := natstest.Start(t).ClientURL()
+	sinks := writeSinks(t, "sinks: []\n")
+	err := run(context.Background(), []string{"-nats", url, "-sinks", sinks, "-http", ""}, func(string) string { return "" }, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "stream NOTIFY_DEAD does not exist") || !strings.Contains(err.Error(), "newsmon setup") {
+		t.Fatalf("err = %v, want one naming NOTIFY_DEAD and newsmon setup", err)
 	}
 }

@@ -2,8 +2,8 @@ package bus
 
 // This file is the delivery service's side of the bus: one durable
 // consumer per sink on ALERTS, dead letters on notify.dead.<sink> in the
-// NOTIFY_DEAD stream, and an ordered read of ALERTS from a start time for
-// spike detection. pipeline/notify reaches it through the interfaces it
+// NOTIFY_DEAD stream (both streams are the topology's, topology.go), and
+// an ordered read of ALERTS from a start time for spike detection. pipeline/notify reaches it through the interfaces it
 // declares (Stream, DeadLetters, Publisher); cmd/notify wires the two.
 
 import (
@@ -18,14 +18,9 @@ import (
 	"newsmon/pipeline"
 )
 
-// Names of the delivery service's NATS objects.
-const (
-	NotifyDeadStream  = "NOTIFY_DEAD"
-	NotifyDeadSubject = "notify.dead" // + "." + sink
-	// NotifyReasonHeader carries a dead letter's reason, so that
-	// `nats sub notify.dead.>` shows it without decoding the body.
-	NotifyReasonHeader = "Notify-Reason"
-)
+// NotifyReasonHeader carries a dead letter's reason, so that
+// `nats sub notify.dead.>` shows it without decoding the body.
+const NotifyReasonHeader = "Notify-Reason"
 
 // SinkConsumer is the name of a sink's durable consumer on ALERTS.
 func SinkConsumer(sink string) string { return "notify-" + sink }
@@ -33,30 +28,8 @@ func SinkConsumer(sink string) string { return "notify-" + sink }
 // DeadSubject is the subject of a sink's dead letters.
 func DeadSubject(sink string) string { return NotifyDeadSubject + "." + sink }
 
-// NotifyDeadConfig is the NOTIFY_DEAD stream: dead letters kept 30 days,
-// or until `notify dead replay` delivers and removes them.
-func NotifyDeadConfig(replicas int) jetstream.StreamConfig {
-	return jetstream.StreamConfig{
-		Name:        NotifyDeadStream,
-		Description: "deliveries notify gave up on, by sink",
-		Subjects:    []string{NotifyDeadSubject + ".>"},
-		Retention:   jetstream.LimitsPolicy,
-		Storage:     jetstream.FileStorage,
-		Replicas:    max(replicas, 1),
-		MaxAge:      30 * 24 * time.Hour,
-		MaxMsgSize:  4 << 20,
-		Duplicates:  10 * time.Minute,
-	}
-}
-
-// DeclareNotify creates the NOTIFY_DEAD stream when it is missing. It
-// stands in until the topology is declared by its own setup step.
-func (c *Client) DeclareNotify(ctx context.Context) error {
-	if _, err := ensureStream(ctx, c.js, NotifyDeadConfig(c.opts.Replicas)); err != nil {
-		return fmt.Errorf("declare stream %s: %w", NotifyDeadStream, err)
-	}
-	return nil
-}
+// VerifyNotify checks that ALERTS and NOTIFY_DEAD are set up.
+func (c *Client) VerifyNotify(ctx context.Context) error { return c.Verify(ctx, NotifyNeeds) }
 
 // SinkAckWait is how long ALERTS waits, by default, for a sink's ack
 // before it hands the alert over again: after a crash, the alerts the dead
@@ -72,8 +45,10 @@ type SinkStream struct {
 }
 
 // SinkStream creates or updates the durable consumer notify-<sink> on
-// ALERTS, filtered on the sink's subjects. A new sink starts with the
-// alerts that arrive after it is created, not the stream's 30 days.
+// ALERTS, filtered on the sink's subjects: notify owns these consumers,
+// outside the shared topology. A new sink starts with the alerts that
+// arrive after it is created, not the stream's 30 days; its replicas are
+// the stream's.
 // ackWait 0 means SinkAckWait.
 func (c *Client) SinkStream(ctx context.Context, sink string, subjects []string, ackWait time.Duration) (*SinkStream, error) {
 	if ackWait <= 0 {
@@ -88,7 +63,6 @@ func (c *Client) SinkStream(ctx context.Context, sink string, subjects []string,
 		AckWait:        ackWait,
 		MaxDeliver:     -1, // notify retries and dead-letters itself
 		MaxAckPending:  20000,
-		Replicas:       c.opts.Replicas,
 	}
 	cons, err := c.js.CreateOrUpdateConsumer(ctx, pipeline.AlertsStream, cfg)
 	if err != nil {

@@ -77,7 +77,7 @@ func SinkStream(ctx context.Context, client *bus.Client, s *notify.Sink, ackWait
 // RunNotify delivers every sink of cfg and watches for spikes until ctx
 // ends.
 func RunNotify(ctx context.Context, n *Notify, cfg *notify.Config, client *bus.Client, reg *prometheus.Registry, log *slog.Logger) error {
-	if err := client.DeclareNotify(ctx); err != nil {
+	if err := client.VerifyNotify(ctx); err != nil {
 		return err
 	}
 	m := newNotifyMetrics(reg)

@@ -287,6 +287,9 @@ func (in *Ingester) Run(ctx context.Context) error {
 		}
 		defer stop()
 		if err := in.seed(ctx); err != nil {
+			if ctx.Err() != nil {
+				return nil // stopped while starting: nothing is lost, the states are filed next start
+			}
 			return err
 		}
 	}

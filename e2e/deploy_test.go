@@ -159,7 +159,7 @@ func TestDeployPermissions(t *testing.T) {
 	tg := tagger.New(shippedRules(t), tag, log)
 	cctx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
-	go func() { done <- tag.ConsumeArticles(cctx, 1, tg.Handle) }()
+	go func() { done <- tag.ConsumeArticles(cctx, 1, tg.Reply) }()
 	select {
 	case m := <-live:
 		var al pipeline.Alert

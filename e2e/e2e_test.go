@@ -3,7 +3,6 @@ package e2e
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -171,7 +170,7 @@ func streamMsgs(t *testing.T, c *bus.Client, stream string) uint64 {
 
 // runTagger consumes articles until the returned stop is called. handle
 // wraps the tagger's own handler, so a test can make it crash.
-func runTagger(t *testing.T, c *bus.Client, handle func(context.Context, []byte) error) (stop func()) {
+func runTagger(t *testing.T, c *bus.Client, handle func(context.Context, pipeline.Delivery) pipeline.Reply) (stop func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -210,15 +209,15 @@ func TestFeedToAlerts(t *testing.T) {
 	tg := tagger.New(set, tagClient, slog.New(slog.DiscardHandler))
 	var crashOnce sync.Once
 	crashed := make(chan struct{})
-	stopTagger := runTagger(t, tagClient, func(ctx context.Context, data []byte) error {
-		err := tg.Handle(ctx, data)
+	stopTagger := runTagger(t, tagClient, func(ctx context.Context, d pipeline.Delivery) pipeline.Reply {
+		r := tg.Reply(ctx, d)
 		var first bool
 		crashOnce.Do(func() { first = true })
-		if first && err == nil {
+		if first && r.Action == pipeline.Ack {
 			close(crashed)
-			return errors.New("killed before ack")
+			return pipeline.Reply{Action: pipeline.Retry} // killed before the ack
 		}
-		return err
+		return r
 	})
 
 	ingClient := connect(t, ns, "ingest-1")
@@ -279,7 +278,7 @@ func TestFeedToAlerts(t *testing.T) {
 	// A restarted tagger on the same durable consumer raises nothing new.
 	stopTagger()
 	tag2 := connect(t, ns, "tagger-2")
-	stop2 := runTagger(t, tag2, tagger.New(set, tag2, slog.New(slog.DiscardHandler)).Handle)
+	stop2 := runTagger(t, tag2, tagger.New(set, tag2, slog.New(slog.DiscardHandler)).Reply)
 	defer stop2()
 	time.Sleep(2 * time.Second)
 	checkAlerts(t, got.snapshot(), wants)

@@ -33,10 +33,11 @@ type Options struct {
 	// give each service its own reply subjects (deploy/nats-server.conf).
 	InboxPrefix string
 
-	// RetryDelays are the waits before a failed article is delivered
-	// again, by delivery: the first failure waits RetryDelays[0], and so
-	// on; the last repeats.
-	RetryDelays []time.Duration
+	// PublishTimeout bounds every wait for the server's acknowledgement
+	// of a publish: a stream whose leader died may answer neither yes nor
+	// no, and a caller must be able to retry (with the same Msg-Id) or
+	// give the message back instead of waiting for good.
+	PublishTimeout time.Duration
 
 	// Extra client options, e.g. nats.InProcessServer for the one-process newsmon.
 	NATS []nats.Option
@@ -45,9 +46,9 @@ type Options struct {
 // DefaultOptions are the settings of docs/messages.md.
 func DefaultOptions() Options {
 	return Options{
-		URL:         nats.DefaultURL,
-		Name:        "newsmon",
-		RetryDelays: []time.Duration{time.Second, 5 * time.Second, 30 * time.Second, time.Minute, 2 * time.Minute, 5 * time.Minute, 5 * time.Minute},
+		URL:            nats.DefaultURL,
+		Name:           "newsmon",
+		PublishTimeout: 10 * time.Second,
 	}
 }
 
@@ -59,8 +60,8 @@ func (o *Options) fill() {
 	if o.Name == "" {
 		o.Name = d.Name
 	}
-	if o.RetryDelays == nil {
-		o.RetryDelays = d.RetryDelays
+	if o.PublishTimeout <= 0 {
+		o.PublishTimeout = d.PublishTimeout
 	}
 }
 
@@ -108,7 +109,7 @@ func Connect(ctx context.Context, o Options, log *slog.Logger) (*Client, error) 
 	if err != nil {
 		return nil, fmt.Errorf("connect %s: %w", redact(o.URL), err)
 	}
-	js, err := jetstream.New(nc)
+	js, err := jetstream.New(nc, jetstream.WithPublishAsyncTimeout(o.PublishTimeout))
 	if err != nil {
 		nc.Close()
 		return nil, fmt.Errorf("jetstream: %w", err)
@@ -148,8 +149,10 @@ func (c *Client) PublishArticle(ctx context.Context, a *pipeline.Article) error 
 	return nil
 }
 
-// PublishAlerts stores alerts in ALERTS, through the intake subjects, and returns once every one of them
-// is acknowledged by the server, or with the first error.
+// PublishAlerts stores alerts in ALERTS, through the intake subjects, and
+// returns once every one of them is acknowledged by the server, or with the
+// first error; a publish unanswered within the publish timeout is an
+// error, and sending the alerts again is safe (their ids are Msg-Ids).
 func (c *Client) PublishAlerts(ctx context.Context, alerts []pipeline.Alert) error {
 	futures := make([]jetstream.PubAckFuture, 0, len(alerts))
 	for i := range alerts {
@@ -163,16 +166,7 @@ func (c *Client) PublishAlerts(ctx context.Context, alerts []pipeline.Alert) err
 		}
 		futures = append(futures, f)
 	}
-	for _, f := range futures {
-		select {
-		case <-f.Ok():
-		case err := <-f.Err():
-			return fmt.Errorf("publish alert %s: %w", f.Msg().Header.Get(jetstream.MsgIDHeader), err)
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
-	return nil
+	return c.waitAcks(ctx, futures, "publish alerts")
 }
 
 // EncodeAlert is the JSON form of an alert as the bus publishes it. It uses
@@ -204,11 +198,11 @@ func (c *Client) MarkSeen(ctx context.Context, key, articleID string) error {
 }
 
 // ConsumeArticles hands every article to handle through the shared durable
-// consumer, and answers the server by the class of handle's error: nil acks,
-// pipeline.ErrMalformed terminates (retrying cannot help), anything else
-// asks for redelivery after a delay. workers messages are handled at once.
-// It returns when ctx ends, after the messages in hand are finished.
-func (c *Client) ConsumeArticles(ctx context.Context, workers int, handle func(ctx context.Context, data []byte) error) error {
+// consumer, workers at a time, and answers the server with what handle
+// replies. It returns when ctx ends: messages not yet started go back at
+// once (a nak) for another tagger, and the ones in hand finish, each within
+// the publish timeout.
+func (c *Client) ConsumeArticles(ctx context.Context, workers int, handle func(context.Context, pipeline.Delivery) pipeline.Reply) error {
 	cons, err := c.tagConsumer(ctx)
 	if cons == nil {
 		return err // nil when ctx ended first: shutting down is no error
@@ -225,7 +219,15 @@ func (c *Client) ConsumeArticles(ctx context.Context, workers int, handle func(c
 		go func() {
 			defer wg.Done()
 			for m := range jobs {
-				c.reply(m, handle(work, m.Data()))
+				if ctx.Err() != nil {
+					c.answer(m, pipeline.Reply{Action: pipeline.Retry})
+					continue
+				}
+				d := pipeline.Delivery{Data: m.Data(), Attempt: 1}
+				if md, err := m.Metadata(); err == nil {
+					d.Attempt = int(md.NumDelivered)
+				}
+				c.answer(m, handle(work, d))
 			}
 		}()
 	}
@@ -233,6 +235,9 @@ func (c *Client) ConsumeArticles(ctx context.Context, workers int, handle func(c
 		// Short pulls with frequent heartbeats: when a node dies, a pull
 		// it held is noticed as lost within seconds and sent again.
 		jetstream.PullExpiry(10*time.Second), jetstream.PullHeartbeat(2*time.Second),
+		// Few messages buffered beyond those in hand: at shutdown each is
+		// handed back, and one that waits here waits for nobody.
+		jetstream.PullMaxMessages(2*max(workers, 1)),
 		jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
 			c.log.Warn("consume articles", "err", err)
 		}))
@@ -243,10 +248,37 @@ func (c *Client) ConsumeArticles(ctx context.Context, workers int, handle func(c
 	}
 	<-ctx.Done()
 	cc.Drain()
-	<-cc.Closed() // no callback runs after this, so no one sends on jobs
-	close(jobs)
+	// Drain ends once the pulls in flight do; a pull held by a node that
+	// died may never answer, so it gets a bound.
+	select {
+	case <-cc.Closed():
+	case <-time.After(c.opts.PublishTimeout):
+		cc.Stop()
+		<-cc.Closed()
+	}
+	close(jobs) // no callback runs after Closed, so no one sends on jobs
 	wg.Wait()
 	return nil
+}
+
+// answer passes a handler's reply to the server.
+func (c *Client) answer(m jetstream.Msg, r pipeline.Reply) {
+	var err error
+	switch r.Action {
+	case pipeline.Ack:
+		err = m.Ack()
+	case pipeline.Drop:
+		err = m.Term()
+	default:
+		if r.Delay > 0 {
+			err = m.NakWithDelay(r.Delay)
+		} else {
+			err = m.Nak()
+		}
+	}
+	if err != nil {
+		c.log.Warn("answer message", "subject", m.Subject(), "reply", r.Action.String(), "err", err)
+	}
 }
 
 // tagConsumer opens the tagger's durable consumer (Setup created it),
@@ -272,36 +304,4 @@ func (c *Client) tagConsumer(ctx context.Context) (jetstream.Consumer, error) {
 		case <-time.After(wait):
 		}
 	}
-}
-
-func (c *Client) reply(m jetstream.Msg, err error) {
-	var rerr error
-	switch {
-	case err == nil:
-		rerr = m.Ack()
-	case errors.Is(err, pipeline.ErrMalformed):
-		c.log.Error("article dropped", "subject", m.Subject(), "err", err)
-		rerr = m.Term()
-	default:
-		delay := time.Second
-		if md, merr := m.Metadata(); merr == nil {
-			delay = c.backoff(int(md.NumDelivered))
-			c.log.Warn("article will be retried", "subject", m.Subject(), "delivered", md.NumDelivered, "retry_in", delay, "err", err)
-		}
-		rerr = m.NakWithDelay(delay)
-	}
-	if rerr != nil {
-		c.log.Warn("reply to article", "subject", m.Subject(), "err", rerr)
-	}
-}
-
-func (c *Client) backoff(delivered int) time.Duration {
-	b := c.opts.RetryDelays
-	if len(b) == 0 {
-		return time.Second
-	}
-	if delivered-1 < len(b) && delivered >= 1 {
-		return b[delivered-1]
-	}
-	return b[len(b)-1]
 }

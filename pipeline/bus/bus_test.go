@@ -2,8 +2,6 @@ package bus_test
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -22,8 +20,8 @@ func connect(t *testing.T) *bus.Client {
 	return natstest.Connect(t, s.ClientURL(), "test")
 }
 
-// The consumer answers by the handler's error: a malformed article is
-// given up at once, a failed one is redelivered until it succeeds.
+// The consumer passes on what the handler replies: a dropped message is
+// never delivered again, a retried one comes again until it is acked.
 func TestConsumeReplies(t *testing.T) {
 	c := connect(t)
 	ctx := context.Background()
@@ -37,7 +35,8 @@ func TestConsumeReplies(t *testing.T) {
 	cctx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() {
-		done <- c.ConsumeArticles(cctx, 2, func(_ context.Context, data []byte) error {
+		done <- c.ConsumeArticles(cctx, 2, func(_ context.Context, d pipeline.Delivery) pipeline.Reply {
+			data := d.Data
 			var id string
 			switch {
 			case contains(data, "a:bad"):
@@ -51,13 +50,16 @@ func TestConsumeReplies(t *testing.T) {
 			deliveries[id]++
 			n := deliveries[id]
 			mu.Unlock()
+			if d.Attempt != n {
+				t.Errorf("%s: delivery %d says attempt %d", id, n, d.Attempt)
+			}
 			switch {
 			case id == "a:bad":
-				return fmt.Errorf("decode: %w", pipeline.ErrMalformed)
+				return pipeline.Reply{Action: pipeline.Drop}
 			case id == "a:flaky" && n < 3:
-				return errors.New("alerts not stored")
+				return pipeline.Reply{Action: pipeline.Retry, Delay: 50 * time.Millisecond}
 			}
-			return nil
+			return pipeline.Reply{Action: pipeline.Ack}
 		})
 	}()
 	deadline := time.Now().Add(10 * time.Second)

@@ -326,8 +326,12 @@ func (c *Client) directLast(ctx context.Context, stream string, subjects []strin
 }
 
 // waitAcks waits for every publish to be acknowledged and returns the first
-// error.
-func waitAcks(ctx context.Context, futures []jetstream.PubAckFuture, what string) error {
+// error. Each future ends by the client's publish timeout at the latest
+// (an unanswered publish fails with jetstream.ErrAsyncPublishTimeout); the
+// timer is a second bound should one not.
+func (c *Client) waitAcks(ctx context.Context, futures []jetstream.PubAckFuture, what string) error {
+	timer := time.NewTimer(c.opts.PublishTimeout + time.Second)
+	defer timer.Stop()
 	var first error
 	for _, f := range futures {
 		select {
@@ -338,6 +342,8 @@ func waitAcks(ctx context.Context, futures []jetstream.PubAckFuture, what string
 			}
 		case <-ctx.Done():
 			return ctx.Err()
+		case <-timer.C:
+			return fmt.Errorf("%s: %w", what, jetstream.ErrAsyncPublishTimeout)
 		}
 	}
 	return first

@@ -34,13 +34,17 @@ func (in *Ingest) EnqueuePoll(host, id string) error {
 }
 
 // Flush waits until every asynchronous publish of this client has been
-// answered by the server.
+// answered by the server, or has timed out.
 func (c *Client) Flush(ctx context.Context) error {
+	timer := time.NewTimer(c.opts.PublishTimeout + time.Second)
+	defer timer.Stop()
 	select {
 	case <-c.js.PublishAsyncComplete():
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
+	case <-timer.C:
+		return fmt.Errorf("flush: %w", jetstream.ErrAsyncPublishTimeout)
 	}
 }
 

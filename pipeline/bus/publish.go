@@ -29,7 +29,7 @@ func (c *Client) PublishArticles(ctx context.Context, arts []*pipeline.Article) 
 		}
 		futures = append(futures, f)
 	}
-	return waitAcks(ctx, futures, "publish articles")
+	return c.waitAcks(ctx, futures, "publish articles")
 }
 
 // SeenAll looks up many dedup keys at once and returns, for each key the
@@ -70,5 +70,5 @@ func (c *Client) MarkSeenAll(ctx context.Context, seen map[string]string) error 
 		}
 		futures = append(futures, f)
 	}
-	return waitAcks(ctx, futures, "mark seen")
+	return c.waitAcks(ctx, futures, "mark seen")
 }

@@ -492,10 +492,10 @@ func republishString(r *jetstream.RePublish) string {
 
 // VerifyTagger verifies TaggerNeeds, and that ALERTS remembers an alert id
 // for longer than an article can keep coming back: the tagger consumer's
-// deliveries (each up to its ack wait, read from the server) and this
-// client's retry delays between them. Otherwise an article redelivered
+// deliveries (each up to its ack wait, read from the server) and the
+// tagger's retry delays between them. Otherwise an article redelivered
 // late would raise its alerts a second time.
-func (c *Client) VerifyTagger(ctx context.Context) error {
+func (c *Client) VerifyTagger(ctx context.Context, retry []time.Duration) error {
 	if err := c.Verify(ctx, TaggerNeeds); err != nil {
 		return err
 	}
@@ -508,10 +508,10 @@ func (c *Client) VerifyTagger(ctx context.Context) error {
 		return fmt.Errorf("stream %s: %w", pipeline.AlertsStream, err)
 	}
 	cfg := cons.CachedInfo().Config
-	span := redeliverySpan(cfg.AckWait, cfg.BackOff, cfg.MaxDeliver, c.opts.RetryDelays)
+	span := redeliverySpan(cfg.AckWait, cfg.BackOff, cfg.MaxDeliver, retry)
 	if window := alerts.CachedInfo().Config.Duplicates; window < span {
 		return fmt.Errorf("%w: stream %s remembers alert ids for %s, but an article can come back for %s (consumer %s: ack wait %s, max deliver %d; retry delays %v); run `newsmon setup` with a longer -alerts-duplicates or a shorter -tagger-ack-wait",
-			ErrNotSetUp, pipeline.AlertsStream, window, span, pipeline.TaggerConsumer, cfg.AckWait, cfg.MaxDeliver, c.opts.RetryDelays)
+			ErrNotSetUp, pipeline.AlertsStream, window, span, pipeline.TaggerConsumer, cfg.AckWait, cfg.MaxDeliver, retry)
 	}
 	return nil
 }

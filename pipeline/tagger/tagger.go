@@ -7,6 +7,7 @@ package tagger
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync/atomic"
@@ -26,11 +27,21 @@ type Publisher interface {
 
 // Tagger matches articles and publishes alerts.
 type Tagger struct {
+	// RetryDelays are the waits before an article whose alerts could not
+	// be stored comes again, by attempt: the first failure waits
+	// RetryDelays[0], and so on; the last repeats.
+	RetryDelays []time.Duration
+
 	rules atomic.Pointer[rules.Set]
 	pub   Publisher
 	log   *slog.Logger
 	now   func() time.Time
 	stats Stats
+}
+
+// DefaultRetryDelays are the retry delays of docs/messages.md.
+func DefaultRetryDelays() []time.Duration {
+	return []time.Duration{time.Second, 5 * time.Second, 30 * time.Second, time.Minute, 2 * time.Minute, 5 * time.Minute, 5 * time.Minute}
 }
 
 // Stats counts what the tagger did; read it with Snapshot.
@@ -46,7 +57,7 @@ type Stats struct {
 
 // New returns a tagger using set until SetRules replaces it.
 func New(set *rules.Set, pub Publisher, log *slog.Logger) *Tagger {
-	t := &Tagger{pub: pub, log: log, now: time.Now}
+	t := &Tagger{RetryDelays: DefaultRetryDelays(), pub: pub, log: log, now: time.Now}
 	t.rules.Store(set)
 	return t
 }
@@ -65,6 +76,35 @@ func (t *Tagger) SetRules(s *rules.Set) { t.rules.Store(s) }
 func (t *Tagger) Tag(a *pipeline.Article) []pipeline.Alert {
 	hits := t.rules.Load().Match(rules.Doc{Title: a.Title, Body: a.Text})
 	return alert.Build(a, hits, t.now())
+}
+
+// Reply handles one delivered article and says what the server should do
+// with it: ack it once its alerts are stored, drop a message that can never
+// be processed, and have one that failed come again after the retry delay
+// of its attempt.
+func (t *Tagger) Reply(ctx context.Context, d pipeline.Delivery) pipeline.Reply {
+	err := t.Handle(ctx, d.Data)
+	switch {
+	case err == nil:
+		return pipeline.Reply{Action: pipeline.Ack}
+	case errors.Is(err, pipeline.ErrMalformed):
+		t.log.Error("article dropped", "err", err)
+		return pipeline.Reply{Action: pipeline.Drop}
+	}
+	delay := t.retryDelay(d.Attempt)
+	t.log.Warn("article will be retried", "attempt", d.Attempt, "retry_in", delay, "err", err)
+	return pipeline.Reply{Action: pipeline.Retry, Delay: delay}
+}
+
+func (t *Tagger) retryDelay(attempt int) time.Duration {
+	switch b := t.RetryDelays; {
+	case len(b) == 0:
+		return time.Second
+	case attempt >= 1 && attempt <= len(b):
+		return b[attempt-1]
+	default:
+		return b[len(b)-1]
+	}
 }
 
 // Handle processes one article message. It returns nil once every alert is

@@ -204,3 +204,39 @@ func FuzzHandle(f *testing.F) {
 		}
 	})
 }
+
+// Reply turns Handle's outcome into the server's answer: ack once stored,
+// drop what can never be processed, retry a failure after the delay of its
+// attempt (the last delay repeats).
+func TestReply(t *testing.T) {
+	dir := t.TempDir()
+	writeRules(t, dir, blorptekRules)
+	st := &store{}
+	tg := tagger.New(load(t, dir), st, slog.New(slog.DiscardHandler))
+	tg.RetryDelays = []time.Duration{time.Second, time.Minute}
+	ctx := context.Background()
+	cases := []struct {
+		name    string
+		data    []byte
+		attempt int
+		fail    bool
+		want    pipeline.Reply
+	}{
+		{"stored", article(t, "Blorptek Cloud signed."), 1, false, pipeline.Reply{Action: pipeline.Ack}},
+		{"not JSON", []byte("{not json"), 1, false, pipeline.Reply{Action: pipeline.Drop}},
+		{"first failure", article(t, "Blorptek Cloud again."), 1, true, pipeline.Reply{Action: pipeline.Retry, Delay: time.Second}},
+		{"second failure", article(t, "Blorptek Cloud again."), 2, true, pipeline.Reply{Action: pipeline.Retry, Delay: time.Minute}},
+		{"fifth failure", article(t, "Blorptek Cloud again."), 5, true, pipeline.Reply{Action: pipeline.Retry, Delay: time.Minute}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			st.fail = nil
+			if c.fail {
+				st.fail = errors.New("stream unavailable")
+			}
+			if got := tg.Reply(ctx, pipeline.Delivery{Data: c.data, Attempt: c.attempt}); got != c.want {
+				t.Errorf("reply %+v, want %+v", got, c.want)
+			}
+		})
+	}
+}

@@ -56,10 +56,10 @@ func LoadRules(dir string) (*rules.Set, error) {
 // RunTagger consumes articles until ctx ends, reloading the rules on hup or
 // when the folder changes.
 func RunTagger(ctx context.Context, c *Tagger, set *rules.Set, client *bus.Client, reg *prometheus.Registry, log *slog.Logger, hup <-chan os.Signal) error {
-	if err := client.VerifyTagger(ctx); err != nil {
+	t := tagger.New(set, client, log)
+	if err := client.VerifyTagger(ctx, t.RetryDelays); err != nil {
 		return err
 	}
-	t := tagger.New(set, client, log)
 	TaggerMetrics(reg, t.Stats())
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
@@ -68,7 +68,7 @@ func RunTagger(ctx context.Context, c *Tagger, set *rules.Set, client *bus.Clien
 	})
 	g.Go(func() error {
 		log.Info("tagger running", "rules_dir", c.Rules, "rules", len(set.Rules()))
-		return client.ConsumeArticles(gctx, c.Workers, t.Handle)
+		return client.ConsumeArticles(gctx, c.Workers, t.Reply)
 	})
 	return g.Wait()
 }

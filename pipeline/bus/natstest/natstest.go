@@ -49,17 +49,19 @@ func Setup(t testing.TB, url string, top bus.Topology) {
 	}
 	o := bus.DefaultOptions()
 	o.URL, o.Name = url, "natstest-setup"
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	c, err := bus.Connect(ctx, o, slog.New(slog.DiscardHandler))
+	c, err := bus.Connect(context.Background(), o, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	// On a cluster the first requests can race the first elections.
+	// On a cluster the first requests can race the first elections, and
+	// a request lost in one gets no answer: each try has its own deadline.
+	deadline := time.Now().Add(60 * time.Second)
 	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		_, err = c.Setup(ctx, top)
-		if err == nil || ctx.Err() != nil {
+		cancel()
+		if err == nil || time.Now().After(deadline) {
 			break
 		}
 		time.Sleep(200 * time.Millisecond)
@@ -82,8 +84,6 @@ func Connect(t testing.TB, url, name string) *bus.Client {
 	t.Helper()
 	o := bus.DefaultOptions()
 	o.URL, o.Name = url, name
-	// Failed articles come back at once in tests.
-	o.RetryDelays = []time.Duration{50 * time.Millisecond}
 	c, err := bus.Connect(context.Background(), o, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)

@@ -283,6 +283,9 @@ func (in *Ingester) Run(ctx context.Context) error {
 	if in.cfg.State != nil {
 		stop, err := in.cfg.State.WatchStates(ctx, in.observe)
 		if err != nil {
+			if ctx.Err() != nil {
+				return nil // stopped while the states load
+			}
 			return err
 		}
 		defer stop()

@@ -25,6 +25,10 @@ type Index interface {
 	AddFeedback(ctx context.Context, f *pipeline.Feedback) error
 
 	Alerts(ctx context.Context, q AlertQuery) (AlertPage, error)
+	Alert(ctx context.Context, id string) (*AlertView, error)
+	// RuleArticles is the set of articles a rule (key) alerted on since a
+	// time.
+	RuleArticles(ctx context.Context, rule string, since time.Time) (map[string]bool, error)
 	Search(ctx context.Context, q SearchQuery) (SearchPage, error)
 	Article(ctx context.Context, id string) (*ArticleView, error)
 	// Articles calls fn with every article indexed since, newest first,

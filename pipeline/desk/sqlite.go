@@ -661,6 +661,41 @@ func (s *SQLite) Alerts(ctx context.Context, q AlertQuery) (AlertPage, error) {
 	return page, s.addVerdicts(ctx, page.Alerts)
 }
 
+// Alert returns one alert.
+func (s *SQLite) Alert(ctx context.Context, id string) (*AlertView, error) {
+	var doc []byte
+	err := s.r.QueryRowContext(ctx, `SELECT doc FROM alerts WHERE id = ?`, id).Scan(&doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("alert %s: %w", id, err)
+	}
+	v := []AlertView{{}}
+	if err := json.Unmarshal(doc, &v[0].Alert); err != nil {
+		return nil, fmt.Errorf("alert %s: %w", id, err)
+	}
+	return &v[0], s.addVerdicts(ctx, v)
+}
+
+// RuleArticles lists the articles a rule alerted on since a time.
+func (s *SQLite) RuleArticles(ctx context.Context, rule string, since time.Time) (map[string]bool, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT article_id FROM alerts WHERE rule = ? AND at >= ?`, rule, ms(since))
+	if err != nil {
+		return nil, fmt.Errorf("rule articles: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out[id] = true
+	}
+	return out, rows.Err()
+}
+
 // CursorError is a cursor the index did not hand out.
 type CursorError struct{ Cursor string }
 

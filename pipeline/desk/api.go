@@ -181,7 +181,6 @@ type errUnavailable struct{ err error }
 
 func (e *errUnavailable) Error() string { return "feedback not stored, try again: " + e.err.Error() }
 
-
 // giveFeedback builds a verdict, publishes it on FEEDBACK and stores it.
 func (s *Server) giveFeedback(ctx context.Context, p Principal, req *FeedbackRequest) (*pipeline.Feedback, error) {
 	if utf8.RuneCountInString(req.Note) > 1000 {

@@ -98,6 +98,9 @@ func DeskMetrics(reg *prometheus.Registry, x *desk.Indexer, hub *desk.Hub) {
 // the retention pruner and the console. listening, when not nil, is told
 // the console's address once it listens.
 func RunDesk(ctx context.Context, d *Desk, client *bus.Client, reg *prometheus.Registry, log *slog.Logger, listening func(addr string)) error {
+	if err := client.Verify(ctx, bus.DeskNeeds); err != nil {
+		return err
+	}
 	var key []byte
 	if d.SessionKeyFile != "" {
 		var err error

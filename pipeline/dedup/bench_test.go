@@ -55,7 +55,7 @@ func corpusTexts(tb testing.TB, minWords int) []string {
 func jaccard(a, b string) float64 {
 	set := func(s string) map[[3]uint64]bool {
 		var w []uint64
-		eachWord(s, func(h uint64) { w = append(w, h) })
+		eachWord(s, func(h uint64, _ bool) { w = append(w, h) })
 		m := map[[3]uint64]bool{}
 		for i := 0; i+3 <= len(w); i++ {
 			m[[3]uint64(w[i:i+3])] = true

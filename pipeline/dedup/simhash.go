@@ -17,10 +17,18 @@ const NearThreshold = 3
 // with the same habit look alike.
 const weightCap = 0.04
 
+// pairWeightCap is weightCap for the character pairs of Han, kana and Thai
+// text. Their commonest pairs are grammar ("した", "ている", "について") and
+// come back in every text, as "the" and "of" do, but more often for the
+// same content; at 4% they weighed enough to bring template-like unrelated
+// Japanese texts within the threshold, at 2% none (TestNearDuplicateAccuracy,
+// docs/benchmarks.md).
+const pairWeightCap = 0.02
+
 // Fingerprint returns the 64-bit SimHash (Charikar 2002) of text. Its
 // features are word shingles of length one, lower-cased, punctuation
-// dropped, each Han, kana or Thai character counting as a word, weighted by
-// how often they occur (capped at weightCap of the text). Texts whose word
+// dropped, each pair of adjacent Han, kana or Thai characters counting as a
+// word, weighted by how often they occur (capped at weightCap of the text). Texts whose word
 // counts nearly agree get fingerprints at most NearThreshold bits apart.
 //
 // One-word shingles, not the three-word ones of the textbook: with 64 bits
@@ -30,15 +38,23 @@ const weightCap = 0.04
 // (typically 2 bits). docs/benchmarks.md (dedup) has the measurements.
 // Empty text gives 0.
 func Fingerprint(text string) uint64 {
-	counts := make(map[uint64]int, len(text)/16)
-	n := eachWord(text, func(h uint64) { counts[h]++ })
+	type count struct {
+		n    int
+		pair bool // a pair of Han, kana or Thai characters
+	}
+	counts := make(map[uint64]count, len(text)/16)
+	n := eachWord(text, func(h uint64, pair bool) { counts[h] = count{counts[h].n + 1, pair} })
 	if n == 0 {
 		return 0
 	}
 	limit := max(2, int(weightCap*float64(n)))
+	pairLimit := max(2, int(pairWeightCap*float64(n)))
 	var v [64]int
 	for h, c := range counts {
-		w := min(c, limit)
+		w := min(c.n, limit)
+		if c.pair {
+			w = min(c.n, pairLimit)
+		}
 		for i := range 64 {
 			// +w where bit i of h is set, -w where it is clear.
 			v[i] += (int(h>>i&1)*2 - 1) * w
@@ -71,23 +87,39 @@ func Bands(fp uint64) []string {
 }
 
 // eachWord calls fn with the hash of each word of text, lower-cased, and
-// returns the number of words. A word is a run of letters, digits and
-// combining marks; each Han, kana or Thai character is a word by itself,
-// as those scripts do not separate words with spaces.
-func eachWord(text string, fn func(uint64)) int {
+// whether it is a pair of characters (below), and returns the number of
+// words. A word is a run of letters, digits and
+// combining marks. Han, kana and Thai do not separate words with spaces:
+// there each pair of adjacent characters counts as a word (a character
+// standing alone, as itself). Single characters would not do: the
+// particles and common characters of Japanese (の, に, は, る, し) make the
+// character counts of any two texts alike, and unrelated articles fell
+// within the threshold.
+func eachWord(text string, fn func(h uint64, pair bool)) int {
 	n := 0
 	h, in := uint64(fnvOffset), false
 	end := func() {
 		if in {
-			fn(mix(h))
+			fn(mix(h), false)
 			n++
 			h, in = fnvOffset, false
 		}
 	}
-	var buf [utf8.UTFMax]byte
+	var buf [2 * utf8.UTFMax]byte
+	prev, pairs := rune(-1), 0 // the last Han, kana or Thai character; pairs in its run
+	endRun := func() {
+		if pairs == 0 {
+			fn(mix(fnv(buf[:utf8.EncodeRune(buf[:], prev)])), true)
+			n++
+		}
+		prev, pairs = -1, 0
+	}
 	for _, r := range text {
 		switch {
 		case r < utf8.RuneSelf: // most text; none of it is an ideograph or a mark
+			if prev >= 0 {
+				endRun()
+			}
 			switch {
 			case 'A' <= r && r <= 'Z':
 				h = (h ^ uint64(r+'a'-'A')) * fnvPrime
@@ -100,22 +132,43 @@ func eachWord(text string, fn func(uint64)) int {
 			}
 		case isIdeograph(r):
 			end()
-			for _, c := range buf[:utf8.EncodeRune(buf[:], r)] {
-				h = (h ^ uint64(c)) * fnvPrime
+			if prev >= 0 {
+				k := utf8.EncodeRune(buf[:], prev)
+				k += utf8.EncodeRune(buf[k:], r)
+				fn(mix(fnv(buf[:k])), true)
+				n++
+				pairs++
 			}
-			in = true
-			end()
+			prev = r
 		case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r):
+			if prev >= 0 {
+				endRun()
+			}
 			for _, c := range buf[:utf8.EncodeRune(buf[:], unicode.ToLower(r))] {
 				h = (h ^ uint64(c)) * fnvPrime
 			}
 			in = true
 		default:
+			if prev >= 0 {
+				endRun()
+			}
 			end()
 		}
 	}
 	end()
+	if prev >= 0 {
+		endRun()
+	}
 	return n
+}
+
+// fnv is the FNV-1a hash of b.
+func fnv(b []byte) uint64 {
+	h := uint64(fnvOffset)
+	for _, c := range b {
+		h = (h ^ uint64(c)) * fnvPrime
+	}
+	return h
 }
 
 func isIdeograph(r rune) bool {

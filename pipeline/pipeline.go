@@ -46,6 +46,8 @@ type Article struct {
 	SiteName     string     `json:"site_name,omitempty"`
 	Summary      string     `json:"summary,omitempty"`
 	Text         string     `json:"text"`
+	Truncated    bool       `json:"truncated,omitempty"`  // Text was cut to fit a message
+	TextBytes    int        `json:"text_bytes,omitempty"` // with Truncated, the length of the whole text
 	ContentHash  string     `json:"content_hash"`
 	Extraction   string     `json:"extraction"`
 	DuplicateOf  string     `json:"duplicate_of,omitempty"`

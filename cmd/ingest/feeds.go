@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"newsmon/cmd/internal/cli"
+	"newsmon/pipeline/article"
 	"newsmon/pipeline/bus"
 	"newsmon/pipeline/feed"
 	"newsmon/pipeline/ingest"
@@ -107,7 +108,7 @@ func loadStates(ctx context.Context, side *bus.Ingest, sources []feed.Source) ([
 	var out []ingest.FeedState
 	if len(sources) > 0 {
 		for _, s := range sources {
-			st := ingest.FeedState{URL: s.URL, Source: ingest.SourceName(s), State: ingest.StateNew}
+			st := ingest.FeedState{URL: s.URL, Source: article.SourceName(s, ""), State: ingest.StateNew}
 			if data, ok := raw[ingest.FeedKey(s.URL)]; ok {
 				if got, err := ingest.DecodeState(data); err == nil {
 					st = got

@@ -8,11 +8,11 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"time"
 
 	"newsmon/cmd/internal/cli"
 	"newsmon/pipeline"
-	"newsmon/pipeline/extract"
+	"newsmon/pipeline/article"
+	"newsmon/pipeline/dedup"
 	"newsmon/pipeline/tagger"
 )
 
@@ -82,7 +82,9 @@ func readFile(name string) ([]byte, error) {
 }
 
 // articleFrom reads data as an Article JSON document, an HTML page or plain
-// text, in that order of preference.
+// text, in that order of preference. Pages and text are built by the
+// ingester's own builder (package article), so a page gives the same
+// article, id included, as `ingest extract` prints for it.
 func articleFrom(name string, data []byte) (*pipeline.Article, error) {
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) > 0 && trimmed[0] == '{' {
@@ -90,39 +92,27 @@ func articleFrom(name string, data []byte) (*pipeline.Article, error) {
 		if err := json.Unmarshal(trimmed, &a); err != nil {
 			return nil, fmt.Errorf("%s: not an Article JSON document: %w", name, err)
 		}
-		if a.ID == "" {
-			a.ID = pipeline.ArticleID(firstNonEmpty(a.URL, name))
-		}
 		if a.URL == "" {
 			a.URL = cli.FileURL(name)
 		}
+		if a.ID == "" {
+			a.ID = pipeline.ArticleID(dedup.Key("", "", a.URL))
+		}
 		return &a, nil
 	}
-	a := &pipeline.Article{
-		Schema:    pipeline.SchemaVersion,
-		ID:        pipeline.ArticleID(name),
-		URL:       cli.FileURL(name),
-		Source:    "file",
-		FetchedAt: time.Now().UTC(),
-	}
+	var b article.Builder
+	u := cli.FileURL(name)
+	var (
+		r   article.Result
+		err error
+	)
 	if http.DetectContentType(data) == "text/html; charset=utf-8" || bytes.Contains(bytes.ToLower(data[:min(len(data), 1024)]), []byte("<html")) {
-		doc, err := extract.Extract(data, "text/html", a.URL)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
-		a.Title, a.Text, a.Extraction = doc.Title, doc.Text, pipeline.ExtractionPage
+		r, err = b.PageBody(data, "", u)
 	} else {
-		a.Text, a.Extraction = string(data), pipeline.ExtractionFeedContent
+		r, err = b.Text(u, string(data))
 	}
-	a.ContentHash = pipeline.ContentHash(a.Text)
-	return a, nil
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	return ""
+	return r.Article, nil
 }

@@ -139,7 +139,9 @@ func TestNearDuplicateAccuracy(t *testing.T) {
 			}
 			return out
 		}
-		jaFooter := func(s string) string { return s + "\n\n（共同通信）この記事の無断転載を禁じます。" }
+		jaFooter := func(s string) string {
+			return s + "\n\n（共同通信）この記事の無断転載を禁じます。"
+		}
 		latinFooter := func(s string) string { return s + benchFooter }
 		var latinLong []string
 		for _, s := range sets["feed corpus"] {

@@ -71,6 +71,8 @@ type Feed struct {
 	// truncated body, a wrong-typed JSON field, items past MaxItems);
 	// empty for a clean parse. Worth logging with the feed URL.
 	Warnings []string
+	// ItemsCut is set when the document held more than MaxItems items.
+	ItemsCut bool
 }
 
 // Parse parses a feed body. contentType is the HTTP Content-Type (its charset
@@ -140,11 +142,17 @@ func Parse(body []byte, contentType, feedURL string) (f *Feed, err error) {
 	if err != nil {
 		return nil, err
 	}
+	cut := false
 	if n := len(raw.Items); n > MaxItems {
 		raw.Items = raw.Items[:MaxItems]
 		more = append(more, fmt.Sprintf("kept the first %d of %d items", MaxItems, n))
+		cut = true
+	}
+	for _, w := range more {
+		cut = cut || strings.HasPrefix(w, fmt.Sprintf("kept the first %d items", MaxItems))
 	}
 	f = convert(raw, base)
+	f.ItemsCut = cut
 	f.Encoding = dec.Encoding
 	f.Warnings = append(warnings, more...)
 	return f, nil

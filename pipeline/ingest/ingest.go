@@ -20,8 +20,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -29,6 +31,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"newsmon/pipeline"
+	"newsmon/pipeline/article"
 	"newsmon/pipeline/extract"
 	"newsmon/pipeline/feed"
 	"newsmon/pipeline/fetch"
@@ -91,6 +94,16 @@ type Config struct {
 	// instead of only recording them (docs/feeds.md).
 	PublishDuplicates bool
 
+	// PagesPerPoll and PageTime bound the article pages one poll of a feed
+	// fetches, default 50 pages and 60s: the new items beyond are left for
+	// the next polls, which come at MinInterval, so a feed of thousands of
+	// new items does not hold its host for an hour.
+	PagesPerPoll int
+	PageTime     time.Duration
+	// MaxMessage is the largest encoded article, default
+	// article.DefaultMaxMessage: texts are cut to fit (docs/feeds.md).
+	MaxMessage int
+
 	Fetch   *fetch.Client // required
 	Extract *extract.Extractor
 	State   StateStore // nil: in memory, this process only
@@ -139,6 +152,12 @@ func (c *Config) fill() error {
 	if c.Extract == nil {
 		c.Extract = &extract.Extractor{}
 	}
+	if c.PagesPerPoll <= 0 {
+		c.PagesPerPoll = 50
+	}
+	if c.PageTime <= 0 {
+		c.PageTime = time.Minute
+	}
 	if c.Tick <= 0 {
 		c.Tick = time.Second
 	}
@@ -155,6 +174,8 @@ type Ingester struct {
 	seen  SeenStore
 	log   *slog.Logger
 	slots chan struct{} // Workers
+
+	builder article.Builder
 
 	mu     sync.Mutex
 	feeds  map[string]*entry   // by FeedKey
@@ -188,8 +209,26 @@ type Stats struct {
 	Duplicates atomic.Int64 // items recorded as near-duplicates of published articles
 	PageErrors atomic.Int64 // article pages that failed (feed text used instead)
 	Skipped    atomic.Int64 // items skipped as bad input (no link)
+	Twice      atomic.Int64 // items dropped as listed twice in one document
+	Failed     atomic.Int64 // items recorded as failed for good (could not be published)
+	Deferred   atomic.Int64 // new items left for a later poll (page budget spent)
+	Truncated  atomic.Int64 // articles whose text was cut to fit a message
+	Repaired   atomic.Int64 // feed documents read with a repair or a warning (feed.Feed.Warnings)
+	ItemsCut   atomic.Int64 // feed documents cut at feed.MaxItems items
 	Jobs       atomic.Int64 // poll jobs run (one host each)
 	Moved      atomic.Int64 // feeds moved by a permanent redirect
+}
+
+// dropped counts an item not published, by reason.
+func (s *Stats) dropped(reason string) {
+	switch reason {
+	case article.DropNoLink:
+		s.Skipped.Add(1)
+	case article.DropDuplicate:
+		s.Twice.Add(1)
+	case dropFailed:
+		s.Failed.Add(1)
+	}
 }
 
 // New returns an ingester for cfg.Sources.
@@ -199,10 +238,11 @@ func New(cfg Config, pub Publisher, seen SeenStore, log *slog.Logger) (*Ingester
 	}
 	in := &Ingester{
 		cfg: cfg, pub: pub, seen: seen, log: log,
-		slots:  make(chan struct{}, cfg.Workers),
-		feeds:  map[string]*entry{},
-		byHost: map[string][]*entry{},
-		queued: map[string]queued{},
+		slots:   make(chan struct{}, cfg.Workers),
+		builder: article.Builder{Pages: cfg.Fetch, Extract: cfg.Extract, MaxMessage: cfg.MaxMessage, Now: cfg.Now},
+		feeds:   map[string]*entry{},
+		byHost:  map[string][]*entry{},
+		queued:  map[string]queued{},
 	}
 	now := cfg.Now()
 	for _, s := range cfg.Sources {
@@ -212,7 +252,7 @@ func New(cfg Config, pub Publisher, seen SeenStore, log *slog.Logger) (*Ingester
 			continue
 		}
 		e := &entry{key: key, src: s, st: FeedState{
-			URL: s.URL, Source: SourceName(s), State: StateNew, Next: now,
+			URL: s.URL, Source: article.SourceName(s, ""), State: StateNew, Next: now,
 			Interval: cfg.baseInterval(s.Interval),
 		}}
 		in.feeds[key] = e
@@ -650,6 +690,12 @@ func (in *Ingester) poll(ctx context.Context, src feed.Source, st *FeedState) ou
 		// the operator should hear of it even though nothing failed.
 		in.log.Warn("feed has no items", "feed_url", src.URL, "bytes", len(resp.Body))
 	}
+	if len(parsed.Warnings) > 0 {
+		in.stats.Repaired.Add(1)
+	}
+	if parsed.ItemsCut {
+		in.stats.ItemsCut.Add(1)
+	}
 	b, err := in.items(ctx, src, parsed)
 	st.Items += int64(b.published)
 	st.Duplicates += int64(b.duplicates)
@@ -661,8 +707,64 @@ func (in *Ingester) poll(ctx context.Context, src feed.Source, st *FeedState) ou
 		st.ETag, st.LastModified = "", ""
 		return o
 	}
+	if b.deferred > 0 {
+		// The same holds for items left for the next poll, which comes
+		// soon.
+		st.ETag, st.LastModified = "", ""
+		o.more = true
+	}
+	in.note(src, st, feedNotes(parsed, b))
 	if b.published > 0 {
 		in.log.Info("feed polled", "feed_url", src.URL, "published", b.published, "duplicates", b.duplicates)
 	}
 	return o
+}
+
+// feedNotes are what a poll found worth the operator's attention besides
+// failures: repairs and cuts of the document, its items not published and
+// why, items left for later.
+func feedNotes(parsed *feed.Feed, b batch) []string {
+	notes := append([]string(nil), parsed.Warnings...)
+	if s := b.summary(); s != "" {
+		notes = append(notes, "items not published: "+s)
+	}
+	if b.deferred > 0 {
+		notes = append(notes, fmt.Sprintf("%d new items left for the next polls: page budget spent", b.deferred))
+	}
+	if b.truncated > 0 {
+		notes = append(notes, fmt.Sprintf("%d articles cut to fit a message", b.truncated))
+	}
+	return notes
+}
+
+// note keeps a poll's notes in the feed's state, for `ingest feeds status`,
+// and logs them when they change in kind, not on every poll: a feed that
+// has items without links every poll is said so once, until it changes.
+func (in *Ingester) note(src feed.Source, st *FeedState, notes []string) {
+	if slices.Equal(noteKinds(st.Notes), noteKinds(notes)) {
+		st.Notes = notes // the counts may differ
+		return
+	}
+	if len(notes) == 0 {
+		in.log.Info("feed notes cleared", "feed_url", src.URL, "were", strings.Join(st.Notes, "; "))
+	} else {
+		in.log.Warn("feed notes", "feed_url", src.URL, "notes", strings.Join(notes, "; "))
+	}
+	st.Notes = notes
+}
+
+// noteKinds are notes with their numbers blanked: "kept the first 5000 of
+// 7210 items" is the same kind of note on the next poll with 7211.
+func noteKinds(notes []string) []string {
+	out := make([]string, len(notes))
+	for i, n := range notes {
+		out[i] = strings.Map(func(r rune) rune {
+			if r >= '0' && r <= '9' {
+				return '#'
+			}
+			return r
+		}, n)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }

@@ -223,31 +223,3 @@ func TestConditionalPoll(t *testing.T) {
 		t.Errorf("published = %d, want 1", n)
 	}
 }
-
-func TestSourceName(t *testing.T) {
-	for _, tc := range []struct {
-		src  feed.Source
-		want string
-	}{
-		{feed.Source{URL: "https://www.theregister.com/headlines.atom"}, "theregister_com"},
-		{feed.Source{URL: "https://feeds.bbci.co.uk/news/rss.xml"}, "feeds_bbci_co_uk"},
-		{feed.Source{URL: "https://x.example/rss", Name: "Reuters Tech"}, "reuters_tech"},
-	} {
-		if got := ingest.SourceName(tc.src); got != tc.want {
-			t.Errorf("SourceName(%+v) = %q, want %q", tc.src, got, tc.want)
-		}
-	}
-}
-
-func TestFragmentText(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
-		{"plain  text\nacross lines", "plain text across lines"},
-		{"<p>One &amp; two.</p><p>Three<br>four</p>", "One & two.\n\nThree\n\nfour"},
-		{"<div>kept<script>dropped()</script><style>p{}</style> too</div>", "kept too"},
-		{"", ""},
-	} {
-		if got := ingest.FragmentText(tc.in); got != tc.want {
-			t.Errorf("FragmentText(%q) = %q, want %q", tc.in, got, tc.want)
-		}
-	}
-}

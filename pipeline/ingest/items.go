@@ -2,158 +2,212 @@ package ingest
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 
 	"newsmon/pipeline"
+	"newsmon/pipeline/article"
 	"newsmon/pipeline/dedup"
-	"newsmon/pipeline/extract"
 	"newsmon/pipeline/feed"
-	"newsmon/pipeline/fetch"
 )
 
-// batch is what a poll of one feed publishes and records.
+// What the SEEN record of an item says besides an article id (docs/feeds.md):
+// an item that could not be published is retried on later polls, and after
+// maxAttempts recorded as failed, so that one item never blocks or repeats
+// its feed.
+const (
+	seenRetry   = "retry "  // "retry <attempts> <reason>"
+	seenFailed  = "failed " // "failed <reason>"
+	maxAttempts = 3
+)
+
+// batch is what a poll of one feed did with its items.
 type batch struct {
 	published  int
-	duplicates int
+	duplicates int            // recorded as near-duplicates of published articles
+	dropped    map[string]int // items not published, by reason (article.Drop*, failed)
+	deferred   int            // new items left for the next poll: page budget spent
+	truncated  int            // articles whose text was cut to fit a message
 }
 
-// items publishes a feed's items that were not published before, and
-// records them as seen. The items of a feed are looked up, published and
-// recorded together: a feed costs a handful of requests to NATS, not a few
-// per item. An error leaves the items unseen, to be tried again on the next
-// poll; articles stored before it are stored once (their Msg-Ids).
+// pending is a new item on its way to an article.
+type pending struct {
+	item     feed.Item
+	key      article.Key
+	attempts int // failed publications before this poll
+	art      *pipeline.Article
+	fp       uint64 // text fingerprint, when compared for near-duplicates
+	hasFP    bool
+}
+
+// items publishes the items of a parsed feed that were not published
+// before, and records them in SEEN: published, a near-duplicate, or failed
+// with the reason. A feed's items are looked up, published and recorded
+// together: a feed costs a handful of requests to NATS, not a few per item.
+// An error (NATS unreachable) leaves the items it concerns unrecorded, to
+// be tried again on the next poll; what was stored before it is recorded.
 func (in *Ingester) items(ctx context.Context, src feed.Source, parsed *feed.Feed) (batch, error) {
-	var b batch
-	keys := make([]string, 0, len(parsed.Items))
-	fresh := make([]feed.Item, 0, len(parsed.Items))
-	inFeed := make(map[string]bool, len(parsed.Items))
-	for _, it := range parsed.Items {
-		in.stats.Items.Add(1)
-		if it.Link == "" {
-			in.stats.Skipped.Add(1)
-			in.log.Warn("feed item has no link; skipped", "feed_url", src.URL, "guid", it.GUID, "title", it.Title)
-			continue
-		}
-		key := dedup.Key(src.URL, it.GUID, it.Link)
-		if inFeed[key] {
-			continue // listed twice in one document
-		}
-		inFeed[key] = true
-		keys = append(keys, key)
-		fresh = append(fresh, it)
-	}
-	if len(keys) == 0 {
-		return b, nil
-	}
-	seen, err := in.seen.SeenAll(ctx, keys)
-	if err != nil {
+	b := batch{dropped: map[string]int{}}
+	todo, err := in.unseen(ctx, src, parsed, &b)
+	if err != nil || len(todo) == 0 {
 		return b, err
 	}
-	var arts []*pipeline.Article
-	var artKeys []string
-	for i, it := range fresh {
-		if _, ok := seen[keys[i]]; ok {
-			continue
-		}
-		if ctx.Err() != nil {
-			return b, ctx.Err()
-		}
-		a := in.article(ctx, src, parsed, it)
-		a.ID = pipeline.ArticleID(keys[i])
-		arts = append(arts, a)
-		artKeys = append(artKeys, keys[i])
+	todo = in.build(ctx, src, parsed, todo, &b)
+	if len(todo) == 0 {
+		return b, ctx.Err()
 	}
-	if len(arts) == 0 {
-		return b, nil
-	}
-	fps, err := in.nearDuplicates(ctx, arts)
-	if err != nil {
+	if err := in.nearDuplicates(ctx, todo); err != nil {
 		// Publishing matters more than catching a copy: go on without.
 		in.log.Warn("near-duplicate lookup failed; publishing unchecked", "feed_url", src.URL, "err", err)
-		fps = nil
-		for _, a := range arts {
-			a.DuplicateOf = ""
+		for _, p := range todo {
+			p.art.DuplicateOf, p.hasFP = "", false
 		}
 	}
-	record := make(map[string]string, len(arts))
-	pub := make([]*pipeline.Article, 0, len(arts))
-	for i, a := range arts {
-		if a.DuplicateOf != "" {
-			b.duplicates++
-			in.log.Info("near-duplicate not published", "feed_url", src.URL, "url", a.URL, "id", a.ID, "duplicate_of", a.DuplicateOf)
-			record[artKeys[i]] = a.ID + " duplicate_of " + a.DuplicateOf
-			if !in.cfg.PublishDuplicates {
-				continue
-			}
-		} else {
-			record[artKeys[i]] = a.ID
+	record, published, pubErr := in.publish(ctx, src, todo, &b)
+	in.fileNear(ctx, src, published)
+	// Recorded only after the articles are stored: a crash in between
+	// re-sends them under the same Msg-Ids, which the stream's duplicate
+	// window absorbs. What was stored is recorded even when a later
+	// publication failed, so it is never sent again.
+	if len(record) > 0 {
+		if err := in.seen.MarkSeenAll(ctx, record); err != nil {
+			return b, err
 		}
-		pub = append(pub, a)
-	}
-	if err := in.pub.PublishArticles(ctx, pub); err != nil {
-		return b, err
-	}
-	for _, a := range pub {
-		if a.DuplicateOf == "" {
-			b.published++
-		}
-	}
-	// Filed after the articles are stored: a text that never reached the
-	// stream must not make a later copy of it a duplicate.
-	if in.cfg.Near != nil {
-		entries := map[string]string{}
-		for _, a := range pub {
-			fp, ok := fps[a.ID]
-			if !ok || a.DuplicateOf != "" {
-				continue
-			}
-			val := fmt.Sprintf("%016x %s", fp, a.ID)
-			for _, band := range dedup.Bands(fp) {
-				entries[band+"."+strings.TrimPrefix(a.ID, "a:")] = val
-			}
-		}
-		if len(entries) > 0 {
-			if err := in.cfg.Near.AddNear(ctx, entries); err != nil {
-				in.log.Warn("near-duplicate index", "feed_url", src.URL, "err", err)
-			}
-		}
-	}
-	// Marked only after the articles are stored: a crash in between re-sends
-	// them under the same Msg-Ids, which the stream's duplicate window absorbs.
-	if err := in.seen.MarkSeenAll(ctx, record); err != nil {
-		return b, err
 	}
 	in.stats.Published.Add(int64(b.published))
 	in.stats.Duplicates.Add(int64(b.duplicates))
-	return b, nil
+	return b, pubErr
+}
+
+// unseen keys the items of a document, counts and logs the ones dropped,
+// and returns those SEEN has no final record of.
+func (in *Ingester) unseen(ctx context.Context, src feed.Source, parsed *feed.Feed, b *batch) ([]*pending, error) {
+	keys := article.Keys(src.URL, parsed.Items)
+	var todo []*pending
+	var lookup []string
+	for i, k := range keys {
+		in.stats.Items.Add(1)
+		if k.Drop != "" {
+			b.dropped[k.Drop]++
+			in.stats.dropped(k.Drop)
+			it := parsed.Items[i]
+			in.log.Debug("feed item dropped", "feed_url", src.URL, "reason", k.Drop, "guid", it.GUID, "link", it.Link, "title", it.Title)
+			continue
+		}
+		todo = append(todo, &pending{item: parsed.Items[i], key: k})
+		lookup = append(lookup, k.Key)
+	}
+	if len(todo) == 0 {
+		return nil, nil
+	}
+	seen, err := in.seen.SeenAll(ctx, lookup)
+	if err != nil {
+		return nil, err
+	}
+	fresh := todo[:0]
+	for _, p := range todo {
+		v, ok := seen[p.key.Key]
+		if !ok {
+			fresh = append(fresh, p)
+			continue
+		}
+		if n, again := retryable(v); again {
+			p.attempts = n
+			fresh = append(fresh, p)
+		}
+	}
+	return fresh, nil
+}
+
+// retryable reads a SEEN value: the failed attempts of an item to publish
+// again, or false for an item that is done (published, a duplicate, or
+// failed for good).
+func retryable(v string) (int, bool) {
+	rest, ok := strings.CutPrefix(v, seenRetry)
+	if !ok {
+		return 0, false
+	}
+	n, _, _ := strings.Cut(rest, " ")
+	attempts, err := strconv.Atoi(n)
+	if err != nil {
+		return 0, false
+	}
+	return attempts, attempts < maxAttempts
+}
+
+// build makes the articles of the new items, in the document's order
+// (newest first in most feeds). Items whose page would be fetched after the
+// feed's page budget is spent (Config.PagesPerPoll pages, Config.PageTime)
+// are left for the next poll, so that a feed of thousands of new items
+// costs its host a bounded time per poll and still gets through them.
+func (in *Ingester) build(ctx context.Context, src feed.Source, parsed *feed.Feed, todo []*pending, b *batch) []*pending {
+	pagesWanted := src.Pages == nil || *src.Pages
+	pages, until := 0, in.cfg.Now().Add(in.cfg.PageTime)
+	out := todo[:0]
+	for i, p := range todo {
+		if ctx.Err() != nil {
+			b.deferred += len(todo) - i // the poll was cut short
+			break
+		}
+		k := p.key
+		if pagesWanted && !k.Shared {
+			if pages >= in.cfg.PagesPerPoll || in.cfg.Now().After(until) {
+				b.deferred++
+				continue
+			}
+			pages++
+		}
+		r, err := in.builder.Item(ctx, src, parsed, p.item, k)
+		if err != nil {
+			// Not even the bare article fits a message: record it as
+			// failed now rather than trying it on every poll.
+			in.log.Warn("feed item cannot be published", "feed_url", src.URL, "link", p.item.Link, "err", err)
+			p.attempts = maxAttempts - 1
+			p.art = nil
+			out = append(out, p)
+			continue
+		}
+		if r.PageErr != nil {
+			in.stats.PageErrors.Add(1)
+			in.log.Warn("article page unusable; using the feed's text", "feed_url", src.URL, "url", p.item.Link, "err", r.PageErr)
+		}
+		for _, n := range r.Notes {
+			in.log.Info("article built with a note", "feed_url", src.URL, "url", p.item.Link, "note", n)
+		}
+		if r.Article.Truncated {
+			b.truncated++
+			in.stats.Truncated.Add(1)
+		}
+		p.art = r.Article
+		out = append(out, p)
+	}
+	if b.deferred > 0 {
+		in.stats.Deferred.Add(int64(b.deferred))
+	}
+	return out
 }
 
 // nearDuplicates sets DuplicateOf on each article whose text is within
 // dedup.NearThreshold bits of an article published before (by any replica,
-// through the NEAR index) or earlier in arts. Texts shorter than
+// through the NEAR index) or earlier in the batch. Texts shorter than
 // Config.NearMinWords are not compared: short summaries ("Read more at ...")
-// collide without being the same story. It returns the fingerprints of the
-// articles it compared.
-func (in *Ingester) nearDuplicates(ctx context.Context, arts []*pipeline.Article) (map[string]uint64, error) {
+// collide without being the same story.
+func (in *Ingester) nearDuplicates(ctx context.Context, todo []*pending) error {
 	if in.cfg.NearMinWords < 0 {
-		return nil, nil
+		return nil
 	}
-	fps := make(map[string]uint64, len(arts))
 	var bands []string
-	for _, a := range arts {
-		if !hasWords(a.Text, in.cfg.NearMinWords) {
+	for _, p := range todo {
+		if p.art == nil || !hasWords(p.art.Text, in.cfg.NearMinWords) {
 			continue
 		}
-		fp := dedup.Fingerprint(a.Text)
-		fps[a.ID] = fp
-		bands = append(bands, dedup.Bands(fp)...)
+		p.fp, p.hasFP = dedup.Fingerprint(p.art.Text), true
+		bands = append(bands, dedup.Bands(p.fp)...)
 	}
-	if len(fps) == 0 {
-		return fps, nil
+	if len(bands) == 0 {
+		return nil
 	}
 	type cand struct {
 		fp uint64
@@ -163,7 +217,7 @@ func (in *Ingester) nearDuplicates(ctx context.Context, arts []*pipeline.Article
 	if in.cfg.Near != nil {
 		vals, err := in.cfg.Near.NearCandidates(ctx, bands)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, v := range vals {
 			hexFP, id, ok := strings.Cut(v, " ")
@@ -174,125 +228,178 @@ func (in *Ingester) nearDuplicates(ctx context.Context, arts []*pipeline.Article
 			cands = append(cands, cand{fp, id})
 		}
 	}
-	for _, a := range arts {
-		fp, ok := fps[a.ID]
-		if !ok {
+	for _, p := range todo {
+		if !p.hasFP {
 			continue
 		}
 		best := dedup.NearThreshold + 1
 		for _, c := range cands {
 			// An article's own entry is there when an earlier try of this
 			// poll was cut short after publishing.
-			if c.id == a.ID {
+			if c.id == p.art.ID {
 				continue
 			}
-			if d := dedup.Distance(fp, c.fp); d < best {
-				best, a.DuplicateOf = d, c.id
+			if d := dedup.Distance(p.fp, c.fp); d < best {
+				best, p.art.DuplicateOf = d, c.id
 			}
 		}
-		if a.DuplicateOf == "" {
-			cands = append(cands, cand{fp, a.ID}) // later items of this batch
+		if p.art.DuplicateOf == "" {
+			cands = append(cands, cand{p.fp, p.art.ID}) // later items of this batch
 		}
 	}
-	return fps, nil
+	return nil
 }
 
-// article builds the article for one item: the page's extracted text when
-// the page can be had, else the feed's content, else its summary.
-func (in *Ingester) article(ctx context.Context, src feed.Source, parsed *feed.Feed, it feed.Item) *pipeline.Article {
-	a := &pipeline.Article{
-		Schema:    pipeline.SchemaVersion,
-		URL:       it.Link,
-		FeedURL:   src.URL,
-		Source:    SourceName(src),
-		Title:     strings.TrimSpace(it.Title),
-		Author:    it.Author,
-		FetchedAt: in.cfg.Now().UTC(),
-		Lang:      firstNonEmpty(src.Lang, parsed.Lang),
-		Summary:   FragmentText(it.Summary),
-		Tags:      src.Tags,
-	}
-	if !it.Published.IsZero() {
-		p := it.Published.UTC()
-		a.Published = &p
-	}
-	if canon, err := dedup.CanonicalURL(it.Link); err == nil {
-		a.CanonicalURL = canon
-	}
-	if src.Pages == nil || *src.Pages {
-		doc, err := in.page(ctx, it.Link)
-		if err == nil && doc.Text != "" {
-			a.Text, a.Extraction = doc.Text, pipeline.ExtractionPage
-			a.Title = firstNonEmpty(a.Title, doc.Title)
-			a.Author = firstNonEmpty(a.Author, doc.Author)
-			a.Lang = firstNonEmpty(src.Lang, doc.Lang, a.Lang)
-			a.SiteName = doc.SiteName
-			if doc.CanonicalURL != "" {
-				a.CanonicalURL = doc.CanonicalURL
+// publish stores the articles to publish and returns the SEEN record of
+// each item it settled and the items published. Near-duplicates are
+// recorded, not published (unless Config.PublishDuplicates). When the
+// batch fails, each article is tried alone, so that one that cannot be
+// stored costs only itself: it is recorded for a retry, and after
+// maxAttempts as failed. The error is returned when no article could be
+// stored (the bus is down): nothing is recorded for those.
+func (in *Ingester) publish(ctx context.Context, src feed.Source, todo []*pending, b *batch) (map[string]string, []*pending, error) {
+	record := make(map[string]string, len(todo))
+	var send []*pending
+	for _, p := range todo {
+		switch {
+		case p.art == nil:
+			record[p.key.Key] = in.failure(src, p, "too large for a message")
+			b.dropped[dropFailed]++
+		case p.art.DuplicateOf != "":
+			b.duplicates++
+			in.log.Info("near-duplicate not published", "feed_url", src.URL, "url", p.art.URL, "id", p.art.ID, "duplicate_of", p.art.DuplicateOf)
+			record[p.key.Key] = p.art.ID + " duplicate_of " + p.art.DuplicateOf
+			if in.cfg.PublishDuplicates {
+				send = append(send, p)
 			}
-			if a.Published == nil && !doc.Published.IsZero() {
-				p := doc.Published.UTC()
-				a.Published = &p
+		default:
+			send = append(send, p)
+		}
+	}
+	if len(send) == 0 {
+		return record, nil, nil
+	}
+	arts := make([]*pipeline.Article, len(send))
+	for i, p := range send {
+		arts[i] = p.art
+	}
+	stored := make([]bool, len(send))
+	errs := make([]error, len(send))
+	if err := in.pub.PublishArticles(ctx, arts); err == nil {
+		for i := range stored {
+			stored[i] = true
+		}
+	} else {
+		// Which ones failed? Alone, each is stored or refused for its
+		// own sake; those stored before the error are absorbed by the
+		// duplicate window.
+		for i, a := range arts {
+			errs[i] = in.pub.PublishArticles(ctx, []*pipeline.Article{a})
+			stored[i] = errs[i] == nil
+		}
+	}
+	var published []*pending
+	var lastErr error
+	anyStored := false
+	for i, p := range send {
+		if !stored[i] {
+			lastErr = errs[i]
+			continue
+		}
+		anyStored = true
+		published = append(published, p)
+		if p.art.DuplicateOf == "" {
+			record[p.key.Key] = p.art.ID
+			b.published++
+		}
+	}
+	if !anyStored {
+		// Nothing got through: the bus, not the articles. Retry them
+		// all on the next poll, recording nothing about them.
+		for _, p := range send {
+			if p.art.DuplicateOf == "" {
+				delete(record, p.key.Key)
 			}
-		} else {
-			in.stats.PageErrors.Add(1)
-			if err == nil {
-				err = errors.New("no text found")
+		}
+		return record, nil, fmt.Errorf("publish: %w", lastErr)
+	}
+	for i, p := range send {
+		if !stored[i] && p.art.DuplicateOf == "" {
+			record[p.key.Key] = in.failure(src, p, errs[i].Error())
+			if strings.HasPrefix(record[p.key.Key], seenFailed) {
+				b.dropped[dropFailed]++
 			}
-			in.log.Warn("article page unusable; using the feed's text", "feed_url", src.URL, "url", it.Link, "err", err)
 		}
 	}
-	if a.Text == "" {
-		if content := FragmentText(it.Content); content != "" {
-			a.Text, a.Extraction = content, pipeline.ExtractionFeedContent
-		} else {
-			a.Text, a.Extraction = a.Summary, pipeline.ExtractionFeedSummary
+	return record, published, nil
+}
+
+// dropFailed is the reason of items recorded as failed for good.
+const dropFailed = "failed to publish"
+
+// failure is the SEEN record of an item that could not be published: a
+// retry while attempts remain, else failed for good. Both are logged.
+func (in *Ingester) failure(src feed.Source, p *pending, reason string) string {
+	attempts := p.attempts + 1
+	if attempts >= maxAttempts {
+		in.stats.dropped(dropFailed)
+		in.log.Warn("feed item failed for good; not retried", "feed_url", src.URL, "link", p.item.Link, "attempts", attempts, "err", reason)
+		return seenFailed + reason
+	}
+	in.log.Warn("feed item not published; retried on a later poll", "feed_url", src.URL, "link", p.item.Link, "attempts", attempts, "err", reason)
+	return fmt.Sprintf("%s%d %s", seenRetry, attempts, reason)
+}
+
+// fileNear files the fingerprints of published originals in the NEAR
+// index. It runs after the articles are stored: a text that never reached
+// the stream must not make a later copy of it a duplicate.
+func (in *Ingester) fileNear(ctx context.Context, src feed.Source, published []*pending) {
+	if in.cfg.Near == nil {
+		return
+	}
+	entries := map[string]string{}
+	for _, p := range published {
+		if !p.hasFP || p.art.DuplicateOf != "" {
+			continue
+		}
+		val := fmt.Sprintf("%016x %s", p.fp, p.art.ID)
+		for _, band := range dedup.Bands(p.fp) {
+			entries[band+"."+strings.TrimPrefix(p.art.ID, "a:")] = val
 		}
 	}
-	a.ContentHash = pipeline.ContentHash(a.Text)
-	return a
+	if len(entries) == 0 {
+		return
+	}
+	if err := in.cfg.Near.AddNear(ctx, entries); err != nil {
+		in.log.Warn("near-duplicate index", "feed_url", src.URL, "err", err)
+	}
 }
 
-func (in *Ingester) page(ctx context.Context, link string) (extract.Document, error) {
-	resp, err := in.cfg.Fetch.GetPage(ctx, fetch.Request{URL: link, Accept: "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"})
-	if err != nil {
-		return extract.Document{}, err
+// summary is a batch's drops and deferrals for a log line: "no link: 3,
+// listed twice in the document: 1".
+func (b batch) summary() string {
+	var parts []string
+	for reason, n := range b.dropped {
+		parts = append(parts, fmt.Sprintf("%s: %d", reason, n))
 	}
-	doc, err := in.cfg.Extract.Extract(resp.Body, resp.ContentType, resp.URL)
-	if err != nil {
-		return doc, fmt.Errorf("extract %s: %w", link, err)
-	}
-	return doc, nil
+	sort.Strings(parts)
+	return strings.Join(parts, ", ")
 }
 
-// SourceName is the source token of a feed's articles: its configured name,
-// else its host without "www.".
-func SourceName(src feed.Source) string {
-	if src.Name != "" {
-		return pipeline.SubjectToken(src.Name)
-	}
-	u, err := url.Parse(src.URL)
-	if err != nil || u.Hostname() == "" {
-		return "unknown"
-	}
-	return pipeline.SubjectToken(strings.TrimPrefix(u.Hostname(), "www."))
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
-}
-
-// hasWords reports whether s has at least n words (runs of non-space
-// bytes), without splitting it.
+// hasWords reports whether s has at least n words, without splitting it: a
+// word is a run of non-space bytes, and in scripts written without spaces
+// (Han, kana, Thai) each character, as dedup counts them.
 func hasWords(s string, n int) bool {
 	inWord := false
-	for i := 0; i < len(s); i++ {
-		space := s[i] == ' ' || s[i] == '\n' || s[i] == '\t' || s[i] == '\r'
+	for _, r := range s {
+		if r >= 0x0E00 && isUnspaced(r) {
+			if n--; n <= 0 {
+				return true
+			}
+			inWord = false
+			continue
+		}
+		space := r == ' ' || r == '\n' || r == '\t' || r == '\r'
 		if !space && !inWord {
 			if n--; n <= 0 {
 				return true
@@ -301,4 +408,11 @@ func hasWords(s string, n int) bool {
 		inWord = !space
 	}
 	return n <= 0
+}
+
+// isUnspaced reports a character of a script written without spaces.
+func isUnspaced(r rune) bool {
+	return r >= 0x0E00 && r <= 0x0E7F || // Thai
+		r >= 0x3040 && r <= 0x30FF || // kana
+		r >= 0x3400 && r <= 0x4DBF || r >= 0x4E00 && r <= 0x9FFF || r >= 0xF900 && r <= 0xFAFF // Han
 }

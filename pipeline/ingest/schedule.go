@@ -19,6 +19,9 @@ type outcome struct {
 	// ours marks an err that is not the feed's fault (NATS unreachable,
 	// say): the feed is retried soon and does not move towards disabling.
 	ours bool
+	// more marks new items left for the next poll (the page budget was
+	// spent): it comes after MinInterval.
+	more bool
 }
 
 // schedule updates st after a poll at now and sets its next poll:
@@ -28,6 +31,8 @@ type outcome struct {
 //     feed listed with its own interval keeps it); the next poll is no
 //     earlier than the server's max-age or the feed's ttl allow (up to
 //     MaxBackoff), and never in one of the feed's skipHours;
+//   - new items left for later (the page budget of a poll was spent): the
+//     next poll after MinInterval;
 //   - a failure of ours (storing the items): retried after MinInterval,
 //     the feed's state and failure count unchanged;
 //   - failure: exponential backoff from Interval with jitter, capped at
@@ -77,6 +82,9 @@ func (c *Config) schedule(st *FeedState, fixed time.Duration, o outcome, now tim
 		st.LastChange = now
 	}
 	wait := st.Interval
+	if o.more {
+		wait = c.MinInterval
+	}
 	// The server or the feed may ask for fewer polls; they are honoured up
 	// to MaxBackoff, not beyond, so a year-long max-age cannot bury a feed.
 	if hint := max(o.maxAge, st.TTL); hint > wait {

@@ -40,8 +40,9 @@ type FeedState struct {
 	LastErrorAt  time.Time     `json:"last_error_at,omitzero"`
 	Failures     int           `json:"failures,omitempty"` // in a row
 	Polls        int64         `json:"polls"`
-	Items        int64         `json:"items"`      // articles published from the feed
-	Duplicates   int64         `json:"duplicates"` // items recorded as near-duplicates, not published
+	Items        int64         `json:"items"`           // articles published from the feed
+	Duplicates   int64         `json:"duplicates"`      // items recorded as near-duplicates, not published
+	Notes        []string      `json:"notes,omitempty"` // what the last poll repaired, cut or did not publish, and why
 }
 
 // FeedKey is the FEEDS key of a listed feed URL.

@@ -132,7 +132,7 @@ func loadStates(ctx context.Context, side *bus.Ingest, sources []feed.Source) ([
 // printStatus writes one line a feed and a summary by state.
 func printStatus(w io.Writer, states []ingest.FeedState, now time.Time) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "STATE\tLAST OK\tNEXT POLL\tITEMS\tDUPS\tFAILS\tURL\tLAST ERROR")
+	fmt.Fprintln(tw, "STATE\tLAST OK\tNEXT POLL\tITEMS\tDUPS\tFAILS\tURL\tLAST ERROR\tNOTES")
 	count := map[string]int{}
 	for _, st := range states {
 		count[st.State]++
@@ -144,8 +144,11 @@ func printStatus(w io.Writer, states []ingest.FeedState, now time.Time) error {
 		if lastErr != "" {
 			lastErr = ago(st.LastErrorAt, now) + ": " + clip(lastErr, 120)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\n", st.State, ago(st.LastOK, now), until(st.Next, now),
-			st.Items, st.Duplicates, st.Failures, u, lastErr)
+		if lastErr == "" {
+			lastErr = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\t%s\n", st.State, ago(st.LastOK, now), until(st.Next, now),
+			st.Items, st.Duplicates, st.Failures, u, lastErr, clip(strings.Join(st.Notes, "; "), 200))
 	}
 	if err := tw.Flush(); err != nil {
 		return err

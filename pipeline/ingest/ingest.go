@@ -732,7 +732,7 @@ func feedNotes(parsed *feed.Feed, b batch) []string {
 		notes = append(notes, fmt.Sprintf("%d new items left for the next polls: page budget spent", b.deferred))
 	}
 	if b.truncated > 0 {
-		notes = append(notes, fmt.Sprintf("%d articles cut to fit a message", b.truncated))
+		notes = append(notes, fmt.Sprintf("articles cut to fit a message: %d", b.truncated))
 	}
 	return notes
 }

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -73,7 +74,7 @@ func (in *Ingester) items(ctx context.Context, src feed.Source, parsed *feed.Fee
 	// publication failed, so it is never sent again.
 	if len(record) > 0 {
 		if err := in.seen.MarkSeenAll(ctx, record); err != nil {
-			return b, err
+			return b, errors.Join(pubErr, err)
 		}
 	}
 	in.stats.Published.Add(int64(b.published))
@@ -255,8 +256,8 @@ func (in *Ingester) nearDuplicates(ctx context.Context, todo []*pending) error {
 // recorded, not published (unless Config.PublishDuplicates). When the
 // batch fails, each article is tried alone, so that one that cannot be
 // stored costs only itself: it is recorded for a retry, and after
-// maxAttempts as failed. The error is returned when no article could be
-// stored (the bus is down): nothing is recorded for those.
+// maxAttempts as failed. When none could be stored, an error says so
+// besides the records.
 func (in *Ingester) publish(ctx context.Context, src feed.Source, todo []*pending, b *batch) (map[string]string, []*pending, error) {
 	record := make(map[string]string, len(todo))
 	var send []*pending
@@ -289,6 +290,8 @@ func (in *Ingester) publish(ctx context.Context, src feed.Source, todo []*pendin
 		for i := range stored {
 			stored[i] = true
 		}
+	} else if len(arts) == 1 {
+		errs[0] = err
 	} else {
 		// Which ones failed? Alone, each is stored or refused for its
 		// own sake; those stored before the error are absorbed by the
@@ -300,36 +303,28 @@ func (in *Ingester) publish(ctx context.Context, src feed.Source, todo []*pendin
 	}
 	var published []*pending
 	var lastErr error
-	anyStored := false
 	for i, p := range send {
 		if !stored[i] {
 			lastErr = errs[i]
+			if p.art.DuplicateOf == "" {
+				record[p.key.Key] = in.failure(src, p, errs[i].Error())
+				if strings.HasPrefix(record[p.key.Key], seenFailed) {
+					b.dropped[dropFailed]++
+				}
+			}
 			continue
 		}
-		anyStored = true
 		published = append(published, p)
 		if p.art.DuplicateOf == "" {
 			record[p.key.Key] = p.art.ID
 			b.published++
 		}
 	}
-	if !anyStored {
-		// Nothing got through: the bus, not the articles. Retry them
-		// all on the next poll, recording nothing about them.
-		for _, p := range send {
-			if p.art.DuplicateOf == "" {
-				delete(record, p.key.Key)
-			}
-		}
+	if len(published) == 0 {
+		// Nothing got through: the bus may be down. If it is, recording
+		// the attempts fails too and nothing is recorded; the error
+		// makes the feed come back soon either way.
 		return record, nil, fmt.Errorf("publish: %w", lastErr)
-	}
-	for i, p := range send {
-		if !stored[i] && p.art.DuplicateOf == "" {
-			record[p.key.Key] = in.failure(src, p, errs[i].Error())
-			if strings.HasPrefix(record[p.key.Key], seenFailed) {
-				b.dropped[dropFailed]++
-			}
-		}
 	}
 	return record, published, nil
 }

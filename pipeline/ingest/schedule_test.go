@@ -134,6 +134,9 @@ func TestHasWords(t *testing.T) {
 		{"one two three", 4, false},
 		{"  one\n\ntwo  ", 2, true},
 		{"", 1, false},
+		{"政府は外国の", 6, true}, // one word a character, as dedup counts them
+		{"政府は", 4, false},
+		{"AWSと政府", 4, true},
 	} {
 		if got := hasWords(tc.s, tc.n); got != tc.want {
 			t.Errorf("hasWords(%q, %d) = %v", tc.s, tc.n, got)

@@ -87,6 +87,17 @@ func IngestMetrics(reg *prometheus.Registry, in *ingest.Ingester) {
 	counter(reg, "newsmon_ingest_duplicates_total", "Items recorded as near-duplicates of published articles.", s.Duplicates.Load)
 	counter(reg, "newsmon_ingest_page_errors_total", "Article pages that failed; the feed's text was used.", s.PageErrors.Load)
 	counter(reg, "newsmon_ingest_skipped_total", "Feed items skipped as bad input.", s.Skipped.Load)
+	for reason, v := range map[string]func() int64{"no link": s.Skipped.Load, "listed twice in the document": s.Twice.Load, "failed to publish": s.Failed.Load} {
+		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name:        "newsmon_ingest_items_dropped_total",
+			Help:        "Feed items not published, by reason.",
+			ConstLabels: prometheus.Labels{"reason": reason},
+		}, func() float64 { return float64(v()) }))
+	}
+	counter(reg, "newsmon_ingest_items_deferred_total", "New feed items left for a later poll (the poll's page budget was spent).", s.Deferred.Load)
+	counter(reg, "newsmon_ingest_articles_truncated_total", "Articles whose text was cut to fit a message.", s.Truncated.Load)
+	counter(reg, "newsmon_ingest_feeds_repaired_total", "Feed documents read with a repair or a warning.", s.Repaired.Load)
+	counter(reg, "newsmon_ingest_feeds_cut_total", "Feed documents cut at the item limit.", s.ItemsCut.Load)
 	counter(reg, "newsmon_ingest_poll_jobs_total", "Poll jobs (one host each) run by this replica.", s.Jobs.Load)
 	counter(reg, "newsmon_ingest_feeds_moved_total", "Feeds whose address a permanent redirect changed.", s.Moved.Load)
 	for _, state := range []string{ingest.StateNew, ingest.StateOK, ingest.StateFailing, ingest.StateDisabled} {

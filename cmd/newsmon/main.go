@@ -1,5 +1,6 @@
 // Command newsmon runs the whole pipeline on one machine: an embedded NATS
-// server with JetStream, the ingester and the tagger in one process, and
+// server with JetStream, the ingester, the tagger and delivery (notify:
+// the sinks of -sinks, if any, and spike alerts) in one process, and
 // every alert printed on stdout as one readable line. The embedded server
 // listens on 127.0.0.1:4222, so `nats sub 'alerts.>'` works beside it.
 //
@@ -20,6 +21,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/nats-io/nats.go"
 
@@ -63,6 +65,7 @@ func runAll(ctx context.Context, args []string, getenv cli.Getenv, stdout, stder
 		logc   cli.Log
 		ingc   cli.Ingest
 		tagc   cli.Tagger
+		notc   cli.Notify
 		data   string
 		listen string
 		addr   string
@@ -71,6 +74,7 @@ func runAll(ctx context.Context, args []string, getenv cli.Getenv, stdout, stder
 	logc.Register(env)
 	ingc.Register(env)
 	tagc.Register(env)
+	notc.Register(env)
 	sizes := topologyFlags(env, &top, false)
 	env.String(&data, "data", "NEWSMON_DATA", "data", "folder of the JetStream store")
 	env.String(&listen, "nats-listen", "NEWSMON_NATS_LISTEN", "127.0.0.1:4222", "address the embedded NATS server listens on")
@@ -78,6 +82,7 @@ func runAll(ctx context.Context, args []string, getenv cli.Getenv, stdout, stder
 	if err := env.Parse(args); err != nil {
 		return err
 	}
+	notc.Start = time.Now()
 	sizes()
 	if err := top.Validate(); err != nil {
 		return err
@@ -97,6 +102,10 @@ func runAll(ctx context.Context, args []string, getenv cli.Getenv, stdout, stder
 		return err
 	}
 	set, err := cli.LoadRules(tagc.Rules)
+	if err != nil {
+		return err
+	}
+	sinks, err := notc.LoadSinks(getenv)
 	if err != nil {
 		return err
 	}
@@ -141,6 +150,11 @@ func runAll(ctx context.Context, args []string, getenv cli.Getenv, stdout, stder
 		return err
 	}
 	defer tagClient.Close()
+	notClient, err := bus.Connect(ctx, opts("newsmon-notify"), log)
+	if err != nil {
+		return err
+	}
+	defer notClient.Close()
 
 	sub, err := tagClient.Conn().Subscribe(pipeline.AlertsSubject+".>", func(m *nats.Msg) {
 		printAlert(stdout, m.Data)
@@ -159,7 +173,8 @@ func runAll(ctx context.Context, args []string, getenv cli.Getenv, stdout, stder
 	}}
 	return cli.Serve(ctx, "newsmon", ops, log,
 		func(ctx context.Context) error { return cli.RunTagger(ctx, &tagc, set, tagClient, reg, log, hup) },
-		func(ctx context.Context) error { return cli.RunIngest(ctx, &ingc, ingClient, reg, log) })
+		func(ctx context.Context) error { return cli.RunIngest(ctx, &ingc, ingClient, reg, log) },
+		func(ctx context.Context) error { return cli.RunNotify(ctx, &notc, sinks, notClient, reg, log) })
 }
 
 func splitHostPort(listen string) (string, int, error) {

@@ -67,6 +67,7 @@ func serve(ctx context.Context, args []string, getenv cli.Getenv, stderr io.Writ
 	if err := env.Parse(args); err != nil {
 		return err
 	}
+	notc.Start = time.Now()
 	log, err := logc.Logger(stderr)
 	if err != nil {
 		return err

@@ -46,23 +46,34 @@ type SinkStream struct {
 
 // SinkStream creates or updates the durable consumer notify-<sink> on
 // ALERTS, filtered on the sink's subjects: notify owns these consumers,
-// outside the shared topology. A new sink starts with the alerts that
-// arrive after it is created, not the stream's 30 days; its replicas are
-// the stream's.
-// ackWait 0 means SinkAckWait.
-func (c *Client) SinkStream(ctx context.Context, sink string, subjects []string, ackWait time.Duration) (*SinkStream, error) {
+// outside the shared topology. A new sink starts with the alerts stored
+// since start (the time notify started), not the stream's 30 days; an
+// existing one keeps its position and takes the new filter. Its replicas
+// are the stream's.
+func (c *Client) SinkStream(ctx context.Context, sink string, subjects []string, ackWait time.Duration, start time.Time) (*SinkStream, error) {
 	if ackWait <= 0 {
 		ackWait = SinkAckWait
 	}
+	start = start.UTC()
 	cfg := jetstream.ConsumerConfig{
 		Durable:        SinkConsumer(sink),
 		Description:    "notify sink " + sink,
 		FilterSubjects: subjects,
 		AckPolicy:      jetstream.AckExplicitPolicy,
-		DeliverPolicy:  jetstream.DeliverNewPolicy,
+		DeliverPolicy:  jetstream.DeliverByStartTimePolicy,
+		OptStartTime:   &start,
 		AckWait:        ackWait,
 		MaxDeliver:     -1, // notify retries and dead-letters itself
 		MaxAckPending:  20000,
+	}
+	old, err := c.js.Consumer(ctx, pipeline.AlertsStream, cfg.Durable)
+	switch {
+	case err == nil:
+		// Where a consumer starts cannot change once it exists.
+		have := old.CachedInfo().Config
+		cfg.DeliverPolicy, cfg.OptStartTime, cfg.OptStartSeq = have.DeliverPolicy, have.OptStartTime, have.OptStartSeq
+	case !errors.Is(err, jetstream.ErrConsumerNotFound):
+		return nil, fmt.Errorf("consumer %s: %w", cfg.Durable, err)
 	}
 	cons, err := c.js.CreateOrUpdateConsumer(ctx, pipeline.AlertsStream, cfg)
 	if err != nil {

@@ -29,6 +29,9 @@ type Notify struct {
 	Lanes   int
 	Spikes  bool
 	AckWait time.Duration
+	// Start is when the process started: a sink seen for the first time
+	// receives the alerts stored since then. Zero: when RunNotify starts.
+	Start time.Time
 }
 
 // Register defines the delivery flags.
@@ -66,8 +69,8 @@ func (a sinkStream) Fetch(ctx context.Context, n int) ([]notify.Msg, error) {
 }
 
 // SinkStream opens a sink's consumer as notify reads it.
-func SinkStream(ctx context.Context, client *bus.Client, s *notify.Sink, ackWait time.Duration) (notify.Stream, error) {
-	st, err := client.SinkStream(ctx, s.Name, s.Subjects, ackWait)
+func SinkStream(ctx context.Context, client *bus.Client, s *notify.Sink, ackWait time.Duration, start time.Time) (notify.Stream, error) {
+	st, err := client.SinkStream(ctx, s.Name, s.Subjects, ackWait, start)
 	if err != nil {
 		return nil, err
 	}
@@ -77,13 +80,17 @@ func SinkStream(ctx context.Context, client *bus.Client, s *notify.Sink, ackWait
 // RunNotify delivers every sink of cfg and watches for spikes until ctx
 // ends.
 func RunNotify(ctx context.Context, n *Notify, cfg *notify.Config, client *bus.Client, reg *prometheus.Registry, log *slog.Logger) error {
+	start := n.Start
+	if start.IsZero() {
+		start = time.Now()
+	}
 	if err := client.VerifyNotify(ctx); err != nil {
 		return err
 	}
 	m := newNotifyMetrics(reg)
 	g, gctx := errgroup.WithContext(ctx)
 	for _, s := range cfg.Sinks {
-		st, err := SinkStream(ctx, client, s, n.AckWait)
+		st, err := SinkStream(ctx, client, s, n.AckWait, start)
 		if err != nil {
 			return err
 		}

@@ -20,12 +20,15 @@ import (
 	"newsmon/pipeline/tagger"
 )
 
+// deployUsers are the users of deploy/nats/accounts.conf.
+var deployUsers = []string{"setup", "ingest", "tagger", "desk", "notify", "analyst", "analyst2", "sys"}
+
 // startFromConfig runs a server from a file in deploy/nats, on a free
 // loopback port and a temporary store.
 func startFromConfig(t *testing.T, name string) *server.Server {
 	t.Helper()
-	for _, v := range []string{"SETUP", "INGEST", "TAGGER", "ANALYST", "SYS"} {
-		t.Setenv("NEWSMON_"+v+"_PASSWORD", strings.ToLower(v)+"-secret")
+	for _, v := range deployUsers {
+		t.Setenv("NEWSMON_"+strings.ToUpper(v)+"_PASSWORD", v+"-secret")
 	}
 	t.Setenv("NATS_NODE", "1")
 	opts, err := server.ProcessConfigFile(filepath.Join("..", "deploy", "nats", name))
@@ -67,8 +70,8 @@ func setupAs(t *testing.T, url, user string, top bus.Topology) {
 func TestDeployConfigsParse(t *testing.T) {
 	for _, name := range []string{"nats-server.conf", "cluster-node.conf"} {
 		t.Setenv("NATS_NODE", "2")
-		for _, v := range []string{"SETUP", "INGEST", "TAGGER", "ANALYST", "SYS"} {
-			t.Setenv("NEWSMON_"+v+"_PASSWORD", "x")
+		for _, v := range deployUsers {
+			t.Setenv("NEWSMON_"+strings.ToUpper(v)+"_PASSWORD", "x")
 		}
 		opts, err := server.ProcessConfigFile(filepath.Join("..", "deploy", "nats", name))
 		if err != nil {
@@ -132,7 +135,7 @@ func TestDeployPermissions(t *testing.T) {
 	ing := service("ingest", "_INBOX_ingest", &ingV)
 	tag := service("tagger", "_INBOX_tagger", &tagV)
 
-	analyst, err := nats.Connect(s.ClientURL(), nats.UserInfo("analyst", "analyst-secret"), nats.ErrorHandler(anaV.handler))
+	analyst, err := nats.Connect(s.ClientURL(), nats.UserInfo("analyst", "analyst-secret"), nats.CustomInboxPrefix("_INBOX_analyst"), nats.ErrorHandler(anaV.handler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,12 +177,13 @@ func TestDeployPermissions(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// Analyst: replay from the stream with an ordered consumer.
+	// Analyst: replay from the stream through a consumer of its own name.
 	js, err := jetstream.New(analyst)
 	if err != nil {
 		t.Fatal(err)
 	}
-	oc, err := js.OrderedConsumer(ctx, pipeline.AlertsStream, jetstream.OrderedConsumerConfig{FilterSubjects: []string{"alerts.cloud.>"}})
+	oc, err := js.CreateOrUpdateConsumer(ctx, pipeline.AlertsStream, jetstream.ConsumerConfig{
+		Name: "analyst", AckPolicy: jetstream.AckNonePolicy, FilterSubject: "alerts.cloud.>", InactiveThreshold: time.Minute})
 	if err != nil {
 		t.Fatalf("analyst creates a replay consumer: %v", err)
 	}

@@ -220,7 +220,9 @@ func (m *metaSources) author(site string) string {
 				m.tags["sailthru.author"], m.tags["dc.creator"], m.tags["twitter:creator"])
 		},
 		func() string { return m.ld.author },
-		func() string { return firstOf(storyOnly(m.doc.Find("[itemprop=author i], [rel=author i]")), authorText) },
+		func() string {
+			return firstOf(storyOnly(m.doc.Find("[itemprop=author i], [rel=author i]")), authorText)
+		},
 		func() string {
 			return firstOf(storyOnly(m.doc.Find(bylineSelector)), func(s *goquery.Selection) string { return bylineName(s.Text()) })
 		},

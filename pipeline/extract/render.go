@@ -350,17 +350,42 @@ var (
 		"post comment": true, "join the conversation": true, "subscribe": true, "sign up": true, "follow us": true,
 		"tags": true, "topics": true, "filed under": true, "tell us what you think": true, "report": true,
 		"this slideshow requires javascript": true,
+		// German
+		"werbung": true, "anzeige": true, "teilen": true, "artikel teilen": true, "kommentare": true,
+		"mehr zum thema": true, "das könnte sie auch interessieren": true, "weitere artikel": true,
+		"lesen sie auch": true, "weiterlesen": true, "mehr lesen": true, "nach oben": true, "zum seitenanfang": true,
+		"newsletter abonnieren": true, "themen": true, "schlagworte": true, "jetzt teilen": true,
+		// French
+		"publicité": true, "partager": true, "partager cet article": true, "commentaires": true,
+		"à lire aussi": true, "lire aussi": true, "sur le même sujet": true, "articles liés": true,
+		"vous aimerez aussi": true, "voir aussi": true, "lire la suite": true, "abonnez-vous": true,
+		"retour en haut": true, "mots-clés": true, "sujets": true, "à voir aussi": true,
+		// Spanish
+		"publicidad": true, "compartir": true, "comentarios": true, "te puede interesar": true,
+		"también te puede interesar": true, "noticias relacionadas": true, "lee también": true,
+		"leer más": true, "ver más": true, "suscríbete": true, "volver arriba": true, "etiquetas": true,
+		"temas": true, "relacionado": true, "relacionadas": true, "más información": true,
+		// Chinese
+		"广告": true, "分享": true, "分享到": true, "评论": true, "相关阅读": true, "相关文章": true,
+		"相关新闻": true, "推荐阅读": true, "热门文章": true, "阅读更多": true, "返回顶部": true, "标签": true,
+		"延伸阅读": true, "猜你喜欢": true, "上一篇": true, "下一篇": true, "更多": true, "热点推荐": true,
 	}
 	furnitureLabels = []string{
 		"read more", "related", "see more", "see also", "also read", "tags", "tag", "topics",
 		"filed under", "photo", "image", "watch", "listen", "advertisement",
+		"lesen sie auch", "mehr zum thema", "schlagworte", "themen", "foto", "bild", "quelle",
+		"lire aussi", "à lire aussi", "voir aussi", "mots-clés", "crédit photo",
+		"lee también", "leer más", "etiquetas", "temas", "fuente",
+		"相关阅读", "延伸阅读", "推荐阅读", "标签", "责任编辑", "来源", "图片来源",
 	}
 	furnitureStarts = []string{
 		"share this", "share on", "click here", "sign up", "subscribe", "follow us", "(image credit",
 		"image credit", "photo credit", "getty images", "image copyright", "image caption", "media caption",
+		"teilen auf", "jetzt teilen", "partager sur", "compartir en", "分享到", "点击查看", "扫码关注", "关注我们",
 	}
 	// datelineStarts begin a line that is a date stamp when it holds a digit.
-	datelineStarts = []string{"published", "updated", "first published", "last updated", "last modified", "posted"}
+	datelineStarts = []string{"published", "updated", "first published", "last updated", "last modified", "posted",
+		"veröffentlicht", "aktualisiert", "publié le", "mis à jour", "publicado", "actualizado", "发布时间", "更新时间", "发表于"}
 )
 
 func boilerLine(s string) bool {
@@ -373,7 +398,7 @@ func boilerLine(s string) bool {
 		return true
 	}
 	for _, p := range furnitureLabels {
-		if rest, ok := strings.CutPrefix(l, p); ok && strings.HasPrefix(strings.TrimLeft(rest, " "), ":") {
+		if rest, ok := strings.CutPrefix(l, p); ok && labelColon(strings.TrimLeft(rest, " \u00a0")) {
 			return words <= 20
 		}
 	}
@@ -399,6 +424,10 @@ func boilerLine(s string) bool {
 	return false
 }
 
+// labelColon reports text that starts with a colon, ASCII or full-width
+// (Chinese and Japanese labels: "相关阅读：").
+func labelColon(s string) bool { return strings.HasPrefix(s, ":") || strings.HasPrefix(s, "：") }
+
 // hasWordPrefix reports whether s starts with the words of prefix, not with
 // a longer word ("subscribe" but not "subscribers").
 func hasWordPrefix(s, prefix string) bool {
@@ -407,6 +436,10 @@ func hasWordPrefix(s, prefix string) bool {
 		return false
 	}
 	r, _ := utf8.DecodeRuneInString(rest)
+	if last, _ := utf8.DecodeLastRuneInString(prefix); unicode.Is(unicode.Han, last) {
+		// Chinese writes no space between words.
+		return true
+	}
 	return rest == "" || !unicode.IsLetter(r)
 }
 

@@ -28,6 +28,11 @@ func mainText(doc *goquery.Document, title, pageURL string) string {
 	for _, n := range sel.Find(schemaSelector).Nodes {
 		s.marked[n] = true
 	}
+	if articles := sel.Find("article"); articles.Length() == 1 {
+		// A page with one <article> element says where its story is, as
+		// schema.org markup does; pages that list stories have several.
+		s.marked[articles.Nodes[0]] = true
+	}
 	s.walk(body, 0)
 	best := s.best()
 	if best == nil {
@@ -360,6 +365,8 @@ func (p *pruner) byName(cls, id string) verdict {
 		return keep
 	case f&hover != 0:
 		return trimTail
+	case f&siteEnd != 0:
+		return dropUnless
 	case f&negative != 0:
 		return dropIfMinor
 	}
@@ -371,6 +378,7 @@ const (
 	positive = 1 << iota // the article body ("entry-content")
 	negative             // boilerplate ("share-bar")
 	hover                // a tooltip or hover card
+	siteEnd              // the site's footer (siteEndNames)
 )
 
 // nameFlags judges one class list or id; cache remembers the answers for
@@ -389,6 +397,8 @@ func nameFlags(name string, cache map[string]int) int {
 		f = positive
 	case hoverName(lc):
 		f = hover
+	case siteEndName(lc):
+		f = siteEnd
 	case negativeName(lc):
 		f = negative
 	}
@@ -442,11 +452,16 @@ func hiddenStyle(s string) bool {
 var negativeSubstrings = []string{
 	"comment", "disqus", "share", "sharing", "social", "cookie", "consent", "gdpr", "newsletter",
 	"subscribe", "outbrain", "taboola", "related", "recommend", "sidebar", "breadcrumb",
-	"advert", "popup", "modal", "promo", "sponsor", "caption", "credit", "byline", "footer", "masthead",
+	"advert", "popup", "modal", "promo", "sponsor", "caption", "credit", "byline", "masthead",
 	"navbar", "navigation", "widget", "signup", "sign-up", "trending", "most-read", "mostread",
 	"most-popular", "read-more", "readmore", "pagination", "toolbar", "author", "skiplink",
 	"skip-link", "screen-reader", "sr-only", "visually-hidden", "teaser", "tags", "tag-list",
 }
+
+// siteEndNames mark the site's footer and legal notices: never the story
+// unless nearly all the page's prose sits in them (dropUnless), however
+// much text they carry beside a short story.
+var siteEndNames = []string{"footer", "site-info", "colophon", "copyright", "imprint", "impressum", "legal"}
 
 var negativeWords = map[string]bool{
 	"ad": true, "ads": true, "nav": true, "menu": true, "meta": true, "print": true,
@@ -474,6 +489,15 @@ func positiveName(s string) bool {
 	}
 	for _, p := range positiveSubstrings {
 		if strings.Contains(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func siteEndName(s string) bool {
+	for _, w := range siteEndNames {
+		if strings.Contains(s, w) {
 			return true
 		}
 	}

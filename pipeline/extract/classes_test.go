@@ -68,3 +68,54 @@ func TestGallery(t *testing.T) {
 		t.Errorf("gallery page lost its slides:\n%s", d.Text)
 	}
 }
+
+// TestTeasersAndPoll: a grid of teasers and a reader poll with more text
+// than the story sit beside it.
+func TestTeasersAndPoll(t *testing.T) {
+	var teasers strings.Builder
+	for i := 1; i <= 8; i++ {
+		fmt.Fprintf(&teasers, `<div class="c"><a href="/2024/05/0%d/other-%d"><h3>Another story number %d</h3></a><p>A summary of another story that the site would like you to read next, number %d.</p></div>`, i%9+1, i, i, i)
+	}
+	poll := `<div class="q"><p>Should the town build the bypass before the terminal opens, or wait until traffic has been measured?</p>` +
+		`<p><label><input type="radio"> Yes, build the bypass first</label></p><p><label><input type="radio"> No, wait for the figures</label></p>` +
+		`<p>Readers who voted so far mostly want the bypass first, though the poll is not a scientific sample of opinion.</p></div>`
+	page := `<html><body><div class="page"><div class="main"><h1>Terminal approved</h1>` + storyHTML() + `</div>` +
+		`<div class="rail">` + poll + teasers.String() + `</div></div></body></html>`
+	checkStory(t, page, "Another story number", "summary of another story", "Should the town build")
+}
+
+// TestCommentsAndPost: a short post followed by a long thread of reader
+// comments; the post is printed, the comments are not.
+func TestCommentsAndPost(t *testing.T) {
+	var comments strings.Builder
+	for i := 1; i <= 12; i++ {
+		fmt.Fprintf(&comments, `<li class="c-%d"><div class="meta"><a href="/user/%d">reader%d</a> <span>3 days ago</span></div><p>Comment %d: I live near the port and I think the council should have listened to the residents before approving anything this big.</p><a href="#reply">Reply</a></li>`, i, i, i, i)
+	}
+	page := `<html><body><div class="wrap"><article class="post"><h1>Terminal approved</h1>` + storyHTML() + `</article>` +
+		`<section class="responses"><h2>12 responses</h2><ol>` + comments.String() + `</ol></section></div></body></html>`
+	checkStory(t, page, "Comment 3:", "reader5")
+}
+
+// TestFooterNotStory: the site footer, marked only by its class (no footer
+// element or role), carries more plain text than a short story; the story
+// is printed, the footer is not.
+func TestFooterNotStory(t *testing.T) {
+	footer := `<div class="site-info"><p>News Example is published by Example Media Group, a company registered in England and Wales under number 01234567, whose registered office is at 1 Harbour Street.</p>` +
+		`<p>All content is copyright of its owners. Reproduction of any part of this site without written permission is prohibited, except for short quotations for review.</p>` +
+		`<p>We use cookies and similar technologies to run the site, to measure audiences and to show advertising; you can change your preferences at any time.</p>` +
+		`<p>Contact the newsroom by email or by post; corrections are published on the corrections page within one working day of being agreed.</p>` +
+		`<p>Subscriptions renew automatically each month until cancelled; cancel online at any time from your account page, without a fee.</p></div>`
+	page := `<html><body><div class="page"><div class="s">` + storyHTML() + `</div>` + footer + `</div></body></html>`
+	checkStory(t, page, "registered office", "copyright of its owners")
+}
+
+// TestProseInHeadings: a story whose every paragraph is an <h2> (a
+// template misused) is printed, not returned empty.
+func TestProseInHeadings(t *testing.T) {
+	var b strings.Builder
+	for _, p := range storyParas {
+		fmt.Fprintf(&b, "<h2>%s</h2>\n", p)
+	}
+	page := `<html><body><nav><a href="/">Home</a> <a href="/news">News</a></nav><div class="story"><h1>Terminal approved</h1>` + b.String() + `</div></body></html>`
+	checkStory(t, page, "Home")
+}

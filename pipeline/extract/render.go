@@ -285,7 +285,8 @@ func (r *renderer) finish(title string) string {
 			continue
 		}
 		// A heading with nothing after it heads something we dropped.
-		if !isLabel(&ps[i]) && !isHeading(ps[i].tag) {
+		// Long headings are prose set in heading tags, not headings.
+		if !isLabel(&ps[i]) && (!isHeading(ps[i].tag) || len(strings.Fields(ps[i].text)) > 12) {
 			break
 		}
 		ps[i].drop = true

@@ -36,6 +36,11 @@ func init() {
 var (
 	shortZone = regexp.MustCompile(`([+-]\d\d):?(\d)$`) // "+00:0"
 	dateSpace = regexp.MustCompile(`[\s,]+`)
+	// JavaScript's Date.toString: "Sat Oct 06 2018 00:00:00 GMT+0200
+	// (Central European Summer Time)"; the zone name in brackets is
+	// free text, the offset after GMT is what counts.
+	jsZone    = regexp.MustCompile(`\b(?:GMT|UTC)([+-]\d{2}:?\d{2})\b`)
+	jsComment = regexp.MustCompile(`\s*\([^)]*\)\s*$`)
 )
 
 var dateLayouts = []string{
@@ -47,6 +52,7 @@ var dateLayouts = []string{
 	"2 Jan 2006 15:04",
 	"2 Jan 2006",
 	"Jan 2 2006 15:04:05 -0700",
+	"Jan 2 2006 15:04:05 MST",
 	"Jan 2 2006 15:04:05",
 	"Jan 2 2006",
 	time.RFC3339Nano,
@@ -60,13 +66,15 @@ var dateLayouts = []string{
 
 // parseDate reads the dates gofeed gives up on: weekday and month names in
 // other languages ("mer, 16 nov 2022 00:38:15 +0100"), a zone cut short
-// ("+00:0"). A date without a zone is taken as UTC. It returns the zero
+// ("+00:0"), JavaScript's Date.toString ("Sat Oct 06 2018 00:00:00 GMT",
+// "... GMT+0200 (CEST)"). A date without a zone is taken as UTC. It returns the zero
 // time when nothing fits.
 func parseDate(s string) time.Time {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return time.Time{}
 	}
+	s = jsZone.ReplaceAllString(jsComment.ReplaceAllString(s, ""), "$1")
 	if m := shortZone.FindStringSubmatchIndex(s); m != nil {
 		s = s[:m[0]] + s[m[2]:m[3]] + ":0" + s[m[4]:m[5]]
 	}

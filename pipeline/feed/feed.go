@@ -24,6 +24,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/mmcdole/gofeed"
 	"github.com/mmcdole/gofeed/rss"
@@ -457,7 +459,23 @@ func clean(s string) string {
 	if strings.ContainsAny(s, "<&") {
 		s = htmlText(s)
 	}
-	return strings.Join(strings.Fields(fixC1(fixMojibake(s))), " ")
+	return trimStrayA(strings.Join(strings.Fields(fixC1(fixMojibake(s))), " "))
+}
+
+// trimStrayA drops an "Â" ending a line after a space, a digit or a
+// lower-case letter: it is what is left of a no-break space that was
+// decoded as Latin-1 ("Â\u00a0") once the space was trimmed, before
+// fixMojibake could see the pair. No language ends a word so.
+func trimStrayA(s string) string {
+	rest, ok := strings.CutSuffix(s, "Â")
+	if !ok {
+		return s
+	}
+	prev, _ := utf8.DecodeLastRuneInString(rest)
+	if rest == "" || unicode.IsSpace(prev) || unicode.IsDigit(prev) || unicode.IsLower(prev) || unicode.IsPunct(prev) {
+		return strings.TrimRight(rest, " ")
+	}
+	return s
 }
 
 // htmlText returns the text of an HTML fragment.

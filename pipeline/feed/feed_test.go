@@ -432,6 +432,10 @@ func TestParseDates(t *testing.T) {
 		{"Di, 03 Dez 2024 08:00:00 +0100", time.Date(2024, 12, 3, 7, 0, 0, 0, time.UTC)},
 		{"mardi 3 décembre 2024 08:00", time.Date(2024, 12, 3, 8, 0, 0, 0, time.UTC)},
 		{"2017-06-13T03:18:00+00:0", time.Date(2017, 6, 13, 3, 18, 0, 0, time.UTC)},
+		// JavaScript's Date.toString, as some feed generators print it.
+		{"Sat Oct 06 2018 00:00:00 GMT", time.Date(2018, 10, 6, 0, 0, 0, 0, time.UTC)},
+		{"Sat Oct 06 2018 09:30:00 GMT+0200 (Central European Summer Time)", time.Date(2018, 10, 6, 7, 30, 0, 0, time.UTC)},
+		{"Sat Oct 06 2018 09:30:00 GMT-0500 (CDT)", time.Date(2018, 10, 6, 14, 30, 0, 0, time.UTC)},
 		{"yesterday-ish", time.Time{}},
 		{"", time.Time{}},
 	}
@@ -574,6 +578,27 @@ func TestParseRawHTMLAtom(t *testing.T) {
 		}
 		if len(f.Items) != 2 || f.Items[0].Summary+f.Items[0].Content != tt.want {
 			t.Errorf("%s: items %+v, want 2 with %q", tt.el, f.Items, tt.want)
+		}
+	}
+}
+
+// A no-break space decoded as Latin-1 ("Â\u00a0") at the end of a title
+// leaves a stray "Â" once the space is trimmed (issue 9 item 6).
+func TestParseStrayA(t *testing.T) {
+	for _, tt := range []struct{ title, want string }{
+		{"Cloud rules \u00c2\u00a0", "Cloud rules"},
+		{"Cloud rules\u00c2\u00a0", "Cloud rules"},
+		{"Price 2024\u00c2", "Price 2024"},
+		{"Cloud\u00c2\u00a0rules", "Cloud\u00a0rules"}, // inside: the pair is repaired
+		{"MAÂ", "MAÂ"}, // an upper-case word may end so
+	} {
+		body := `<rss version="2.0"><channel><title>T</title><item><title>` + tt.title + `</title></item></channel></rss>`
+		f, err := Parse([]byte(body), "text/xml; charset=utf-8", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := f.Items[0].Title; got != strings.Join(strings.Fields(tt.want), " ") && got != tt.want {
+			t.Errorf("title %q read as %q, want %q", tt.title, got, tt.want)
 		}
 	}
 }

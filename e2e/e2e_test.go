@@ -95,7 +95,7 @@ func newIngester(t *testing.T, feedURL string, c *bus.Client) *ingest.Ingester {
 	t.Helper()
 	in, err := ingest.New(ingest.Config{
 		Sources: []feed.Source{{URL: feedURL}},
-		Fetch:   fetch.New(fetch.Options{AllowPrivate: true, Timeout: 5 * time.Second}),
+		Fetch:   fetch.New(fetch.Options{Allow: fetch.Loopback, Timeout: 5 * time.Second}),
 	}, c, c, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)

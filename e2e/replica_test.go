@@ -178,7 +178,7 @@ func startReplica(t *testing.T, s *server.Server, name string, sources []feed.So
 		MaxInterval: 2 * time.Second,
 		Tick:        100 * time.Millisecond,
 		Workers:     4,
-		Fetch:       fetch.New(fetch.Options{AllowPrivate: true, Timeout: 20 * time.Second, UserAgent: name}),
+		Fetch:       fetch.New(fetch.Options{Allow: fetch.Loopback, Timeout: 20 * time.Second, UserAgent: name}),
 		State:       side,
 		Jobs:        side,
 		Near:        side,

@@ -397,7 +397,7 @@ func run(o options) error {
 			break
 		}
 		cmd := exec.Command(bin, "run",
-			"-nats", ns.ClientURL(), "-feeds", list, "-allow-private-networks",
+			"-nats", ns.ClientURL(), "-feeds", list, "-allow-networks", "loopback",
 			"-interval", o.interval.String(), "-min-interval", o.interval.String(),
 			"-workers", strconv.Itoa(o.workers), "-timeout", "15s",
 			"-http", "", "-log-level", o.logLevel)
@@ -619,7 +619,7 @@ func inProcess(url, list string, o options) (stop func(), err error) {
 	}
 	in, err := ingest.New(ingest.Config{
 		Sources: sources, Interval: o.interval, MinInterval: o.interval, Workers: o.workers, PerHost: 2,
-		Fetch: fetch.New(fetch.Options{AllowPrivate: true, Timeout: 15 * time.Second, PerHost: 2}),
+		Fetch: fetch.New(fetch.Options{Allow: fetch.Loopback, Timeout: 15 * time.Second, PerHost: 2}),
 		State: side, Jobs: side, Near: side,
 	}, c, c, logger)
 	if err != nil {

@@ -34,7 +34,7 @@ func runExtract(ctx context.Context, args []string, getenv cli.Getenv, stdout, s
 	inputURL := env.FS.String("url", "", "the address a saved page or feed came from")
 	asFeed := env.FS.Bool("feed", false, "the inputs are feeds: print the article of every item")
 	pages := env.FS.Bool("pages", true, "with -feed, fetch each item's page as the service does (false: the feed's text)")
-	env.Bool(&ingc.AllowPrivate, "allow-private-networks", "INGEST_ALLOW_PRIVATE_NETWORKS", false, "allow pages on loopback, private and link-local addresses")
+	cli.RegisterAllowNetworks(env, &ingc.AllowNetworks)
 	env.Bool(&ingc.Robots, "robots", "INGEST_ROBOTS", true, "honour robots.txt for article pages")
 	env.Duration(&ingc.Timeout, "timeout", "INGEST_TIMEOUT", 30*time.Second, "longest a page request may take")
 	if err := env.Parse(args); err != nil {
@@ -43,6 +43,11 @@ func runExtract(ctx context.Context, args []string, getenv cli.Getenv, stdout, s
 	if env.FS.NArg() == 0 {
 		return errors.New("extract: no input (want ingest extract [--url URL] [--feed] FILE|URL...)")
 	}
+	nets, err := fetch.ParseNetworks(ingc.AllowNetworks)
+	if err != nil {
+		return fmt.Errorf("-allow-networks: %w", err)
+	}
+	ingc.Allow = nets
 	ingc.PageMaxBytes = extract.DefaultMaxBytes
 	client := ingc.FetchClient()
 	b := article.Builder{Pages: client, Extract: &extract.Extractor{MaxBytes: ingc.PageMaxBytes}}

@@ -68,7 +68,7 @@ func TestFeedsStatus(t *testing.T) {
 	good, bad := srv.URL+"/good.xml", srv.URL+"/broken.xml"
 	in, err := ingest.New(ingest.Config{
 		Sources: []feed.Source{{URL: good, Pages: &no}, {URL: bad}},
-		Fetch:   fetch.New(fetch.Options{AllowPrivate: true}),
+		Fetch:   fetch.New(fetch.Options{Allow: fetch.Loopback}),
 		State:   side,
 	}, c, c, slog.New(slog.DiscardHandler))
 	if err != nil {

@@ -59,7 +59,7 @@ func TestExtractFileAndURL(t *testing.T) {
 	}))
 	defer srv.Close()
 
-	arts := extractArgs(t, "-allow-private-networks", "--url", "https://wire.example/cloud-rules?utm_source=x", file, srv.URL+"/p", srv.URL+"/p?utm_source=y")
+	arts := extractArgs(t, "-allow-networks", "loopback", "--url", "https://wire.example/cloud-rules?utm_source=x", file, srv.URL+"/p", srv.URL+"/p?utm_source=y")
 	if len(arts) != 3 {
 		t.Fatalf("got %d articles, want 2", len(arts))
 	}
@@ -132,7 +132,7 @@ func TestExtractIsWhatTheServicePublishes(t *testing.T) {
 	rec := &recorder{Client: natstest.Connect(t, ns.ClientURL(), "ingest")}
 	in, err := ingest.New(ingest.Config{
 		Sources: []feed.Source{{URL: feedURL}},
-		Fetch:   fetch.New(fetch.Options{AllowPrivate: true, Robots: true}),
+		Fetch:   fetch.New(fetch.Options{Allow: fetch.Loopback, Robots: true}),
 	}, rec, rec, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
@@ -140,7 +140,7 @@ func TestExtractIsWhatTheServicePublishes(t *testing.T) {
 	in.PollAll(context.Background())
 
 	var out, errOut bytes.Buffer
-	if err := run(context.Background(), []string{"extract", "-allow-private-networks", "-feed", feedURL}, noEnv, &out, &errOut); err != nil {
+	if err := run(context.Background(), []string{"extract", "-allow-networks", "loopback", "-feed", feedURL}, noEnv, &out, &errOut); err != nil {
 		t.Fatalf("extract -feed: %v\n%s", err, errOut.String())
 	}
 	printed := strings.Split(strings.TrimSpace(out.String()), "\n")
@@ -179,7 +179,7 @@ func TestExtractRefusesLoopbackByDefault(t *testing.T) {
 	var out bytes.Buffer
 	err := run(context.Background(), []string{"extract", srv.URL}, func(string) string { return "" }, &out, &out)
 	if err == nil {
-		t.Fatal("extract fetched a loopback URL without -allow-private-networks")
+		t.Fatal("extract fetched a loopback URL without -allow-networks")
 	}
 }
 

@@ -57,7 +57,7 @@ func TestNewsmonPrintsAlerts(t *testing.T) {
 	done := make(chan error, 1)
 	args := []string{
 		"-data", t.TempDir(), "-nats-listen", "127.0.0.1:-1", "-http", "",
-		"-feed", srv.URL + "/feed.xml", "-allow-private-networks", "-robots=false",
+		"-feed", srv.URL + "/feed.xml", "-allow-networks", "loopback", "-robots=false",
 		"-rules", filepath.Join("..", "..", "rules"),
 	}
 	go func() { done <- run(ctx, args, func(string) string { return "" }, &stdout, &stderr, nil) }()

@@ -247,7 +247,7 @@ func TestFetchClientPages(t *testing.T) {
 		w.Write([]byte(strings.Replace(page, "familiar", "famili\xe4r", 1)))
 	}))
 	defer srv.Close()
-	c := fetch.New(fetch.Options{AllowPrivate: true})
+	c := fetch.New(fetch.Options{Allow: fetch.Loopback})
 	b := Builder{Pages: c}
 	r, err := b.Page(context.Background(), srv.URL+"/a")
 	if err != nil {

@@ -11,9 +11,11 @@
 //   - redirects followed by hand, at most Options.MaxRedirects, http and
 //     https only, with Response.PermanentURL set when every hop was 301/308;
 //   - a guard, run on each resolved address just before connecting, that
-//     refuses loopback, private, link-local and other non-public addresses
-//     (ErrBlocked), so neither a name that resolves inward nor a redirect
-//     can reach the machine's neighbourhood;
+//     lets through public unicast addresses only (an allow-list: IANA's
+//     special-purpose ranges, loopback, private and link-local are out)
+//     and the networks of Options.Allow, refusing the rest (ErrBlocked),
+//     so neither a name that resolves inward nor a redirect can reach the
+//     machine's neighbourhood or a cloud metadata service;
 //   - at most Options.PerHost requests in flight per host name;
 //   - for GetPage with Options.Robots, robots.txt (RFC 9309) checked for the
 //     page and every redirect target, cached per origin, and its

@@ -24,8 +24,8 @@ func Example_conditionalPoll() {
 	}))
 	defer srv.Close()
 
-	// AllowPrivate only because this server is on loopback.
-	c := fetch.New(fetch.Options{AllowPrivate: true})
+	// Loopback allowed only because this server is on it.
+	c := fetch.New(fetch.Options{Allow: fetch.Loopback})
 	ctx := context.Background()
 
 	resp, err := c.Get(ctx, fetch.Request{URL: srv.URL, Accept: "application/rss+xml"})

@@ -27,10 +27,14 @@ type Options struct {
 	HeaderTimeout  time.Duration // time to response headers, default 15s
 	Timeout        time.Duration // whole Get including redirects and bodies, from when it gets a host slot, default 30s
 	MaxBytes       int64         // body cap after decompression, default 5 MB
-	AllowPrivate   bool          // allow loopback, private, link-local and unspecified addresses
-	PerHost        int           // concurrent requests per host name, default 2
-	MaxRedirects   int           // default 5
-	Robots         bool          // GetPage honours robots.txt
+	// Allow lists networks reachable besides the public internet:
+	// Loopback for tests, a company range for intranet feeds. Link-local
+	// addresses (cloud metadata) only through a network inside the
+	// link-local range, never through a wider one.
+	Allow        []netip.Prefix
+	PerHost      int  // concurrent requests per host name, default 2
+	MaxRedirects int  // default 5
+	Robots       bool // GetPage honours robots.txt
 
 	RobotsTTL      time.Duration // how long a fetched robots.txt is trusted, default 24h
 	RobotsErrorTTL time.Duration // how long an unreachable robots.txt disallows its host, default 10m

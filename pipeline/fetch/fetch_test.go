@@ -27,7 +27,7 @@ import (
 // with short timeouts so a hung test fails fast.
 func newClient(t *testing.T, o Options) *Client {
 	t.Helper()
-	o.AllowPrivate = true
+	o.Allow = Loopback
 	if o.Timeout == 0 {
 		o.Timeout = 5 * time.Second
 	}
@@ -368,7 +368,7 @@ func TestGuardRefusesLoopback(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
 	defer srv.Close()
 	u, _ := url.Parse(srv.URL)
-	c := New(Options{}) // AllowPrivate false
+	c := New(Options{}) // nothing but public addresses
 	defer c.CloseIdleConnections()
 	// localhost stands for a public-looking name that resolves inward.
 	for _, target := range []string{srv.URL, "http://localhost:" + u.Port() + "/"} {
@@ -420,13 +420,71 @@ func TestPublic(t *testing.T) {
 		{"127.0.0.1", false}, {"127.8.9.10", false}, {"10.1.2.3", false}, {"172.16.0.1", false},
 		{"192.168.1.1", false}, {"169.254.169.254", false}, {"0.0.0.0", false}, {"100.64.0.1", false},
 		{"224.0.0.1", false}, {"255.255.255.255", false}, {"::1", false}, {"::", false},
-		{"fe80::1", false}, {"fd00::1", false}, {"ff02::1", false}, {"::ffff:127.0.0.1", false},
+		{"fe80::1", false}, {"fd00::1", false}, {"fd00:ec2::254", false}, {"ff02::1", false}, {"::ffff:127.0.0.1", false},
 		{"::ffff:10.0.0.1", false}, {"64:ff9b::a9fe:a9fe", false}, {"2001:db8::1", false},
+		{"192.0.2.1", false}, {"198.51.100.1", false}, {"203.0.113.9", false}, {"198.18.0.1", false},
+		{"2001::1", false}, {"3fff::1", false}, {"2002:a9fe:a9fe::1", false}, {"2002:7f00:1::1", false},
+		{"100::1", false}, {"::a9fe:a9fe", false}, {"64:ff9b:1::1", false},
 		{"93.184.215.14", true}, {"1.1.1.1", true}, {"172.32.0.1", true}, {"2606:4700::1111", true},
-		{"64:ff9b::5db8:d70e", true},
+		{"64:ff9b::5db8:d70e", true}, {"2002:5db8:d70e::1", true}, {"::ffff:1.1.1.1", true},
 	} {
 		if got := public(netip.MustParseAddr(tc.addr)); got != tc.want {
 			t.Errorf("public(%s) = %v, want %v", tc.addr, got, tc.want)
+		}
+	}
+}
+
+// Options.Allow opens named networks and nothing else; link-local (cloud
+// metadata) only through a link-local network named as such (issue 9
+// item 10: with the old all-or-nothing switch on, newsmon fetched
+// http://169.254.169.254/robots.txt for an item link).
+func TestAllowNetworks(t *testing.T) {
+	must := func(s string) []netip.Prefix {
+		p, err := ParseNetworks(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	for _, tc := range []struct {
+		allow, addr string
+		want        bool
+	}{
+		{"", "1.1.1.1", true},
+		{"", "127.0.0.1", false},
+		{"loopback", "127.0.0.1", true},
+		{"loopback", "::1", true},
+		{"loopback", "10.0.0.1", false},
+		{"loopback", "169.254.169.254", false},
+		{"10.20.0.0/16", "10.20.3.4", true},
+		{"10.20.0.0/16", "10.21.3.4", false},
+		{"192.168.1.9", "192.168.1.9", true},
+		{"0.0.0.0/0", "10.0.0.1", true},
+		{"0.0.0.0/0", "169.254.169.254", false}, // wide ranges never cover metadata
+		{"::/0", "fe80::1", false},
+		{"128.0.0.0/1", "169.254.169.254", false},
+		{"169.254.0.0/16", "169.254.169.254", true}, // named
+		{"169.254.169.254", "169.254.169.254", true},
+		{"fe80::/10", "fe80::1", true},
+	} {
+		if got := allowed(netip.MustParseAddr(tc.addr), must(tc.allow)); got != tc.want {
+			t.Errorf("allow %q: %s allowed = %v, want %v", tc.allow, tc.addr, got, tc.want)
+		}
+	}
+	if _, err := ParseNetworks("10.0.0.0/8, intranet"); err == nil || !strings.Contains(err.Error(), `"intranet"`) {
+		t.Errorf("ParseNetworks: err %v, want one naming the bad entry", err)
+	}
+}
+
+// With loopback allowed, a link to the metadata address is still refused
+// before any packet is sent.
+func TestAllowLoopbackNotMetadata(t *testing.T) {
+	c := New(Options{Allow: Loopback, ConnectTimeout: time.Second})
+	defer c.CloseIdleConnections()
+	for _, u := range []string{"http://169.254.169.254/robots.txt", "http://[fe80::1]/", "http://10.0.0.1/"} {
+		_, err := c.GetPage(context.Background(), Request{URL: u})
+		if !errors.Is(err, ErrBlocked) {
+			t.Errorf("GetPage(%s) err = %v, want ErrBlocked", u, err)
 		}
 	}
 }

@@ -125,7 +125,7 @@ func TestBadInputCostsOnlyItself(t *testing.T) {
 	unreachable := "http://127.0.0.1:1/feed.xml"
 	in, err := ingest.New(ingest.Config{
 		Sources: []feed.Source{{URL: srv.URL + "/good.xml", Tags: []string{"policy"}}, {URL: srv.URL + "/broken.xml"}, {URL: srv.URL + "/html.xml"}, {URL: unreachable}},
-		Fetch:   fetch.New(fetch.Options{AllowPrivate: true, Timeout: 3 * time.Second}),
+		Fetch:   fetch.New(fetch.Options{Allow: fetch.Loopback, Timeout: 3 * time.Second}),
 	}, rec, rec, slog.New(slog.NewTextHandler(&logs, nil)))
 	if err != nil {
 		t.Fatal(err)
@@ -204,7 +204,7 @@ func TestConditionalPoll(t *testing.T) {
 	rec := newBus(t)
 	in, err := ingest.New(ingest.Config{
 		Sources: []feed.Source{{URL: srv.URL + "/feed.xml"}},
-		Fetch:   fetch.New(fetch.Options{AllowPrivate: true}),
+		Fetch:   fetch.New(fetch.Options{Allow: fetch.Loopback}),
 	}, rec, rec, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)

@@ -91,7 +91,7 @@ func TestBigArticlePublishedOnce(t *testing.T) {
 	side := withState(t, rec)
 	in, err := ingest.New(ingest.Config{
 		Sources: []feed.Source{{URL: srv.URL + "/feed.xml"}}, State: side, NearMinWords: -1,
-		Fetch: fetch.New(fetch.Options{AllowPrivate: true}),
+		Fetch: fetch.New(fetch.Options{Allow: fetch.Loopback}),
 	}, rec, rec, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
@@ -152,7 +152,7 @@ func TestUnpublishableItemRecordedAsFailed(t *testing.T) {
 	var logs syncLog
 	in, err := ingest.New(ingest.Config{
 		Sources: []feed.Source{{URL: srv.URL + "/feed.xml"}}, State: withState(t, rec), NearMinWords: -1,
-		Fetch: fetch.New(fetch.Options{AllowPrivate: true}),
+		Fetch: fetch.New(fetch.Options{Allow: fetch.Loopback}),
 	}, pub, rec, slog.New(slog.NewTextHandler(&logs, nil)))
 	if err != nil {
 		t.Fatal(err)
@@ -191,7 +191,7 @@ func TestBusDownRecordsNothing(t *testing.T) {
 	pub := &refusing{recorder: rec, attempts: map[string]int{}, refuse: func(*pipeline.Article) bool { return down }}
 	in, err := ingest.New(ingest.Config{
 		Sources: []feed.Source{{URL: srv.URL + "/feed.xml"}}, State: withState(t, rec), NearMinWords: -1,
-		Fetch: fetch.New(fetch.Options{AllowPrivate: true}),
+		Fetch: fetch.New(fetch.Options{Allow: fetch.Loopback}),
 	}, pub, rec, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
@@ -227,7 +227,7 @@ func TestDroppedItemsCountedAndNotedOnce(t *testing.T) {
 	var logs syncLog
 	in, err := ingest.New(ingest.Config{
 		Sources: []feed.Source{{URL: srv.URL + "/feed.xml"}}, State: withState(t, rec), NearMinWords: -1,
-		Fetch: fetch.New(fetch.Options{AllowPrivate: true}),
+		Fetch: fetch.New(fetch.Options{Allow: fetch.Loopback}),
 	}, rec, rec, slog.New(slog.NewTextHandler(&logs, nil)))
 	if err != nil {
 		t.Fatal(err)
@@ -273,7 +273,7 @@ func TestPagesSpreadOverPolls(t *testing.T) {
 	rec := newBus(t)
 	in, err := ingest.New(ingest.Config{
 		Sources: []feed.Source{{URL: srv.URL + "/feed.xml"}}, State: withState(t, rec), NearMinWords: -1,
-		PagesPerPoll: 50, Fetch: fetch.New(fetch.Options{AllowPrivate: true}),
+		PagesPerPoll: 50, Fetch: fetch.New(fetch.Options{Allow: fetch.Loopback}),
 	}, rec, rec, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)

@@ -67,7 +67,7 @@ func TestPermanentRedirectMovesFeed(t *testing.T) {
 	no := false
 	in, err := ingest.New(ingest.Config{
 		Sources: []feed.Source{{URL: srv.URL + "/old.xml", Pages: &no}},
-		Fetch:   fetch.New(fetch.Options{AllowPrivate: true}),
+		Fetch:   fetch.New(fetch.Options{Allow: fetch.Loopback}),
 		State:   withState(t, rec),
 	}, rec, rec, slog.New(slog.DiscardHandler))
 	if err != nil {
@@ -110,7 +110,7 @@ func TestStateSurvivesRestart(t *testing.T) {
 	no := false
 	cfg := ingest.Config{
 		Sources: []feed.Source{{URL: srv.URL + "/feed.xml", Pages: &no}},
-		Fetch:   fetch.New(fetch.Options{AllowPrivate: true}),
+		Fetch:   fetch.New(fetch.Options{Allow: fetch.Loopback}),
 		State:   side,
 	}
 	first, err := ingest.New(cfg, rec, rec, slog.New(slog.DiscardHandler))
@@ -175,7 +175,7 @@ for federal help to dredge the main channels so that supply barges could pass ag
 			side := withState(t, rec)
 			in, err := ingest.New(ingest.Config{
 				Sources:           []feed.Source{{URL: srv.URL + "/wire.xml", Pages: &no}, {URL: srv.URL + "/paper.xml", Pages: &no}},
-				Fetch:             fetch.New(fetch.Options{AllowPrivate: true}),
+				Fetch:             fetch.New(fetch.Options{Allow: fetch.Loopback}),
 				State:             side,
 				Near:              side,
 				PublishDuplicates: publishDups,

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"os"
 	"strings"
@@ -55,7 +56,8 @@ type Ingest struct {
 	DisableAfter  int
 	Workers       int
 	PerHost       int
-	AllowPrivate  bool
+	AllowNetworks string         // -allow-networks as given
+	Allow         []netip.Prefix // parsed by Validate
 	Robots        bool
 	PageMaxBytes  int64
 	pageMaxMB     int
@@ -80,7 +82,7 @@ func (c *Ingest) Register(e *Env) {
 	e.Int(&c.DisableAfter, "disable-after", "INGEST_DISABLE_AFTER", 10, "failures in a row that disable a feed (then tried once a day)")
 	e.Int(&c.Workers, "workers", "INGEST_WORKERS", 32, "feeds polled at once by this process")
 	e.Int(&c.PerHost, "per-host", "INGEST_PER_HOST", 2, "requests to one host at once (across replicas: a host is polled by one replica at a time)")
-	e.Bool(&c.AllowPrivate, "allow-private-networks", "INGEST_ALLOW_PRIVATE_NETWORKS", false, "allow feeds and pages on loopback, private and link-local addresses")
+	RegisterAllowNetworks(e, &c.AllowNetworks)
 	e.Bool(&c.Robots, "robots", "INGEST_ROBOTS", true, "honour robots.txt for article pages")
 	e.Int(&c.pageMaxMB, "page-max-mb", "INGEST_PAGE_MAX_MB", 5, "largest feed or page body read, in MiB")
 	e.Duration(&c.Timeout, "timeout", "INGEST_TIMEOUT", 30*time.Second, "longest a feed or page request may take")
@@ -102,6 +104,11 @@ func (c *Ingest) Validate() error {
 		if u, err := url.Parse(f); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			errs = append(errs, fmt.Errorf("-feed %q: not an http(s) URL", f))
 		}
+	}
+	if nets, err := fetch.ParseNetworks(c.AllowNetworks); err != nil {
+		errs = append(errs, fmt.Errorf("-allow-networks: %w", err))
+	} else {
+		c.Allow = nets
 	}
 	if c.Interval < time.Second {
 		errs = append(errs, fmt.Errorf("-interval %s: at least 1s", c.Interval))
@@ -136,7 +143,7 @@ func (c *Ingest) Validate() error {
 
 // applyConfig sets, from the -ingest-config YAML file, every setting not
 // given as a flag or an environment variable. Keys are the flag names
-// ("allow-private-networks: true"); unknown keys are errors.
+// ("allow-networks: 10.0.0.0/8"); unknown keys are errors.
 func (c *Ingest) applyConfig() error {
 	if c.ConfigFile == "" || c.configApplied || c.env == nil {
 		return nil
@@ -192,7 +199,7 @@ func (c *Ingest) applyConfig() error {
 // ingestFlags are the settings an -ingest-config file may hold.
 var ingestFlags = map[string]bool{
 	"feed": true, "feeds": true, "interval": true, "min-interval": true, "max-interval": true, "max-backoff": true,
-	"disable-after": true, "workers": true, "per-host": true, "allow-private-networks": true, "robots": true,
+	"disable-after": true, "workers": true, "per-host": true, "allow-networks": true, "robots": true,
 	"page-max-mb": true, "timeout": true, "near-min-words": true,
 	"publish-duplicates": true,
 }
@@ -222,14 +229,20 @@ func (c *Ingest) Sources() ([]feed.Source, error) {
 	return out, nil
 }
 
+// RegisterAllowNetworks defines -allow-networks, for the service and the
+// offline tools alike.
+func RegisterAllowNetworks(e *Env, p *string) {
+	e.String(p, "allow-networks", "INGEST_ALLOW_NETWORKS", "", "networks feeds and pages may be on besides the public internet, comma-separated: CIDR prefixes, addresses or \"loopback\"; link-local (cloud metadata) only when a link-local network is named")
+}
+
 // FetchClient builds the polite HTTP client.
 func (c *Ingest) FetchClient() *fetch.Client {
 	return fetch.New(fetch.Options{
-		Timeout:      c.Timeout,
-		MaxBytes:     c.PageMaxBytes,
-		AllowPrivate: c.AllowPrivate,
-		Robots:       c.Robots,
-		PerHost:      c.PerHost,
+		Timeout:  c.Timeout,
+		MaxBytes: c.PageMaxBytes,
+		Allow:    c.Allow,
+		Robots:   c.Robots,
+		PerHost:  c.PerHost,
 	})
 }
 

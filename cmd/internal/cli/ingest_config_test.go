@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -21,11 +22,11 @@ func parseIngest(t *testing.T, env map[string]string, args ...string) (*Ingest, 
 }
 
 // Settings come from flags, then variables, then the -ingest-config file,
-// then defaults; allow-private-networks included.
+// then defaults; allow-networks included.
 func TestIngestConfigFile(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "ingest.yaml")
 	err := os.WriteFile(file, []byte(`
-allow-private-networks: true
+allow-networks: 10.20.0.0/16,loopback
 interval: 2m
 workers: 64
 feed: [https://a.example/rss, https://b.example/rss]
@@ -37,15 +38,18 @@ feed: [https://a.example/rss, https://b.example/rss]
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !c.AllowPrivate || c.Interval != 2*time.Minute || c.Workers != 3 || len(c.Feeds) != 2 {
-		t.Errorf("from file: allow-private %v interval %s workers %d (flag wins) feeds %v", c.AllowPrivate, c.Interval, c.Workers, c.Feeds)
+	if fmt.Sprint(c.Allow) != "[10.20.0.0/16 127.0.0.0/8 ::1/128]" || c.Interval != 2*time.Minute || c.Workers != 3 || len(c.Feeds) != 2 {
+		t.Errorf("from file: allow %v interval %s workers %d (flag wins) feeds %v", c.Allow, c.Interval, c.Workers, c.Feeds)
 	}
-	c, err = parseIngest(t, map[string]string{"INGEST_CONFIG": file, "INGEST_ALLOW_PRIVATE_NETWORKS": "false", "INGEST_INTERVAL": "7m"})
+	c, err = parseIngest(t, map[string]string{"INGEST_CONFIG": file, "INGEST_ALLOW_NETWORKS": "192.0.2.7", "INGEST_INTERVAL": "7m"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.AllowPrivate || c.Interval != 7*time.Minute {
-		t.Errorf("variables should win over the file: allow-private %v interval %s", c.AllowPrivate, c.Interval)
+	if fmt.Sprint(c.Allow) != "[192.0.2.7/32]" || c.Interval != 7*time.Minute {
+		t.Errorf("variables should win over the file: allow %v interval %s", c.Allow, c.Interval)
+	}
+	if _, err := parseIngest(t, nil, "-feed", "https://a.example/rss", "-allow-networks", "10.0.0.0/8,intranet"); err == nil || !strings.Contains(err.Error(), `"intranet"`) {
+		t.Errorf("a bad network: err %v", err)
 	}
 }
 
@@ -68,7 +72,7 @@ func TestIngestConfigFileErrors(t *testing.T) {
 // Whatever the -ingest-config file holds, reading it fails with an error
 // naming the file, or succeeds; it never panics.
 func FuzzIngestConfig(f *testing.F) {
-	f.Add("allow-private-networks: true\ninterval: 2m\n")
+	f.Add("allow-networks: 10.0.0.0/8\ninterval: 2m\n")
 	f.Add("feed: [https://a.example/rss]\nworkers: {a: 1}\n")
 	f.Add("- just\n- a list\n")
 	f.Add("interval: &a 1m\nmax-backoff: *a\n")

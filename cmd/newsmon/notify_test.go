@@ -60,7 +60,7 @@ func TestNewsmonDeliversToWebhook(t *testing.T) {
 	done := make(chan error, 1)
 	args := []string{
 		"-data", t.TempDir(), "-nats-listen", "127.0.0.1:-1", "-http", "",
-		"-feed", feedSrv.URL + "/feed.xml", "-allow-private-networks", "-robots=false",
+		"-feed", feedSrv.URL + "/feed.xml", "-allow-networks", "loopback", "-robots=false",
 		"-rules", filepath.Join("..", "..", "rules"), "-sinks", sinks,
 	}
 	go func() { done <- run(ctx, args, func(k string) string { return env[k] }, &stdout, &stderr, nil) }()

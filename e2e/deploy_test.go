@@ -30,7 +30,8 @@ func startFromConfig(t *testing.T, name string) *server.Server {
 	for _, v := range deployUsers {
 		t.Setenv("NEWSMON_"+strings.ToUpper(v)+"_PASSWORD", v+"-secret")
 	}
-	t.Setenv("NATS_NODE", "1")
+	t.Setenv("NATS_SERVER_NAME", "newsmon-1")
+	t.Setenv("NATS_STORE_DIR", t.TempDir())
 	opts, err := server.ProcessConfigFile(filepath.Join("..", "deploy", "nats", name))
 	if err != nil {
 		t.Fatalf("deploy/nats/%s: %v", name, err)
@@ -69,7 +70,8 @@ func setupAs(t *testing.T, url, user string, top bus.Topology) {
 
 func TestDeployConfigsParse(t *testing.T) {
 	for _, name := range []string{"nats-server.conf", "cluster-node.conf"} {
-		t.Setenv("NATS_NODE", "2")
+		t.Setenv("NATS_SERVER_NAME", "newsmon-2")
+		t.Setenv("NATS_STORE_DIR", t.TempDir())
 		for _, v := range deployUsers {
 			t.Setenv("NEWSMON_"+strings.ToUpper(v)+"_PASSWORD", "x")
 		}

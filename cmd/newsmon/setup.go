@@ -72,9 +72,28 @@ func runSetup(ctx context.Context, args []string, getenv cli.Getenv, stdout, std
 		return err
 	}
 	defer client.Close()
-	changes, err := client.Setup(ctx, top)
-	for _, ch := range changes {
-		fmt.Fprintln(stdout, ch)
+	// A cluster that has just started may still be electing its leaders:
+	// setup is tried again until it succeeds or the timeout ends.
+	for {
+		// Each try has its own deadline: a request lost in an election
+		// gets no answer at all.
+		try, cancel := context.WithTimeout(ctx, 10*time.Second)
+		changes, err := client.Setup(try, top)
+		cancel()
+		if err == nil {
+			for _, ch := range changes {
+				fmt.Fprintln(stdout, ch)
+			}
+			return nil
+		}
+		if ctx.Err() != nil {
+			return err
+		}
+		log.Warn("setup; retrying", "err", err)
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Second):
+		}
 	}
-	return err
 }

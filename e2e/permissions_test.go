@@ -132,7 +132,9 @@ func TestForbiddenOperations(t *testing.T) {
 			}
 			return s.Purge(c)
 		})},
-		{"delete stream ARTICLES", nil, api(func(c context.Context, js jetstream.JetStream) error { return js.DeleteStream(c, pipeline.ArticlesStream) })},
+		{"delete stream ARTICLES", nil, api(func(c context.Context, js jetstream.JetStream) error {
+			return js.DeleteStream(c, pipeline.ArticlesStream)
+		})},
 		{"delete bucket SEEN", nil, api(func(c context.Context, js jetstream.JetStream) error { return js.DeleteKeyValue(c, bus.SeenBucket) })},
 		{"create a stream", nil, api(func(c context.Context, js jetstream.JetStream) error {
 			_, err := js.CreateStream(c, jetstream.StreamConfig{Name: "FORGED", Subjects: []string{"forged.>"}})

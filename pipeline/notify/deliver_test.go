@@ -278,7 +278,7 @@ func TestRateLimitFoldsIntoSummary(t *testing.T) {
 		t.Fatalf("last post %s: %v", p.bodies[3], err)
 	}
 	if s.Count != 27 || s.Subject != "alerts.cloud.huawei" || len(s.AlertIDs) != 27 ||
-		!strings.HasPrefix(s.URL, "http://desk.local:9103/?") || !strings.Contains(s.URL, "subject=alerts.cloud.huawei") {
+		!strings.HasPrefix(s.URL, "http://desk.local:9103/?") || !strings.Contains(s.URL, "category=cloud&from=") || !strings.Contains(s.URL, "&rule=huawei&to=") {
 		t.Errorf("summary = %+v", s)
 	}
 	if got := s.Text(); got != "27 more alerts for alerts.cloud.huawei in the last minute" {

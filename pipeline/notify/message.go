@@ -56,16 +56,20 @@ func humanDuration(d time.Duration) string {
 	}
 }
 
-// DeskURL is the desk's alert list filtered on one subject and a period
-// (docs/desk.md); "" when no desk address is configured.
+// DeskURL is the desk's alert list filtered on one subject's category and
+// rule and a period (pipeline/desk: category, rule, from and to in RFC
+// 3339); "" when no desk address is configured.
 func DeskURL(base, subject string, from, to time.Time) string {
 	if base == "" {
 		return ""
 	}
 	q := url.Values{}
-	q.Set("subject", subject)
+	if toks := strings.Split(subject, "."); len(toks) == 3 && toks[0] == pipeline.AlertsSubject {
+		q.Set("category", toks[1])
+		q.Set("rule", toks[2])
+	}
 	q.Set("from", from.UTC().Format(time.RFC3339))
-	q.Set("to", to.UTC().Format(time.RFC3339))
+	q.Set("to", to.UTC().Add(time.Second).Truncate(time.Second).Format(time.RFC3339))
 	return strings.TrimRight(base, "/") + "/?" + q.Encode()
 }
 

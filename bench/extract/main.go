@@ -385,6 +385,7 @@ func renderDataset(ds *extracttest.Dataset, results []*result) string {
 		fmt.Fprintf(&b, "| %s | %.3f | %.3f | %.3f | %.3f | %.3f | %d | %d | %s | %s |\n", r.name,
 			r.all.Precision, r.all.Recall, r.all.F1, r.tune.F1, r.heldout.F1, r.all.Empty, r.errs, cpu, wall)
 	}
+	b.WriteString(byLanguage(ds, results))
 	if ds.Meta {
 		b.WriteString("\nMetadata against the dataset's truth (pages whose truth has the field): title exact after\n" +
 			"collapsing white space; author when the words of one name run inside the other's; language by its\n" +
@@ -398,6 +399,49 @@ func renderDataset(ds *extracttest.Dataset, results []*result) string {
 		b.WriteString("\n" + coverage(ds, results[0].outs))
 	}
 	b.WriteString("\n")
+	return b.String()
+}
+
+// byLanguage scores the pages of each language other than English, the
+// language as our extractor states or detects it.
+func byLanguage(ds *extracttest.Dataset, results []*result) string {
+	if !strings.Contains(results[0].name, "newsmon") {
+		return ""
+	}
+	groups := map[string][]int{}
+	for i := range ds.Pages {
+		if l := primaryLang(results[0].outs[i].lang); l != "en" {
+			if l == "" {
+				l = "unknown"
+			}
+			groups[l] = append(groups[l], i)
+		}
+	}
+	if len(groups) == 0 {
+		return ""
+	}
+	langs := make([]string, 0, len(groups))
+	for l := range groups {
+		langs = append(langs, l)
+	}
+	slices.Sort(langs)
+	var b strings.Builder
+	b.WriteString("\nF1 on the pages in other languages than English (language as pipeline/extract states or detects it):\n\n| language | pages |")
+	for _, r := range results {
+		fmt.Fprintf(&b, " %s |", r.name)
+	}
+	b.WriteString("\n|---|---|" + strings.Repeat("---|", len(results)) + "\n")
+	for _, l := range langs {
+		fmt.Fprintf(&b, "| %s | %d |", l, len(groups[l]))
+		for _, r := range results {
+			var want, got []string
+			for _, i := range groups[l] {
+				want, got = append(want, ds.Pages[i].Want), append(got, r.outs[i].text)
+			}
+			fmt.Fprintf(&b, " %.3f |", extracttest.ScoreTexts(want, got).F1)
+		}
+		b.WriteString("\n")
+	}
 	return b.String()
 }
 

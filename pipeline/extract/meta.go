@@ -145,7 +145,7 @@ func otherStoryName(s string) bool {
 	}
 	s = strings.ToLower(s)
 	for _, w := range []string{"related", "recommend", "teaser", "promo", "trending", "popular", "most-read",
-		"sidebar", "comment", "more-stories", "morestories", "read-next", "readnext", "card"} {
+		"sidebar", "comment", "more-stories", "morestories", "read-next", "readnext"} {
 		if strings.Contains(s, w) {
 			return true
 		}

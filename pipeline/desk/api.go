@@ -28,8 +28,9 @@ type Status struct {
 }
 
 func (s *Server) status(ctx context.Context) (Status, error) {
-	c, err := s.o.Index.Counts(ctx)
-	st := Status{Counts: c, Consoles: s.o.Hub.Subscribers()}
+	st := Status{Consoles: s.o.Hub.Subscribers()}
+	// Positions first: the counts then hold at least what they say was
+	// stored.
 	if x := s.o.Indexer; x != nil {
 		st.Positions, st.Malformed = map[string]int64{}, map[string]int64{}
 		for _, stream := range Streams {
@@ -37,6 +38,8 @@ func (s *Server) status(ctx context.Context) (Status, error) {
 			st.Malformed[stream] = x.st.Malformed[stream].Load()
 		}
 	}
+	var err error
+	st.Counts, err = s.o.Index.Counts(ctx)
 	return st, err
 }
 

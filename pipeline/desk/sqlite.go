@@ -563,6 +563,22 @@ func (s *SQLite) renameRules(ctx context.Context, tx *sql.Tx) error {
 	return nil
 }
 
+// Check verifies the index file and that the full-text index agrees with
+// the articles it indexes.
+func (s *SQLite) Check(ctx context.Context) error {
+	var res string
+	if err := s.w.QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&res); err != nil {
+		return fmt.Errorf("check %s: %w", s.path, err)
+	}
+	if res != "ok" {
+		return fmt.Errorf("check %s: %s", s.path, res)
+	}
+	if _, err := s.w.ExecContext(ctx, `INSERT INTO articles_fts(articles_fts, rank) VALUES('integrity-check', 1)`); err != nil {
+		return fmt.Errorf("check %s: full-text index: %w", s.path, err)
+	}
+	return nil
+}
+
 // Counts is how many records the index holds.
 func (s *SQLite) Counts(ctx context.Context) (Counts, error) {
 	var c Counts

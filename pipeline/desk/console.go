@@ -198,9 +198,7 @@ func (s *Server) alertsPage(w http.ResponseWriter, r *http.Request) {
 	filters := q.values(v.Get("since"))
 	var next string
 	if pg.Next != "" {
-		nv := filters
-		nv.Set("cursor", pg.Next)
-		next = "/?" + nv.Encode()
+		next = "/?" + filters.Encode() + "&cursor=" + url.QueryEscape(pg.Next)
 	}
 	s.render(w, r, http.StatusOK, "alerts", map[string]any{
 		"Title": "Alerts", "Rows": rows, "Next": next, "Facets": facets, "Q": q, "Since": v.Get("since"),

@@ -78,6 +78,8 @@ type Client struct {
 	js   jetstream.JetStream
 	opts Options
 	log  *slog.Logger
+
+	articles PublishStats
 }
 
 // Connect dials NATS.

@@ -131,3 +131,23 @@ func TestSeen(t *testing.T) {
 		t.Fatalf("marked key: seen %v err %v", seen, err)
 	}
 }
+
+// What the stream stored and what it dropped as a duplicate (a retry with
+// the same Msg-Id) are counted apart: the published count used to include
+// both.
+func TestArticleStatsStoredAndDuplicates(t *testing.T) {
+	c := connect(t)
+	ctx := context.Background()
+	a := &pipeline.Article{ID: "a:once", URL: "https://example.com/once", Source: "example"}
+	b := &pipeline.Article{ID: "a:other", URL: "https://example.com/other", Source: "example"}
+	if err := c.PublishArticles(ctx, []*pipeline.Article{a, b}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.PublishArticles(ctx, []*pipeline.Article{a}); err != nil { // a retry
+		t.Fatal(err)
+	}
+	s := c.ArticleStats()
+	if s.Stored.Load() != 2 || s.Duplicates.Load() != 1 {
+		t.Errorf("stored %d, duplicates %d; want 2 and 1", s.Stored.Load(), s.Duplicates.Load())
+	}
+}

@@ -330,12 +330,20 @@ func (c *Client) directLast(ctx context.Context, stream string, subjects []strin
 // (an unanswered publish fails with jetstream.ErrAsyncPublishTimeout); the
 // timer is a second bound should one not.
 func (c *Client) waitAcks(ctx context.Context, futures []jetstream.PubAckFuture, what string) error {
+	return c.waitAcksFunc(ctx, futures, what, nil)
+}
+
+// waitAcksFunc is waitAcks calling onAck with each acknowledgement.
+func (c *Client) waitAcksFunc(ctx context.Context, futures []jetstream.PubAckFuture, what string, onAck func(*jetstream.PubAck)) error {
 	timer := time.NewTimer(c.opts.PublishTimeout + time.Second)
 	defer timer.Stop()
 	var first error
 	for _, f := range futures {
 		select {
-		case <-f.Ok():
+		case ack := <-f.Ok():
+			if onAck != nil {
+				onAck(ack)
+			}
 		case err := <-f.Err():
 			if first == nil {
 				first = fmt.Errorf("%s: %w", what, err)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -29,8 +30,25 @@ func (c *Client) PublishArticles(ctx context.Context, arts []*pipeline.Article) 
 		}
 		futures = append(futures, f)
 	}
-	return c.waitAcks(ctx, futures, "publish articles")
+	return c.waitAcksFunc(ctx, futures, "publish articles", func(ack *jetstream.PubAck) {
+		if ack.Duplicate {
+			c.articles.Duplicates.Add(1)
+		} else {
+			c.articles.Stored.Add(1)
+		}
+	})
 }
+
+// PublishStats counts what the server did with the articles this client
+// published: stored them, or dropped them as duplicates of one with the
+// same Msg-Id stored within the stream's duplicate window (a retry).
+type PublishStats struct {
+	Stored     atomic.Int64
+	Duplicates atomic.Int64
+}
+
+// ArticleStats returns the counts of PublishArticles' outcomes.
+func (c *Client) ArticleStats() *PublishStats { return &c.articles }
 
 // SeenAll looks up many dedup keys at once and returns, for each key the
 // ingester published (or recorded as a duplicate) before, the value stored

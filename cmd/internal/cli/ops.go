@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"newsmon/pipeline/bus"
 	"newsmon/pipeline/ingest"
 	"newsmon/pipeline/tagger"
 )
@@ -77,13 +78,14 @@ func counter(reg *prometheus.Registry, name, help string, v func() int64) {
 
 // IngestMetrics exports the ingester's counters and the health of its
 // feeds (as `ingest feeds status` shows them, counted by state).
-func IngestMetrics(reg *prometheus.Registry, in *ingest.Ingester) {
+func IngestMetrics(reg *prometheus.Registry, in *ingest.Ingester, pub *bus.PublishStats) {
 	s := in.Stats()
 	counter(reg, "newsmon_ingest_polls_total", "Feed fetches attempted.", s.Polls.Load)
 	counter(reg, "newsmon_ingest_poll_errors_total", "Feed fetches or parses that failed.", s.PollErrors.Load)
 	counter(reg, "newsmon_ingest_not_modified_total", "Feed fetches answered 304 Not Modified.", s.NotMod.Load)
 	counter(reg, "newsmon_ingest_items_total", "Feed items read.", s.Items.Load)
-	counter(reg, "newsmon_ingest_published_total", "Articles published.", s.Published.Load)
+	counter(reg, "newsmon_ingest_published_total", "Articles stored in ARTICLES.", pub.Stored.Load)
+	counter(reg, "newsmon_ingest_publish_duplicates_total", "Articles sent again (a retry) that ARTICLES dropped as duplicates of one it stored.", pub.Duplicates.Load)
 	counter(reg, "newsmon_ingest_duplicates_total", "Items recorded as near-duplicates of published articles.", s.Duplicates.Load)
 	counter(reg, "newsmon_ingest_page_errors_total", "Article pages that failed; the feed's text was used.", s.PageErrors.Load)
 	counter(reg, "newsmon_ingest_skipped_total", "Feed items skipped as bad input.", s.Skipped.Load)

@@ -42,7 +42,7 @@ func RunIngest(ctx context.Context, c *Ingest, client *bus.Client, reg *promethe
 	if err != nil {
 		return err
 	}
-	IngestMetrics(reg, in)
+	IngestMetrics(reg, in, client.ArticleStats())
 	log.Info("ingest running", "feeds", len(cfg.Sources), "interval", cfg.Interval.String(), "workers", cfg.Workers, "per_host", cfg.PerHost)
 	return in.Run(ctx)
 }

@@ -128,7 +128,7 @@ func TestShippedClusterConfig(t *testing.T) {
 	analyst.Flush()
 
 	web := site(t)
-	ing := start(t, "ingest", append(user("ingest"), "-http", "", "-feed", web.URL+"/feed.xml", "-allow-private-networks", "-robots=false")...)
+	ing := start(t, "ingest", append(user("ingest"), "-http", "", "-feed", web.URL+"/feed.xml", "-allow-networks", "loopback", "-robots=false")...)
 	tag := start(t, "tagger", append(user("tagger"), "-http", "")...)
 	select {
 	case m := <-alerts:

@@ -169,7 +169,7 @@ func TestBrowser(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"-nats", srv.ClientURL(), "-listen", fmt.Sprintf("127.0.0.1:%d", port), "-http", "",
-			"-index", filepath.Join(t.TempDir(), "desk.db"), "-users", users, "-desk-rules", "../../rules", "-log-level", "warn"},
+			"-index", filepath.Join(t.TempDir(), "desk.db"), "-users", users, "-rules", "../../rules", "-log-level", "warn"},
 			func(string) string { return "" }, strings.NewReader(""), io.Discard, os.Stderr)
 	}()
 	t.Cleanup(func() {

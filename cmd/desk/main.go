@@ -56,7 +56,8 @@ func serve(ctx context.Context, args []string, getenv cli.Getenv, stderr io.Writ
 	)
 	logc.Register(env)
 	natc.Register(env)
-	deskc.Register(env)
+	deskc.Index = "data/desk.db"
+	deskc.Register(env, "")
 	cli.RegisterOps(env, &addr, "127.0.0.1:9103")
 	if err := env.Parse(args); err != nil {
 		return err

@@ -18,6 +18,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -66,6 +67,8 @@ func runAll(ctx context.Context, args []string, getenv cli.Getenv, stdout, stder
 		ingc   cli.Ingest
 		tagc   cli.Tagger
 		notc   cli.Notify
+		deskc  cli.Desk
+		demo   bool
 		data   string
 		listen string
 		addr   string
@@ -75,6 +78,8 @@ func runAll(ctx context.Context, args []string, getenv cli.Getenv, stdout, stder
 	ingc.Register(env)
 	tagc.Register(env)
 	notc.Register(env)
+	deskc.Register(env, "desk-")
+	env.Bool(&demo, "demo", "NEWSMON_DEMO", false, "add a sample news site served on loopback, so the console fills with alerts within seconds, without the internet")
 	sizes := topologyFlags(env, &top, false)
 	env.String(&data, "data", "NEWSMON_DATA", "data", "folder of the JetStream store")
 	env.String(&listen, "nats-listen", "NEWSMON_NATS_LISTEN", "127.0.0.1:4222", "address the embedded NATS server listens on")
@@ -87,8 +92,22 @@ func runAll(ctx context.Context, args []string, getenv cli.Getenv, stdout, stder
 	if err := top.Validate(); err != nil {
 		return err
 	}
-	if len(ingc.Feeds) == 0 && ingc.FeedsFile == "" {
-		ingc.FeedsFile = defaultFeeds
+	if len(ingc.Feeds) == 0 && ingc.FeedsFile == "" && !demo {
+		ingc.FeedsFile = defaultFeeds // with -demo alone, only the sample site
+	}
+	if deskc.Index == "" {
+		deskc.Index = filepath.Join(data, "desk.db")
+	}
+	deskc.Rules = tagc.Rules
+	if err := deskc.Validate(); err != nil {
+		return err
+	}
+	if demo {
+		site, err := startDemo(&ingc)
+		if err != nil {
+			return err
+		}
+		defer site.Close()
 	}
 	host, port, err := splitHostPort(listen)
 	if err != nil {
@@ -155,6 +174,11 @@ func runAll(ctx context.Context, args []string, getenv cli.Getenv, stdout, stder
 		return err
 	}
 	defer notClient.Close()
+	deskClient, err := bus.Connect(ctx, opts("newsmon-desk"), log)
+	if err != nil {
+		return err
+	}
+	defer deskClient.Close()
 
 	sub, err := tagClient.Conn().Subscribe(pipeline.AlertsSubject+".>", func(m *nats.Msg) {
 		printAlert(stdout, m.Data)
@@ -174,7 +198,12 @@ func runAll(ctx context.Context, args []string, getenv cli.Getenv, stdout, stder
 	return cli.Serve(ctx, "newsmon", ops, log,
 		func(ctx context.Context) error { return cli.RunTagger(ctx, &tagc, set, tagClient, reg, log, hup) },
 		func(ctx context.Context) error { return cli.RunIngest(ctx, &ingc, ingClient, reg, log) },
-		func(ctx context.Context) error { return cli.RunNotify(ctx, &notc, sinks, notClient, reg, log) })
+		func(ctx context.Context) error { return cli.RunNotify(ctx, &notc, sinks, notClient, reg, log) },
+		func(ctx context.Context) error {
+			return cli.RunDesk(ctx, &deskc, deskClient, reg, log, func(addr string) {
+				fmt.Fprintf(stdout, "console: http://%s\n", addr)
+			})
+		})
 }
 
 func splitHostPort(listen string) (string, int, error) {

@@ -56,7 +56,7 @@ func TestNewsmonPrintsAlerts(t *testing.T) {
 	defer cancel()
 	done := make(chan error, 1)
 	args := []string{
-		"-data", t.TempDir(), "-nats-listen", "127.0.0.1:-1", "-http", "",
+		"-data", t.TempDir(), "-nats-listen", "127.0.0.1:-1", "-http", "", "-desk-listen", "127.0.0.1:0",
 		"-feed", srv.URL + "/feed.xml", "-allow-networks", "loopback", "-robots=false",
 		"-rules", filepath.Join("..", "..", "rules"),
 	}
@@ -104,7 +104,7 @@ func TestNewsmonRefusesBadRules(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	err := run(context.Background(), []string{"-data", t.TempDir(), "-nats-listen", "127.0.0.1:-1", "-http", "", "-feed", "https://example.com/rss", "-rules", dir}, func(string) string { return "" }, &out, &out, nil)
+	err := run(context.Background(), []string{"-data", t.TempDir(), "-nats-listen", "127.0.0.1:-1", "-http", "", "-desk-listen", "127.0.0.1:0", "-feed", "https://example.com/rss", "-rules", dir}, func(string) string { return "" }, &out, &out, nil)
 	if err == nil || !strings.Contains(err.Error(), "bad.yaml:") {
 		t.Fatalf("err = %v, want one naming bad.yaml:line", err)
 	}

@@ -59,7 +59,7 @@ func TestNewsmonDeliversToWebhook(t *testing.T) {
 	defer cancel()
 	done := make(chan error, 1)
 	args := []string{
-		"-data", t.TempDir(), "-nats-listen", "127.0.0.1:-1", "-http", "",
+		"-data", t.TempDir(), "-nats-listen", "127.0.0.1:-1", "-http", "", "-desk-listen", "127.0.0.1:0",
 		"-feed", feedSrv.URL + "/feed.xml", "-allow-networks", "loopback", "-robots=false",
 		"-rules", filepath.Join("..", "..", "rules"), "-sinks", sinks,
 	}

@@ -34,17 +34,22 @@ type Desk struct {
 	Users          string
 	SessionKeyFile string
 	CacheMB        int
+	prefix         string
 }
 
-// Register defines the desk flags.
-func (d *Desk) Register(e *Env) {
-	e.String(&d.Listen, "listen", "DESK_LISTEN", "127.0.0.1:8080", "address of the console and API; anything but loopback needs -users")
-	e.String(&d.Index, "index", "DESK_INDEX", "data/desk.db", "the index file (SQLite); delete it and it is rebuilt from the streams")
-	e.Int(&d.RetentionDays, "retention-days", "DESK_RETENTION_DAYS", 30, "days of articles and alerts the index keeps")
-	e.String(&d.Rules, "desk-rules", "DESK_RULES", "rules", "rule folder that \"try a rule\" loads a pasted file beside (empty: none)")
-	e.String(&d.Users, "users", "DESK_USERS", "", "users file (desk users add NAME); needed unless -listen is loopback")
-	e.String(&d.SessionKeyFile, "session-key-file", "DESK_SESSION_KEY_FILE", "", "file of at least 32 bytes that signs session cookies (share it between replicas; default: random, logins end at restart)")
-	e.Int(&d.CacheMB, "index-cache-mb", "DESK_INDEX_CACHE_MB", 32, "SQLite page cache per connection, MiB")
+// Register defines the desk flags, each name after prefix: "" in cmd/desk
+// (-listen), "desk-" in newsmon (-desk-listen). The variables are the same.
+func (d *Desk) Register(e *Env, prefix string) {
+	d.prefix = prefix
+	e.String(&d.Listen, prefix+"listen", "DESK_LISTEN", "127.0.0.1:8080", "address of the console and API; anything but loopback needs -"+prefix+"users")
+	e.String(&d.Index, prefix+"index", "DESK_INDEX", d.Index, "the index file (SQLite); delete it and it is rebuilt from the streams")
+	e.Int(&d.RetentionDays, prefix+"retention-days", "DESK_RETENTION_DAYS", 30, "days of articles and alerts the index keeps")
+	if prefix == "" { // newsmon's desk uses the tagger's rule folder
+		e.String(&d.Rules, "rules", "DESK_RULES", "rules", "rule folder that \"try a rule\" loads a pasted file beside (empty: none)")
+	}
+	e.String(&d.Users, prefix+"users", "DESK_USERS", "", "users file (desk users add NAME); needed unless the console listens on loopback")
+	e.String(&d.SessionKeyFile, prefix+"session-key-file", "DESK_SESSION_KEY_FILE", "", "file of at least 32 bytes that signs session cookies (share it between replicas; default: random, logins end at restart)")
+	e.Int(&d.CacheMB, prefix+"index-cache-mb", "DESK_INDEX_CACHE_MB", 32, "SQLite page cache per connection, MiB")
 }
 
 // Validate gathers every problem with the settings.
@@ -52,18 +57,18 @@ func (d *Desk) Validate() error {
 	var errs []error
 	host, _, err := net.SplitHostPort(d.Listen)
 	if err != nil {
-		errs = append(errs, fmt.Errorf("-listen %q: %v", d.Listen, err))
+		errs = append(errs, fmt.Errorf("-%slisten %q: %v", d.prefix, d.Listen, err))
 	} else if d.Users == "" && !loopback(host) {
-		errs = append(errs, fmt.Errorf("-listen %s is not loopback: give -users FILE (desk users add NAME), and TLS through a reverse proxy (docs/desk.md)", d.Listen))
+		errs = append(errs, fmt.Errorf("-%slisten %s is not loopback: give -%susers FILE (desk users add NAME), and TLS through a reverse proxy (docs/desk.md)", d.prefix, d.Listen, d.prefix))
 	}
 	if d.Index == "" {
-		errs = append(errs, errors.New("-index: a file is needed"))
+		errs = append(errs, fmt.Errorf("-%sindex: a file is needed", d.prefix))
 	}
 	if d.RetentionDays < 1 {
-		errs = append(errs, fmt.Errorf("-retention-days %d: at least 1", d.RetentionDays))
+		errs = append(errs, fmt.Errorf("-%sretention-days %d: at least 1", d.prefix, d.RetentionDays))
 	}
 	if d.CacheMB < 1 || d.CacheMB > 4096 {
-		errs = append(errs, fmt.Errorf("-index-cache-mb %d: from 1 to 4096", d.CacheMB))
+		errs = append(errs, fmt.Errorf("-%sindex-cache-mb %d: from 1 to 4096", d.prefix, d.CacheMB))
 	}
 	return errors.Join(errs...)
 }

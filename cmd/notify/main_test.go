@@ -11,9 +11,11 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -30,7 +32,10 @@ import (
 // binary re-executed), so that it can be killed with SIGKILL.
 func TestMain(m *testing.M) {
 	if args := os.Getenv("NOTIFY_TEST_ARGS"); args != "" {
-		err := run(context.Background(), strings.Split(args, "\x1f"), os.Getenv, os.Stdout, os.Stderr)
+		// As main does: SIGTERM and SIGINT end the context.
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		err := run(ctx, strings.Split(args, "\x1f"), os.Getenv, os.Stdout, os.Stderr)
+		stop()
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "notify:", err)
 			os.Exit(1)
@@ -109,9 +114,10 @@ func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	err := notify.Verify(r.key, id, req.Header.Get("Webhook-Timestamp"), req.Header.Get("Webhook-Signature"), body, time.Now(), 5*time.Minute)
 	var a pipeline.Alert
 	jerr := json.Unmarshal(body, &a)
-	if r.delay > 0 {
-		time.Sleep(r.delay)
-	}
+	r.mu.Lock()
+	delay := r.delay
+	r.mu.Unlock()
+	time.Sleep(delay)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.reqs++
@@ -195,9 +201,9 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 
 // waitConsumer waits until the sink's consumer exists: a sink receives
 // the alerts stored after it was created.
-func waitConsumer(t *testing.T, url, name string, done <-chan error) {
+func waitConsumer(t *testing.T, url, name string, done <-chan error, opts ...nats.Option) {
 	t.Helper()
-	nc, err := nats.Connect(url)
+	nc, err := nats.Connect(url, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -511,5 +517,73 @@ func TestRefusesUnsetServer(t *testing.T) {
 	err := run(context.Background(), []string{"-nats", url, "-sinks", sinks, "-http", ""}, func(string) string { return "" }, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "stream NOTIFY_DEAD does not exist") || !strings.Contains(err.Error(), "newsmon setup") {
 		t.Fatalf("err = %v, want one naming NOTIFY_DEAD and newsmon setup", err)
+	}
+}
+
+// The operations endpoints answer, /metrics carries the sink's counters
+// and latency, and SIGTERM stops the process cleanly (exit 0) while a
+// receiver is slow: the delivery in flight completes.
+func TestOpsAndCleanShutdown(t *testing.T) {
+	natsURL := startNATS(t)
+	rec, srv := newReceiver(t)
+	env := map[string]string{"HOOK_URL": srv.URL, "HOOK_SECRET": testSecret}
+	sinks := writeSinks(t, fmt.Sprintf(hookSinks, 3))
+	addr := freePort(t)
+	proc := startProcess(t, env, "-nats", natsURL, "-sinks", sinks, "-http", addr, "-spikes=false")
+	waitConsumer(t, natsURL, "notify-hook", nil)
+	pub := connect(t, natsURL)
+	if err := pub.PublishAlerts(context.Background(), alerts(5, 1)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "5 deliveries", 10*time.Second, func() bool { return len(rec.accepted()) == 5 })
+	get := func(path string) (int, string) {
+		resp, err := http.Get("http://" + addr + path)
+		if err != nil {
+			t.Fatalf("GET %s: %v", path, err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	for _, p := range []string{"/healthz", "/readyz"} {
+		if code, body := get(p); code != 200 {
+			t.Errorf("%s: %d %s", p, code, body)
+		}
+	}
+	_, metrics := get("/metrics")
+	for _, want := range []string{
+		`newsmon_notify_delivered_total{kind="webhook",sink="hook"} 5`,
+		`newsmon_notify_dead_lettered_total{kind="webhook",sink="hook"} 0`,
+		`newsmon_notify_retried_total{kind="webhook",sink="hook"} 0`,
+		`newsmon_notify_folded_total{kind="webhook",sink="hook"} 0`,
+		`newsmon_notify_latency_seconds_count{sink="hook"} 5`,
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+
+	// A slow receiver: SIGTERM while a delivery is in flight.
+	rec.mu.Lock()
+	rec.delay = 700 * time.Millisecond
+	rec.mu.Unlock()
+	more := alerts(1, 1)
+	more[0].ID, more[0].Article.ID = "a:slow:huawei", "a:slow"
+	if err := pub.PublishAlerts(context.Background(), more); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	start := time.Now()
+	if err := proc.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := proc.Wait(); err != nil {
+		t.Fatalf("notify exited with %v after SIGTERM", err)
+	}
+	if took := time.Since(start); took > 10*time.Second {
+		t.Errorf("notify took %s to stop", took)
+	}
+	if got := rec.accepted(); len(got) != 6 || got[5] != "a:slow:huawei" {
+		t.Errorf("after SIGTERM the receiver has %v; the delivery in flight should have completed", got)
 	}
 }

@@ -366,3 +366,46 @@ func TestSkipsMalformedAndPermanentErrors(t *testing.T) {
 		t.Errorf("a 404 was tried %d times", *n.(*int))
 	}
 }
+
+// Retry-After comes from receivers: any value gives a wait within a day.
+func FuzzRetryAfter(f *testing.F) {
+	for _, s := range []string{"0", "120", "-5", "Wed, 21 Oct 2015 07:28:00 GMT", "soon", "99999999999999999999", ""} {
+		f.Add(s)
+	}
+	now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, v string) {
+		if d := parseRetryAfter(v, now); d < 0 || d > 24*time.Hour {
+			t.Fatalf("Retry-After %q = %s", v, d)
+		}
+	})
+}
+
+// Dead letters come back from NATS for a replay: any bytes either decode
+// to something deliverable or give an error.
+func FuzzDeadLetter(f *testing.F) {
+	a := testAlert("a:1", "huawei")
+	raw, _ := json.Marshal(a)
+	dl, _ := json.Marshal(deadLetter("hook", &Delivery{ID: a.ID, Alert: &a, Raw: raw}, "receiver answered 503", 8, time.Now()))
+	f.Add(dl)
+	sum, _ := json.Marshal(deadLetter("hook", &Delivery{ID: "summary:x", Summary: &Summary{Kind: "summary", Count: 3}}, "x", 1, time.Now()))
+	f.Add(sum)
+	f.Add([]byte(`{"id":"x","raw":"bm90IGpzb24="}`))
+	f.Add([]byte(`{"id":"digest:x","digest":{"kind":"digest","alerts":2,"groups":[]}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var l DeadLetter
+		if json.Unmarshal(data, &l) != nil {
+			return
+		}
+		d, err := l.Delivery()
+		if err != nil {
+			return
+		}
+		if d.Alert == nil && d.Summary == nil && d.Digest == nil {
+			t.Fatal("a delivery with nothing to deliver")
+		}
+		if _, err := d.Body(); err != nil && d.Summary == nil && d.Digest == nil {
+			t.Fatalf("body: %v", err)
+		}
+		SlackMessage(d)
+	})
+}

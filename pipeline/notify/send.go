@@ -111,6 +111,14 @@ func SlackMessage(d *Delivery) SlackPayload {
 		}
 		return SlackPayload{Text: s.Text(), Blocks: []SlackBlock{{Type: "section", Text: &SlackText{Type: "mrkdwn", Text: text}}}}
 	}
+	if d.Alert == nil { // a digest belongs in a mail; say what it held
+		n := 0
+		if d.Digest != nil {
+			n = d.Digest.Alerts
+		}
+		text := fmt.Sprintf("%d alerts (an e-mail digest)", n)
+		return SlackPayload{Text: text, Blocks: []SlackBlock{{Type: "section", Text: &SlackText{Type: "mrkdwn", Text: text}}}}
+	}
 	a := d.Alert
 	title := a.Article.Title
 	if title == "" {

@@ -7,6 +7,8 @@
 //	tagger check -rules DIR              validate the rule files
 //	tagger test -rules DIR               run the examples every rule file carries
 //	tagger eval -rules DIR -gold FILE    precision and recall on labelled passages
+//	tagger backtest -rules DIR -since 7d what the rules would flag among a desk's articles
+//	tagger feedback export -rules DIR    analysts' verdicts (FEEDBACK) into rule-file examples
 package main
 
 import (
@@ -49,8 +51,12 @@ func run(ctx context.Context, args []string, getenv cli.Getenv, stdout, stderr i
 		return runTest(args, stdout, stderr)
 	case "eval":
 		return runEval(args, stdout, stderr)
+	case "backtest":
+		return runBacktest(ctx, args, getenv, stdout, stderr)
+	case "feedback":
+		return runFeedback(ctx, args, getenv, stdout, stderr)
 	default:
-		return fmt.Errorf("unknown command %q: want run, match, check, test or eval", cmd)
+		return fmt.Errorf("unknown command %q: want run, match, check, test, eval, backtest or feedback", cmd)
 	}
 }
 

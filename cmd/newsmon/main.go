@@ -88,6 +88,9 @@ func runAll(ctx context.Context, args []string, getenv cli.Getenv, stdout, stder
 		return err
 	}
 	notc.Start = time.Now()
+	if _, port, _ := net.SplitHostPort(deskc.Listen); notc.DeskURL == "" && port != "" && port != "0" {
+		notc.DeskURL = "http://" + deskc.Listen // summaries link to this process's own desk
+	}
 	sizes()
 	if err := top.Validate(); err != nil {
 		return err

@@ -128,11 +128,19 @@ func redact(url string) string {
 	return url
 }
 
-// Close flushes pending publishes and closes the connection.
+// Close drains the connection (subscriptions stop taking messages, what
+// was published is flushed to the server) and waits, at most the publish
+// timeout, for it to close: Drain itself returns at once, and a process
+// that exited then could lose what was still buffered.
 func (c *Client) Close() {
 	if err := c.nc.Drain(); err != nil {
 		c.nc.Close()
+		return
 	}
+	for deadline := time.Now().Add(c.opts.PublishTimeout); !c.nc.IsClosed() && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	c.nc.Close()
 }
 
 // Conn exposes the connection for health checks.

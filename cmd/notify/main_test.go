@@ -587,3 +587,20 @@ func TestOpsAndCleanShutdown(t *testing.T) {
 		t.Errorf("after SIGTERM the receiver has %v; the delivery in flight should have completed", got)
 	}
 }
+
+// The shipped sinks file checks, and `notify check` lists a good file's
+// sinks.
+func TestCheck(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"check", "-sinks", filepath.Join("..", "..", "deploy", "sinks.yaml")}, func(string) string { return "" }, &out, io.Discard); err != nil {
+		t.Fatalf("deploy/sinks.yaml: %v", err)
+	}
+	p := writeSinks(t, fmt.Sprintf(hookSinks, 3))
+	out.Reset()
+	err := run(context.Background(), []string{"check", "-sinks", p}, func(k string) string {
+		return map[string]string{"HOOK_URL": "https://example.com/h", "HOOK_SECRET": testSecret}[k]
+	}, &out, io.Discard)
+	if err != nil || !strings.Contains(out.String(), "hook: webhook, subjects [alerts.cloud.>]") {
+		t.Errorf("check: %v\n%s", err, out.String())
+	}
+}

@@ -98,6 +98,9 @@ func (x *Indexer) Run(ctx context.Context) error {
 	for _, stream := range Streams {
 		after, err := x.idx.Position(ctx, stream)
 		if err != nil {
+			if ctx.Err() != nil {
+				break // stopped while starting: the followers already started end with ctx
+			}
 			return fmt.Errorf("index position %s: %w", stream, err)
 		}
 		x.st.Position[stream].Store(int64(after))

@@ -30,6 +30,9 @@ var (
 // operator would install them.
 func commands(t *testing.T) string {
 	t.Helper()
+	if raceEnabled {
+		t.Skip("runs the commands as processes: not under -race (go test ./... runs it)")
+	}
 	buildOnce.Do(func() {
 		binDir, buildErr = os.MkdirTemp("", "newsmon-bin-")
 		if buildErr != nil {

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -8,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -68,8 +70,10 @@ func TestShippedClusterConfig(t *testing.T) {
 		cmd := exec.Command(bin, "-c", conf, "-a", "127.0.0.1", "-p", fmt.Sprint(n.client), "-m", fmt.Sprint(n.http),
 			"--cluster", fmt.Sprintf("nats://127.0.0.1:%d", n.route), "--routes", strings.Join(routes, ","))
 		cmd.Env = append(env, fmt.Sprintf("NATS_SERVER_NAME=newsmon-%d", i+1), "NATS_STORE_DIR="+t.TempDir())
-		var logs strings.Builder
-		cmd.Stdout, cmd.Stderr = &logs, &logs
+		var mu sync.Mutex
+		var logs bytes.Buffer
+		cmd.Stdout = lockedWriter{&mu, &logs}
+		cmd.Stderr = cmd.Stdout
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
@@ -84,7 +88,9 @@ func TestShippedClusterConfig(t *testing.T) {
 				<-done
 			}
 			if t.Failed() {
+				mu.Lock()
 				t.Logf("newsmon-%d:\n%s", i+1, logs.String())
+				mu.Unlock()
 			}
 		})
 		urls = append(urls, fmt.Sprintf("nats://127.0.0.1:%d", n.client))

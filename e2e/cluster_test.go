@@ -160,7 +160,7 @@ func TestTaggerStopsWhenAlertsLeaderDies(t *testing.T) {
 	if testing.Short() {
 		t.Skip("cluster test: skipped with -short")
 	}
-	commands(t) // built (or skipped) before any cluster starts
+	commands(t)                    // built (or skipped) before any cluster starts
 	const bound = 25 * time.Second // publish timeout 10 s + drain bound 10 s, and slack for a loaded machine
 	for round := 1; round <= 3; round++ {
 		t.Run(fmt.Sprint("round ", round), func(t *testing.T) {

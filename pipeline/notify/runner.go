@@ -120,7 +120,6 @@ type item struct {
 	msgs    []Msg
 	stored  time.Time // the earliest Stored of msgs
 	due     time.Time // when a held item may go
-	sending bool
 }
 
 type summaryBuf struct {
@@ -395,7 +394,6 @@ func (r *Runner) lane(ctx context.Context, in <-chan *item) {
 // during a wait it gives up quietly: the messages come back on restart.
 func (r *Runner) deliver(ctx context.Context, it *item) {
 	r.mu.Lock()
-	it.sending = true
 	if it.key != "" {
 		delete(r.foldable, it.key)
 		r.sent[it.key] = r.opts.Now()

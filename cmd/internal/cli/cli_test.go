@@ -51,12 +51,14 @@ func TestDeployEnvFilesUseKnownVariables(t *testing.T) {
 		n    NATS
 		ing  Ingest
 		tag  Tagger
+		not  Notify
 		addr string
 	)
 	l.Register(e)
 	n.Register(e)
 	ing.Register(e)
 	tag.Register(e)
+	not.Register(e)
 	RegisterOps(e, &addr, "")
 	re := regexp.MustCompile(`\(env ([A-Z0-9_]+)\)`)
 	e.FS.VisitAll(func(f *flag.Flag) {

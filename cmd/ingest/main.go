@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"newsmon/cmd/internal/cli"
@@ -44,6 +45,10 @@ func run(ctx context.Context, args []string, getenv cli.Getenv, stdout, stderr i
 	}
 }
 
+// memoryLimit is the ingest process's soft memory limit unless GOMEMLIMIT
+// says otherwise: the 300 MB ceiling, less the runtime's own overhead.
+const memoryLimit = 250 << 20
+
 func serve(ctx context.Context, args []string, getenv cli.Getenv, stderr io.Writer) error {
 	env := cli.NewFlagSet("ingest", stderr, getenv)
 	var (
@@ -61,6 +66,12 @@ func serve(ctx context.Context, args []string, getenv cli.Getenv, stderr io.Writ
 	}
 	if err := ingc.Validate(); err != nil {
 		return err
+	}
+	// Peak memory stays under its ceiling with the worst feeds at full
+	// concurrency when the GC works harder near it (docs/benchmarks.md,
+	// "Memory"); a GOMEMLIMIT of the operator's wins.
+	if _, set := os.LookupEnv("GOMEMLIMIT"); !set {
+		debug.SetMemoryLimit(memoryLimit)
 	}
 	log, err := logc.Logger(stderr)
 	if err != nil {

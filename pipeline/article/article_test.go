@@ -257,3 +257,21 @@ func TestFetchClientPages(t *testing.T) {
 		t.Errorf("text %q", r.Article.Text)
 	}
 }
+
+// A page of more tags than MaxPageTags is not extracted: the item takes the
+// feed's text, and a saved page is refused with the reason.
+func TestPageTooComplex(t *testing.T) {
+	const link = "https://news.example/tags"
+	body := "<html><body>" + strings.Repeat("<p>", MaxPageTags+1) + "</body></html>"
+	b := Builder{Pages: pagesOf{link: body}}
+	r, err := b.Item(context.Background(), feed.Source{URL: "https://news.example/f"}, nil, feed.Item{Link: link, Summary: "Own summary."}, Key{Key: "k"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !errors.Is(r.PageErr, ErrPageTooComplex) || r.Article.Text != "Own summary." {
+		t.Errorf("page error %v, text %q", r.PageErr, r.Article.Text)
+	}
+	if _, err := b.PageBody([]byte(body), "", link); !errors.Is(err, ErrPageTooComplex) {
+		t.Errorf("PageBody err %v", err)
+	}
+}

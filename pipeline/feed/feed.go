@@ -73,7 +73,8 @@ type Feed struct {
 	// truncated body, a wrong-typed JSON field, items past MaxItems);
 	// empty for a clean parse. Worth logging with the feed URL.
 	Warnings []string
-	// ItemsCut is set when the document held more than MaxItems items.
+	// ItemsCut is set when items were left unread: the document held
+	// more than MaxItems items, or went past MaxElements or MaxDepth.
 	ItemsCut bool
 }
 
@@ -151,7 +152,7 @@ func Parse(body []byte, contentType, feedURL string) (f *Feed, err error) {
 		cut = true
 	}
 	for _, w := range more {
-		cut = cut || strings.HasPrefix(w, fmt.Sprintf("kept the first %d items", MaxItems))
+		cut = cut || strings.HasPrefix(w, "kept the first ")
 	}
 	f = convert(raw, base)
 	f.ItemsCut = cut
@@ -194,12 +195,17 @@ func parseXML(text []byte) (*gofeed.Feed, []string, error) {
 		return nil, nil, fmt.Errorf("%w: XML document with root <%s>", ErrNotFeed, root)
 	}
 	var warnings []string
-	if cut := itemsEnd(text, MaxItems); cut > 0 {
-		// Parsing items only to drop them costs seconds on a huge
-		// document (gofeed tries dozens of date layouts per item).
-		if fixed, _, ok := closeTruncated(text[:cut]); ok {
+	sh := measure(text)
+	if sh.refuse != "" {
+		return nil, nil, fmt.Errorf("%w: the document %s before its first item", ErrTooLarge, sh.refuse)
+	}
+	if sh.cut > 0 {
+		// Parsing items only to drop them costs seconds and memory on a
+		// huge document (gofeed keeps every element and tries dozens of
+		// date layouts per item).
+		if fixed, _, ok := closeTruncated(text[:sh.cut]); ok {
 			text = fixed
-			warnings = append(warnings, fmt.Sprintf("kept the first %d items of a longer document", MaxItems))
+			warnings = append(warnings, sh.why)
 		}
 	}
 	f, err := newParser().Parse(bytes.NewReader(text))
@@ -218,39 +224,6 @@ func parseXML(text []byte) (*gofeed.Feed, []string, error) {
 		return nil, nil, fmt.Errorf("parse %s: %w", root, err)
 	}
 	return f, append(warnings, fmt.Sprintf("malformed document (%v): kept the first %d bytes", err, n)), nil
-}
-
-// itemsEnd returns the offset just past the n-th item or entry end tag of
-// an XML feed when it has more than n, else 0.
-func itemsEnd(text []byte, n int) int {
-	count, off := 0, 0
-	for off < len(text) {
-		i := bytes.Index(text[off:], []byte("</"))
-		if i < 0 {
-			return 0
-		}
-		off += i + 2
-		rest := text[off:]
-		var tag int
-		switch {
-		case bytes.HasPrefix(rest, []byte("item>")):
-			tag = len("item>")
-		case bytes.HasPrefix(rest, []byte("entry>")):
-			tag = len("entry>")
-		default:
-			continue
-		}
-		count++
-		if count == n {
-			end := off + tag
-			// Only worth cutting when another item follows.
-			if bytes.Contains(text[end:], []byte("</item>")) || bytes.Contains(text[end:], []byte("</entry>")) {
-				return end
-			}
-			return 0
-		}
-	}
-	return 0
 }
 
 // junkBefore returns the offset of a feed's start found after some other

@@ -1,6 +1,7 @@
 package feed
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -128,6 +129,68 @@ func BenchmarkParse(b *testing.B) {
 				Parse(d.body, "", "https://feeds.example.net/f")
 			}
 			b.ReportMetric(float64((cpuTime()-start).Milliseconds())/float64(b.N), "cpu-ms/op")
+		})
+	}
+}
+
+// The documents of issue 9 item 7 and the worst within the limits: read
+// within MaxDepth and MaxElements, the items before a limit kept, a
+// document that passes one before its first item refused, and each parse
+// in a bounded memory (the figures: bench/memory, docs/benchmarks.md).
+func TestParseWithinLimits(t *testing.T) {
+	const size = 1 << 20
+	fill := func(head, unit, tail string) []byte {
+		return []byte(head + strings.Repeat(unit, (size-len(head)-len(tail))/len(unit)) + tail)
+	}
+	items := func(n int, extra string) string {
+		var b strings.Builder
+		for i := range n {
+			fmt.Fprintf(&b, "<item><title>%d</title><link>https://x.example/%d</link>%s</item>", i, i, extra)
+		}
+		return b.String()
+	}
+	deep := strings.Repeat("<a:n>", MaxDepth) + strings.Repeat("</a:n>", MaxDepth)
+	tests := []struct {
+		name  string
+		doc   []byte
+		items int    // items kept; -1 refused
+		warn  string // a part of the warning
+	}{
+		{"nested namespaced elements in the first item",
+			fill(`<rss version="2.0" xmlns:a="http://a.example/"><channel><title>t</title><item><title>x</title>`, `<a:b>`, `</item></channel></rss>`), 0, "nests elements deeper than 64"},
+		{"unclosed tags before any item", fill(`<rss version="2.0"><channel><title>t</title>`, `<p>`, ``), -1, ""},
+		{"items, then nesting past the limit",
+			[]byte(`<rss version="2.0" xmlns:a="http://a.example/"><channel><title>t</title>` + items(3, "") + `<item><title>deep</title>` + deep + `</item>` + items(2, "") + `</channel></rss>`),
+			3, "kept the first 3 items: the document nests elements deeper than 64"},
+		{"nesting at the limit is read",
+			[]byte(`<rss version="2.0" xmlns:a="http://a.example/"><channel><title>t</title>` + items(2, strings.Repeat("<a:n>", MaxDepth-4)+strings.Repeat("</a:n>", MaxDepth-4)) + `</channel></rss>`),
+			2, ""},
+		{"too many elements", []byte(`<rss version="2.0" xmlns:a="http://a.example/"><channel><title>t</title>` + items(3000, strings.Repeat(`<a:e k="v"/>`, 20)) + `</channel></rss>`),
+			MaxElements / 43, "more than 80000 elements"}, // 43 an item: item, title, link, 20 elements of one attribute
+		{"a million attributes", fill(`<rss version="2.0"><channel><title>t</title><item a0="1"`, ` a="1"`, `/></channel></rss>`), 0, "more than 80000 elements"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, err := Parse(tt.doc, "", "https://feeds.example.net/f")
+			if tt.items < 0 {
+				if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "before its first item") {
+					t.Fatalf("err = %v, want ErrTooLarge naming the limit", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(f.Items) != tt.items {
+				t.Errorf("%d items, want %d", len(f.Items), tt.items)
+			}
+			w := strings.Join(f.Warnings, "; ")
+			if tt.warn != "" && (!strings.Contains(w, tt.warn) || !f.ItemsCut) {
+				t.Errorf("warnings %q (cut %v), want %q", w, f.ItemsCut, tt.warn)
+			}
+			if tt.warn == "" && f.ItemsCut {
+				t.Errorf("cut: %q", w)
+			}
 		})
 	}
 }

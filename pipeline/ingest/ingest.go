@@ -103,6 +103,9 @@ type Config struct {
 	// MaxMessage is the largest encoded article, default
 	// article.DefaultMaxMessage: texts are cut to fit (docs/feeds.md).
 	MaxMessage int
+	// HeavyBudget is the memory, in bytes, that parsing the big feeds and
+	// pages of this process may take at once, default 96 MiB; see memory.
+	HeavyBudget int64
 
 	Fetch   *fetch.Client // required
 	Extract *extract.Extractor
@@ -158,6 +161,9 @@ func (c *Config) fill() error {
 	if c.PageTime <= 0 {
 		c.PageTime = time.Minute
 	}
+	if c.HeavyBudget <= 0 {
+		c.HeavyBudget = 96 << 20
+	}
 	if c.Tick <= 0 {
 		c.Tick = time.Second
 	}
@@ -176,6 +182,7 @@ type Ingester struct {
 	slots chan struct{} // Workers
 
 	builder article.Builder
+	mem     *memory
 
 	mu     sync.Mutex
 	feeds  map[string]*entry   // by FeedKey
@@ -238,12 +245,13 @@ func New(cfg Config, pub Publisher, seen SeenStore, log *slog.Logger) (*Ingester
 	}
 	in := &Ingester{
 		cfg: cfg, pub: pub, seen: seen, log: log,
-		slots:   make(chan struct{}, cfg.Workers),
-		builder: article.Builder{Pages: cfg.Fetch, Extract: cfg.Extract, MaxMessage: cfg.MaxMessage, Now: cfg.Now},
-		feeds:   map[string]*entry{},
-		byHost:  map[string][]*entry{},
-		queued:  map[string]queued{},
+		slots:  make(chan struct{}, cfg.Workers),
+		mem:    newMemory(cfg.HeavyBudget),
+		feeds:  map[string]*entry{},
+		byHost: map[string][]*entry{},
+		queued: map[string]queued{},
 	}
+	in.builder = article.Builder{Pages: cfg.Fetch, Extract: cfg.Extract, MaxMessage: cfg.MaxMessage, Now: cfg.Now, Memory: in.mem}
 	now := cfg.Now()
 	for _, s := range cfg.Sources {
 		key := FeedKey(s.URL)
@@ -515,7 +523,7 @@ func (in *Ingester) Poll(ctx context.Context, feedURL string) error {
 	if e == nil {
 		return fmt.Errorf("poll %s: not listed, or being polled", feedURL)
 	}
-	in.pollFeed(ctx, e, true)
+	in.pollFeed(ctx, e, true, nil)
 	in.mu.Lock()
 	e.busy = false
 	in.mu.Unlock()
@@ -560,8 +568,15 @@ func (in *Ingester) pollHost(ctx context.Context, host string, force bool) error
 			break
 		}
 		wg.Go(func() {
-			defer func() { <-perHost; <-in.slots }()
-			in.pollFeed(ctx, e, force)
+			// The host's slot is for reading the feed document: it is
+			// given back once that is parsed, so that a feed fetching
+			// many article pages does not hold up its neighbours (the
+			// pages wait for the host's request slots in package fetch,
+			// one at a time).
+			var once sync.Once
+			docDone := func() { once.Do(func() { <-perHost }) }
+			defer func() { docDone(); <-in.slots }()
+			in.pollFeed(ctx, e, force, docDone)
 			in.mu.Lock()
 			e.busy = false
 			in.mu.Unlock()
@@ -583,7 +598,7 @@ func acquire(ctx context.Context, slots chan struct{}) bool {
 // pollFeed polls one feed and stores its new state. With a StateStore the
 // state is read afresh first, so that a feed another replica has just
 // polled is not polled again.
-func (in *Ingester) pollFeed(ctx context.Context, e *entry, force bool) {
+func (in *Ingester) pollFeed(ctx context.Context, e *entry, force bool, docDone func()) {
 	in.mu.Lock()
 	st, rev := e.st, e.rev
 	in.mu.Unlock()
@@ -608,7 +623,7 @@ func (in *Ingester) pollFeed(ctx context.Context, e *entry, force bool) {
 		}
 	}
 
-	o := in.poll(ctx, e.src, &st)
+	o := in.poll(ctx, e.src, &st, docDone)
 	if ctx.Err() != nil {
 		return // cut short: the feed stays due and is polled again first
 	}
@@ -653,7 +668,7 @@ func (in *Ingester) save(ctx context.Context, e *entry, st FeedState, rev uint64
 
 // poll fetches and processes one feed, updating st's validators, address
 // and counters; the outcome says what scheduling needs to know.
-func (in *Ingester) poll(ctx context.Context, src feed.Source, st *FeedState) outcome {
+func (in *Ingester) poll(ctx context.Context, src feed.Source, st *FeedState, docDone func()) outcome {
 	in.stats.Polls.Add(1)
 	o := outcome{ttl: st.TTL, skip: st.SkipHours}
 	from := st.fetchURL()
@@ -679,7 +694,16 @@ func (in *Ingester) poll(ctx context.Context, src feed.Source, st *FeedState) ou
 		o.err = err
 		return o
 	}
+	release, err := in.mem.Acquire(ctx, feed.ParseCost(resp.Body))
+	if err != nil {
+		o.err = err
+		return o
+	}
 	parsed, err := feed.Parse(resp.Body, resp.ContentType, resp.URL)
+	release()
+	if docDone != nil {
+		docDone()
+	}
 	if err != nil {
 		o.err = fmt.Errorf("parse %s: %w", from, err)
 		return o

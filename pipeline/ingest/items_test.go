@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"newsmon/pipeline"
 	"newsmon/pipeline/feed"
@@ -293,4 +294,59 @@ func TestPagesSpreadOverPolls(t *testing.T) {
 	if arts := rec.byURL(); len(rec.arts) != 120 || len(arts) != 120 {
 		t.Errorf("%d publications of %d articles, want 120 of 120", len(rec.arts), len(arts))
 	}
+}
+
+// A neighbour feed on the same host is read on time while one feed of the
+// host stalls and another fetches hundreds of slow pages (issue 9 item 8:
+// neighbours waited 24 to 149 s).
+func TestNeighbourNotStarved(t *testing.T) {
+	var mu sync.Mutex
+	neighbourAt := time.Time{}
+	var srv *httptest.Server
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/stall.xml":
+			select { // never answers; the client's timeout ends it
+			case <-r.Context().Done():
+			case <-time.After(10 * time.Second):
+			}
+		case r.URL.Path == "/huge.xml":
+			var items []string
+			for i := range 60 {
+				items = append(items, item(fmt.Sprintf("Story %d", i), fmt.Sprintf("%s/p/%d", srv.URL, i), "", "summary"))
+			}
+			fmt.Fprint(w, rss(srv.URL, items...))
+		case r.URL.Path == "/neighbour.xml":
+			mu.Lock()
+			neighbourAt = time.Now()
+			mu.Unlock()
+			fmt.Fprint(w, rss(srv.URL, item("Neighbour", srv.URL+"/n/1", "", "summary")))
+		default:
+			time.Sleep(50 * time.Millisecond) // a slow article page
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, storyPage(r.URL.Path))
+		}
+	}))
+	defer srv.Close()
+	rec := newBus(t)
+	in, err := ingest.New(ingest.Config{
+		Sources: []feed.Source{{URL: srv.URL + "/stall.xml"}, {URL: srv.URL + "/huge.xml"}, {URL: srv.URL + "/neighbour.xml"}},
+		PerHost: 2, Workers: 8, NearMinWords: -1, PagesPerPoll: 60,
+		Fetch: fetch.New(fetch.Options{Allow: fetch.Loopback, Timeout: 3 * time.Second, PerHost: 2}),
+	}, rec, rec, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	in.PollAll(context.Background())
+	mu.Lock()
+	waited := neighbourAt.Sub(start)
+	mu.Unlock()
+	if neighbourAt.IsZero() || waited > 1500*time.Millisecond {
+		t.Errorf("the neighbour feed was read %v after the job started; want well within the stalled feed's 3 s timeout", waited)
+	}
+	if got := rec.byURL()[srv.URL+"/n/1"]; got == nil {
+		t.Error("the neighbour's item was not published")
+	}
+	t.Logf("neighbour read after %v; the job took %v", waited.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
 }

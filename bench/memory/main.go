@@ -289,8 +289,9 @@ func run(hosts, copies int, memLimit, bin string) error {
 		}
 		return true
 	}
-	// Until every feed was read and nothing was asked for 15 s: the
-	// first polls and their pages are done.
+	// Until every feed was read and then nothing was asked for 15 s, or
+	// for two minutes more: the first polls and their pages are done, and
+	// the feeds of thousands of items are into their later polls.
 	deadline := start.Add(10 * time.Minute)
 	var readAt time.Duration
 	for time.Now().Before(deadline) {
@@ -298,7 +299,7 @@ func run(hosts, copies int, memLimit, bin string) error {
 		if readAt == 0 && allRead() {
 			readAt = time.Since(start)
 		}
-		if readAt > 0 && time.Since(time.Unix(0, s.last.Load())) > 15*time.Second {
+		if readAt > 0 && (time.Since(time.Unix(0, s.last.Load())) > 15*time.Second || time.Since(start) > readAt+2*time.Minute) {
 			break
 		}
 		time.Sleep(50 * time.Millisecond)

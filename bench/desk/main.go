@@ -1,0 +1,436 @@
+// Command desk measures the analyst desk's index (docs/benchmarks.md):
+//
+//   - indexing: articles of about 5 KB published to ARTICLES on an embedded
+//     NATS server, read by the desk's indexer (bus.Follow, an ordered
+//     consumer) into a new SQLite/FTS5 index, all on one core
+//     (GOMAXPROCS=1: the server, the consumer and SQLite share it);
+//   - search and the console: an index of 1,000,000 generated articles and
+//     1,000,000 alerts, built once into -big (reused when it is there), then
+//     opened by a fresh process that times two-word searches, the first page
+//     of alerts through the console's HTTP handler (rendered HTML) and the
+//     API, and reports its peak RSS.
+//
+//	go run ./bench/desk                                 # both
+//	go run ./bench/desk -phase index -n 20000           # indexing only
+//	go run ./bench/desk -phase big -big /tmp/desk-1m.db # build or reuse the big index, then measure
+//
+// Text: the word frequencies of the 181 hand-annotated article bodies of
+// pipeline/extract/testdata/extraction-bench/ground-truth.json.gz (English
+// news and blog prose); the indexing articles are those bodies cut or
+// repeated to 5 KB with a serial number, the big index's articles are
+// sentences drawn word by word from the same frequencies (a unigram model:
+// the real Zipf curve of news prose, not its grammar), 250 words each,
+// one in five naming a tracked firm so alerts have real matches.
+package main
+
+import (
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"slices"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+	"unicode"
+
+	"newsmon/pipeline"
+	"newsmon/pipeline/bus"
+	"newsmon/pipeline/bus/embedded"
+	"newsmon/pipeline/desk"
+)
+
+func main() {
+	var (
+		phase   = flag.String("phase", "all", "index, big, query (the measuring half of big, in its own process) or all")
+		n       = flag.Int("n", 30000, "articles for the indexing measure")
+		size    = flag.Int("size", 5000, "bytes per article for the indexing measure")
+		bigN    = flag.Int("big-n", 1_000_000, "articles (and alerts) of the big index")
+		big     = flag.String("big", filepath.Join(os.TempDir(), "newsmon-desk-bench-1m.db"), "the big index file: built when missing, reused otherwise")
+		corpus  = flag.String("corpus", "pipeline/extract/testdata/extraction-bench/ground-truth.json.gz", "article bodies to take text and word frequencies from")
+		queries = flag.Int("queries", 300, "search queries to time")
+		seed    = flag.Uint64("seed", 1, "random seed")
+		prof    = flag.String("cpuprofile", "", "write a CPU profile of the indexing measure here")
+	)
+	flag.Parse()
+	cpuprofile = *prof
+	bodies, err := loadBodies(*corpus)
+	if err != nil {
+		fail(err)
+	}
+	switch *phase {
+	case "index":
+		indexing(bodies, *n, *size)
+	case "big":
+		buildBig(bodies, *big, *bigN, *seed)
+		reexecQuery(*big, *queries, *seed)
+	case "query":
+		query(bodies, *big, *queries, *seed)
+	case "all":
+		indexing(bodies, *n, *size)
+		buildBig(bodies, *big, *bigN, *seed)
+		reexecQuery(*big, *queries, *seed)
+	default:
+		fail(fmt.Errorf("-phase %q: want index, big, query or all", *phase))
+	}
+}
+
+var cpuprofile string
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "bench/desk:", err)
+	os.Exit(1)
+}
+
+func loadBodies(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("%v (run from the repository root)", err)
+	}
+	defer f.Close()
+	var r io.Reader = f
+	if strings.HasSuffix(path, ".gz") {
+		if r, err = gzip.NewReader(f); err != nil {
+			return nil, err
+		}
+	}
+	var gt map[string]struct {
+		ArticleBody string `json:"articleBody"`
+	}
+	if err := json.NewDecoder(r).Decode(&gt); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	var out []string
+	for _, v := range gt {
+		if len(v.ArticleBody) > 500 {
+			out = append(out, v.ArticleBody)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func maxRSS() int64 {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return ru.Maxrss << 10
+}
+
+// indexing publishes n articles of about size bytes to ARTICLES, then
+// times the desk's indexer reading them into a new index on one core.
+func indexing(bodies []string, n, size int) {
+	runtime.GOMAXPROCS(1)
+	dir, err := os.MkdirTemp("", "bench-desk-")
+	if err != nil {
+		fail(err)
+	}
+	defer os.RemoveAll(dir)
+	srv, err := embedded.Start(embedded.Config{Host: "127.0.0.1", Port: -1, StoreDir: filepath.Join(dir, "nats")})
+	if err != nil {
+		fail(err)
+	}
+	defer srv.Shutdown()
+	ctx := context.Background()
+	log := slog.New(slog.DiscardHandler)
+	o := bus.DefaultOptions()
+	o.URL = srv.ClientURL()
+	c, err := bus.Connect(ctx, o, log)
+	if err != nil {
+		fail(err)
+	}
+	defer c.Close()
+	if _, err := c.Setup(ctx, bus.DefaultTopology()); err != nil {
+		fail(err)
+	}
+	now := time.Now().UTC()
+	var total int
+	batch := make([]*pipeline.Article, 0, 1000)
+	for i := range n {
+		text := fmt.Sprintf("Serial %d.\n\n", i)
+		for b := i; len(text) < size; b++ {
+			text += bodies[b%len(bodies)] + "\n\n"
+		}
+		text = text[:size]
+		total += len(text)
+		u := fmt.Sprintf("https://bench.example/%d", i)
+		pub := now.Add(-time.Duration(n-i) * time.Second)
+		batch = append(batch, &pipeline.Article{Schema: 1, ID: pipeline.ArticleID(u), URL: u, Source: "bench_example",
+			Title: fmt.Sprintf("Bench article %d", i), Published: &pub, FetchedAt: now, Text: text, Extraction: pipeline.ExtractionPage})
+		if len(batch) == cap(batch) || i == n-1 {
+			if err := c.PublishArticles(ctx, batch); err != nil {
+				fail(err)
+			}
+			batch = batch[:0]
+		}
+	}
+	idx, err := desk.OpenSQLite(filepath.Join(dir, "desk.db"), desk.SQLiteOptions{})
+	if err != nil {
+		fail(err)
+	}
+	defer idx.Close()
+	x := desk.NewIndexer(idx, c, desk.IndexerOptions{}, log)
+	rctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	if cpuprofile != "" {
+		f, err := os.Create(cpuprofile)
+		if err != nil {
+			fail(err)
+		}
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
+	cpu0, t0 := cpuTime(), time.Now()
+	go func() { x.Run(rctx); close(done) }()
+	for x.Stats().Position[pipeline.ArticlesStream].Load() < int64(n) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	wall, cpu := time.Since(t0), cpuTime()-cpu0
+	cancel()
+	<-done
+	cnt, _ := idx.Counts(ctx)
+	fmt.Printf("indexing: %d articles (%.1f KB each) from ARTICLES into a new index, GOMAXPROCS=1\n", cnt.Articles, float64(total)/float64(n)/1000)
+	fmt.Printf("  %.1f s wall, %.1f s CPU: %.0f articles/s wall, %.0f per CPU-second (%.1f MB/s of text)\n",
+		wall.Seconds(), cpu.Seconds(), float64(n)/wall.Seconds(), float64(n)/cpu.Seconds(), float64(total)/wall.Seconds()/1e6)
+}
+
+// sampler draws words with the frequencies of the corpus.
+type sampler struct {
+	words []string
+	cum   []int
+}
+
+func newSampler(bodies []string) *sampler {
+	freq := map[string]int{}
+	for _, b := range bodies {
+		for _, w := range strings.FieldsFunc(b, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\'' }) {
+			freq[strings.ToLower(w)]++
+		}
+	}
+	s := &sampler{}
+	for w := range freq {
+		s.words = append(s.words, w)
+	}
+	sort.Slice(s.words, func(i, j int) bool { return freq[s.words[i]] > freq[s.words[j]] || (freq[s.words[i]] == freq[s.words[j]] && s.words[i] < s.words[j]) })
+	sum := 0
+	for _, w := range s.words {
+		sum += freq[w]
+		s.cum = append(s.cum, sum)
+	}
+	return s
+}
+
+func (s *sampler) word(r *rand.Rand) string {
+	i, _ := slices.BinarySearch(s.cum, r.IntN(s.cum[len(s.cum)-1])+1)
+	return s.words[i]
+}
+
+var firms = []struct{ name, cat, id string }{
+	{"Huawei Cloud", "cloud", "huawei"}, {"Alibaba Cloud", "cloud", "alibaba"}, {"Tencent Cloud", "cloud", "tencent"},
+	{"AWS", "cloud", "aws"}, {"Microsoft Azure", "cloud", "azure"}, {"Google Cloud", "cloud", "google"},
+	{"the FCC", "policy", "fcc"}, {"the Commerce Department", "policy", "us-commerce"},
+}
+
+// buildBig writes n generated articles and n alerts into path, unless it is
+// there already.
+func buildBig(bodies []string, path string, n int, seed uint64) {
+	if _, err := os.Stat(path); err == nil {
+		fmt.Printf("big index: reusing %s\n", path)
+		return
+	}
+	tmp := path + ".building"
+	for _, s := range []string{"", "-wal", "-shm"} {
+		os.Remove(tmp + s)
+	}
+	idx, err := desk.OpenSQLite(tmp, desk.SQLiteOptions{CacheMB: 256})
+	if err != nil {
+		fail(err)
+	}
+	ctx := context.Background()
+	s := newSampler(bodies)
+	r := rand.New(rand.NewPCG(seed, 7))
+	end := time.Now().UTC()
+	start := end.Add(-29 * 24 * time.Hour)
+	step := end.Sub(start) / time.Duration(n)
+	t0, cpu0 := time.Now(), cpuTime()
+	const chunk = 2000
+	var b desk.Batch
+	for i := range n {
+		var sb strings.Builder
+		words := 200 + r.IntN(100)
+		firm := -1
+		if i%5 == 0 {
+			firm = r.IntN(len(firms))
+		}
+		for w := 0; w < words; w++ {
+			if w > 0 {
+				if w%18 == 0 {
+					sb.WriteString(". ")
+					if w%90 == 0 {
+						sb.WriteString("\n\n")
+					}
+				} else {
+					sb.WriteByte(' ')
+				}
+			}
+			if firm >= 0 && w == 40 {
+				sb.WriteString(firms[firm].name + " ")
+			}
+			sb.WriteString(s.word(r))
+		}
+		sb.WriteByte('.')
+		text := sb.String()
+		at := start.Add(time.Duration(i) * step)
+		u := fmt.Sprintf("https://big.example/%d", i)
+		title := strings.ToUpper(s.word(r)[:1]) + s.word(r)[1:] + " " + s.word(r) + " " + s.word(r) + " " + s.word(r)
+		a := pipeline.Article{Schema: 1, ID: pipeline.ArticleID(u), URL: u, Source: fmt.Sprintf("source%02d", i%40),
+			Title: title, Published: &at, FetchedAt: at, Text: text, Extraction: pipeline.ExtractionPage}
+		b.Articles = append(b.Articles, a)
+		// One alert per article: the firm's when it names one, else a
+		// rule of a broad topic with the article's first sentence.
+		f := firms[i%len(firms)]
+		if firm >= 0 {
+			f = firms[firm]
+		}
+		snippet := text[:strings.IndexByte(text+".", '.')+1]
+		al := pipeline.Alert{Schema: 1, ID: a.ID + ":" + f.id, Subject: pipeline.AlertSubject(f.cat, f.id), Rule: f.id, Category: f.cat,
+			Name: strings.TrimPrefix(f.name, "the "), Severity: []string{"", "low", "medium", "high"}[i%4],
+			Article: pipeline.ArticleRef{ID: a.ID, URL: u, Title: title, Source: a.Source, Published: &at},
+			Matches: []pipeline.Match{{Entity: f.cat + "." + f.id, Text: f.name, Field: "body", Start: 0, End: len(f.name), Snippet: snippet}},
+			Count:   1, TaggedAt: at.Add(30 * time.Second)}
+		b.Alerts = append(b.Alerts, desk.AlertRecord{Alert: al})
+		if len(b.Articles) == chunk || i == n-1 {
+			if _, err := idx.Apply(ctx, &b); err != nil {
+				fail(err)
+			}
+			b = desk.Batch{}
+			if (i+1)%100_000 == 0 {
+				fmt.Printf("  big index: %d articles, %.0f s\n", i+1, time.Since(t0).Seconds())
+			}
+		}
+	}
+	idx.Close()
+	for _, s := range []string{"", "-wal", "-shm"} {
+		os.Rename(tmp+s, path+s)
+	}
+	st, _ := os.Stat(path)
+	fmt.Printf("big index: %d articles and %d alerts written in %.0f s (%.0f CPU-s), %.1f GB\n", n, n,
+		time.Since(t0).Seconds(), (cpuTime() - cpu0).Seconds(), float64(st.Size())/1e9)
+}
+
+// reexecQuery measures the big index in a fresh process, so its peak RSS
+// is the desk's, not the builder's.
+func reexecQuery(path string, queries int, seed uint64) {
+	cmd := exec.Command(os.Args[0], "-phase", "query", "-big", path, "-queries", fmt.Sprint(queries), "-seed", fmt.Sprint(seed))
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	if err := cmd.Run(); err != nil {
+		fail(err)
+	}
+}
+
+func pct(d []time.Duration, p float64) time.Duration {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[min(len(s)-1, int(float64(len(s))*p))]
+}
+
+func summary(d []time.Duration) string {
+	return fmt.Sprintf("p50 %.1f ms, p95 %.1f ms, max %.1f ms", ms(pct(d, .5)), ms(pct(d, .95)), ms(pct(d, 1)))
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// query opens the big index as a desk does and times what analysts do.
+func query(bodies []string, path string, queries int, seed uint64) {
+	ctx := context.Background()
+	idx, err := desk.OpenSQLite(path, desk.SQLiteOptions{})
+	if err != nil {
+		fail(err)
+	}
+	defer idx.Close()
+	c, err := idx.Counts(ctx)
+	if err != nil {
+		fail(err)
+	}
+	fmt.Printf("query: %s holds %d articles, %d alerts (GOMAXPROCS=%d)\n", path, c.Articles, c.Alerts, runtime.GOMAXPROCS(0))
+	s := newSampler(bodies)
+	r := rand.New(rand.NewPCG(seed, 9))
+	// Two-word queries: words of the corpus below its 100 commonest
+	// (function words), drawn by frequency, as an analyst's are likely to
+	// be ordinary words; and firm names.
+	var qs []string
+	for len(qs) < queries {
+		a, b := s.word(r), s.word(r)
+		if rank(s, a) < 100 || rank(s, b) < 100 || a == b {
+			continue
+		}
+		qs = append(qs, a+" "+b)
+	}
+	for _, f := range firms[:6] {
+		qs = append(qs, strings.ToLower(f.name))
+	}
+	var took []time.Duration
+	hits := 0
+	for _, q := range qs {
+		t0 := time.Now()
+		p, err := idx.Search(ctx, desk.SearchQuery{Q: q})
+		if err != nil {
+			fail(fmt.Errorf("search %q: %w", q, err))
+		}
+		took = append(took, time.Since(t0))
+		hits += len(p.Hits)
+	}
+	fmt.Printf("  search, two words, ranked, first page of 20: %d queries, %s (%.1f hits a page)\n", len(qs), summary(took), float64(hits)/float64(len(qs)))
+
+	srv, err := desk.NewServer(desk.Options{Index: idx})
+	if err != nil {
+		fail(err)
+	}
+	h := srv.Handler()
+	for _, page := range []struct{ name, path string }{
+		{"console first page of alerts (HTML)", "/"},
+		{"console, filtered by rule", "/?rule=cloud.huawei"},
+		{"console, filtered by severity and source", "/?severity=high&source=source07"},
+		{"API first page of alerts (JSON)", "/api/alerts"},
+	} {
+		var d []time.Duration
+		for range 50 {
+			req := httptest.NewRequest("GET", "http://127.0.0.1"+page.path, nil)
+			w := httptest.NewRecorder()
+			t0 := time.Now()
+			h.ServeHTTP(w, req)
+			d = append(d, time.Since(t0))
+			if w.Code != http.StatusOK {
+				fail(fmt.Errorf("%s: %d %s", page.path, w.Code, w.Body.String()))
+			}
+		}
+		fmt.Printf("  %s: %s\n", page.name, summary(d))
+	}
+	fmt.Printf("  peak RSS of this process (index open, the queries above): %.0f MB\n", float64(maxRSS())/1e6)
+}
+
+func rank(s *sampler, w string) int {
+	for i, x := range s.words[:200] {
+		if x == w {
+			return i
+		}
+	}
+	return 200
+}

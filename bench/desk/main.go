@@ -4,15 +4,16 @@
 //     NATS server, read by the desk's indexer (bus.Follow, an ordered
 //     consumer) into a new SQLite/FTS5 index, all on one core
 //     (GOMAXPROCS=1: the server, the consumer and SQLite share it);
+//
 //   - search and the console: an index of 1,000,000 generated articles and
 //     1,000,000 alerts, built once into -big (reused when it is there), then
 //     opened by a fresh process that times two-word searches, the first page
 //     of alerts through the console's HTTP handler (rendered HTML) and the
 //     API, and reports its peak RSS.
 //
-//	go run ./bench/desk                                 # both
-//	go run ./bench/desk -phase index -n 20000           # indexing only
-//	go run ./bench/desk -phase big -big /tmp/desk-1m.db # build or reuse the big index, then measure
+//     go run ./bench/desk                                 # both
+//     go run ./bench/desk -phase index -n 20000           # indexing only
+//     go run ./bench/desk -phase big -big /tmp/desk-1m.db # build or reuse the big index, then measure
 //
 // Text: the word frequencies of the 181 hand-annotated article bodies of
 // pipeline/extract/testdata/extraction-bench/ground-truth.json.gz (English
@@ -228,7 +229,9 @@ func newSampler(bodies []string) *sampler {
 	for w := range freq {
 		s.words = append(s.words, w)
 	}
-	sort.Slice(s.words, func(i, j int) bool { return freq[s.words[i]] > freq[s.words[j]] || (freq[s.words[i]] == freq[s.words[j]] && s.words[i] < s.words[j]) })
+	sort.Slice(s.words, func(i, j int) bool {
+		return freq[s.words[i]] > freq[s.words[j]] || (freq[s.words[i]] == freq[s.words[j]] && s.words[i] < s.words[j])
+	})
 	sum := 0
 	for _, w := range s.words {
 		sum += freq[w]

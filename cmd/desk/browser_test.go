@@ -1,10 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
+	"image"
+	"image/color/palette"
+	"image/draw"
+	"image/png"
 	"io"
 	"net/http"
 	"os"
@@ -120,17 +125,37 @@ func eval[T any](t *testing.T, b *browser, js string) T {
 
 func (b *browser) shot(t *testing.T, name string) {
 	t.Helper()
-	png := value(t, b, "screenshot "+name, chromedp.CaptureScreenshot())
-	if len(png) < 1000 {
-		t.Fatalf("screenshot %s: %d bytes", name, len(png))
+	shot := value(t, b, "screenshot "+name, chromedp.CaptureScreenshot())
+	if len(shot) < 1000 {
+		t.Fatalf("screenshot %s: %d bytes", name, len(shot))
 	}
 	dir := *screenshots
 	if dir == "" {
 		dir = t.TempDir()
+	} else {
+		shot = smallPNG(t, shot) // committed to docs/desk
 	}
-	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), shot, 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// smallPNG re-encodes a screenshot with a 256-colour palette (the console
+// has few colours), a third of the size or less.
+func smallPNG(t *testing.T, data []byte) []byte {
+	t.Helper()
+	img, err := png.Decode(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pal := image.NewPaletted(img.Bounds(), palette.Plan9)
+	draw.Draw(pal, img.Bounds(), img, image.Point{}, draw.Src)
+	var out bytes.Buffer
+	enc := png.Encoder{CompressionLevel: png.BestCompression}
+	if err := enc.Encode(&out, pal); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
 }
 
 // fetchStatus posts from inside the page, as a script on it could, and

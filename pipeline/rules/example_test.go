@@ -65,6 +65,6 @@ entities:
 `)}})
 	fmt.Println(err)
 	// Output:
-	// bad.yaml:7: entity: unknown key "alias" (known keys: id, category, name, severity, description, tags, aliases)
+	// bad.yaml:7: entity: unknown key "alias" (known keys: id, category, name, severity, description, country, tags, aliases)
 	// bad.yaml:6: alias "State Department" is made of common words and would fire on ordinary prose: add context words, or case: exact to match it only as written
 }

@@ -98,14 +98,14 @@ func firedList(hits []Hit) string {
 // Stats counts what a Set holds.
 type Stats struct {
 	Files, Entities, Aliases, Rules, Examples int
-	Words                                     int // distinct words in aliases and terms
+	Words                                     int // distinct words in aliases and terms, in each lexicon
 }
 
 // Stats counts the files, entities, aliases, rules (entity and compound)
 // and examples of s.
 func (s *Set) Stats() Stats {
 	st := Stats{Files: len(s.files), Entities: len(s.entities), Rules: len(s.rules), Examples: s.Examples(),
-		Words: len(s.words.offs) - 1}
+		Words: len(s.main.words.offs) - 1 + len(s.sense.words.offs) - 1}
 	for _, p := range s.phrases {
 		if p.entity >= 0 {
 			st.Aliases++

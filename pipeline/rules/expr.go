@@ -13,7 +13,7 @@ import (
 //	unary   = "NOT" unary | near
 //	near    = prefix { ("NEAR/" n | "NEAR/s" | "NEAR/p") prefix }
 //	prefix  = "ATLEAST/" n prefix | ("title:" | "lead:" | "body:") prefix | primary
-//	primary = "(" expr ")" | category.id | category.* | @tag | "quoted words"
+//	primary = "(" expr ")" | category.id | category.* | @tag | "quoted words" | ="quoted words"
 
 type op uint8
 
@@ -53,15 +53,16 @@ type node struct {
 	unit  byte // NEAR unit: 'w' words, 's' sentence, 'p' paragraph
 	scope uint8
 
-	kind atomKind
-	name string // as written: "cloud.huawei", "cloud", "china", "export controls"
-	id   int32  // entity or term index once resolved
+	kind      atomKind
+	name      string // as written: "cloud.huawei", "cloud", "china", "export controls"
+	asWritten bool   // a term written ="...": no inflections
+	id        int32  // entity or term index once resolved
 }
 
 type lexeme struct {
 	text string
 	pos  int  // byte offset in the expression, for messages
-	kind byte // '(' ')' 'w' word/operator, 'q' quoted
+	kind byte // '(' ')' 'w' word/operator, 'q' quoted, 'e' quoted as written (="...")
 }
 
 func lex(s string) ([]lexeme, error) {
@@ -74,13 +75,17 @@ func lex(s string) ([]lexeme, error) {
 		case c == '(' || c == ')':
 			out = append(out, lexeme{text: s[i : i+1], pos: i, kind: c})
 			i++
-		case c == '"':
-			j := strings.IndexByte(s[i+1:], '"')
-			if j < 0 {
-				return nil, fmt.Errorf("at %d: quote not closed", i+1)
+		case c == '"' || (c == '=' && i+1 < len(s) && s[i+1] == '"'):
+			kind, q := byte('q'), i
+			if c == '=' {
+				kind, q = 'e', i+1
 			}
-			out = append(out, lexeme{text: s[i+1 : i+1+j], pos: i, kind: 'q'})
-			i += j + 2
+			j := strings.IndexByte(s[q+1:], '"')
+			if j < 0 {
+				return nil, fmt.Errorf("at %d: quote not closed", q+1)
+			}
+			out = append(out, lexeme{text: s[q+1 : q+1+j], pos: i, kind: kind})
+			i = q + j + 2
 		default:
 			j := i
 			for j < len(s) && !strings.ContainsRune(" \t\n\r()\"", rune(s[j])) {
@@ -292,11 +297,11 @@ func (p *parser) primary() (*node, error) {
 		return n, nil
 	case ')':
 		return nil, fmt.Errorf("at %d: unexpected ')'", t.pos+1)
-	case 'q':
+	case 'q', 'e':
 		if strings.TrimSpace(t.text) == "" {
 			return nil, fmt.Errorf("at %d: empty quoted words", t.pos+1)
 		}
-		return &node{op: opAtom, kind: akTerm, name: t.text}, nil
+		return &node{op: opAtom, kind: akTerm, name: t.text, asWritten: t.kind == 'e'}, nil
 	}
 	w := t.text
 	switch w {

@@ -67,6 +67,20 @@ type scratch struct {
 	spare   []occ
 	near    []occ
 	found   []occ
+
+	// The lexicon being read, the scanner reading, and, in the sense pass,
+	// where the slice being read starts in its field.
+	lex                *lexicon
+	cur                *scanner
+	off                int32
+	sentBase, paraBase int32
+	senseSc            scanner
+	spans              [][2]int32 // sentence spans to read in the sense pass, per field in turn
+
+	// For resolve (sense.go).
+	verdict   []uint8
+	caseClass [2]uint8
+	defs      []def
 }
 
 func newScratch(s *Set) any {
@@ -89,57 +103,71 @@ func (s *Set) Match(d Doc) []Hit {
 func (x *scratch) find(d Doc) {
 	x.ents, x.terms = x.ents[:0], x.terms[:0]
 	x.texts = [2]string{d.Title, d.Body}
+	x.lex, x.off, x.sentBase, x.paraBase = &x.s.main, 0, 0, 0
 	for f := range 2 {
 		x.field, x.text, x.nact, x.lastPos = uint8(f), x.texts[f], 0, -2
-		termsFrom, entsFrom := len(x.terms), len(x.ents)
 		sc := &x.sc[f]
-		sc.filter, sc.sh = x.s.words.filter, x.s.words.sh
+		x.cur = sc
+		sc.filter, sc.sh = x.lex.words.filter, x.lex.words.sh
 		sc.scan(x.text, x)
-		x.checkContext(entsFrom, termsFrom)
 	}
+	x.resolve()
 }
 
-// word advances the trie by one word of the text. The scanner calls it
-// only for words that may start a phrase, and for words that may continue
-// one while one is under way.
+// groupTerms groups the term occurrences by id (see group), for resolve
+// and the rules, under a new generation.
+func (x *scratch) groupTerms() {
+	x.gen++
+	if x.gen == 0 { // wrapped: stale marks could look current
+		clear(x.entGen)
+		clear(x.trmGen)
+		x.gen = 1
+	}
+	x.termIDs = x.termIDs[:0]
+	x.terms, x.spare = group(x.terms, x.spare, x.trmGen, x.trmLo, x.trmHi, x.gen, &x.termIDs)
+}
+
+// word advances the trie of the lexicon being read by one word of the
+// text. The scanner calls it only for words that may start a phrase, and
+// for words that may continue one while one is under way.
 func (x *scratch) word(w *word) {
-	s := x.s
+	lex := x.lex
 	if w.pos != x.lastPos+1 || w.flags&fBreak != 0 {
 		x.nact = 0 // words in between, or punctuation: no phrase goes on
 	}
 	x.lastPos = w.pos
-	id := s.words.lookup(w)
+	id := lex.words.lookup(w)
 	if id < 0 {
 		x.nact = 0
-		x.sc[x.field].active = false
+		x.cur.active = false
 		return
 	}
 	x.ring[uint32(w.pos)%maxPhraseWords] = recent{start: w.start, end: w.end, sent: w.sent, para: w.para, flags: w.flags}
 	k := 0
 	for _, st := range x.act[:x.nact] {
-		if v := s.next.step(st.node, id); v >= 0 {
+		if v := lex.next.step(st.node, id); v >= 0 {
 			next := v &^ outFlag
 			x.act[k] = state{next, st.first}
 			k++
 			if v&outFlag != 0 {
-				for _, pi := range s.outIDs[s.outOff[next]:s.outOff[next+1]] {
+				for _, pi := range lex.outIDs[lex.outOff[next]:lex.outOff[next+1]] {
 					x.accept(pi, st.first, w.pos)
 				}
 			}
 		}
 	}
-	if v := s.root[id]; v >= 0 && k < len(x.act) {
+	if v := lex.root[id]; v >= 0 && k < len(x.act) {
 		node := v &^ outFlag
 		x.act[k] = state{node, w.pos}
 		k++
 		if v&outFlag != 0 {
-			for _, pi := range s.outIDs[s.outOff[node]:s.outOff[node+1]] {
+			for _, pi := range lex.outIDs[lex.outOff[node]:lex.outOff[node+1]] {
 				x.accept(pi, w.pos, w.pos)
 			}
 		}
 	}
 	x.nact = k
-	x.sc[x.field].active = k > 0
+	x.cur.active = k > 0
 }
 
 // accept records phrase pi found on words first..last if its case and
@@ -162,45 +190,20 @@ func (x *scratch) accept(pi int32, first, last int32) {
 	if (p.commonFirst && a.flags&fGluedPrev != 0) || (p.commonLast && b.flags&fGluedNext != 0) {
 		return
 	}
-	o := occ{ph: pi, field: x.field, pos0: first, pos1: last, start: a.start, end: b.end, sent: a.sent, para: a.para}
+	// In the sense pass the text is a slice of the field: offsets and
+	// sentence and paragraph numbers are moved back to the field's.
+	o := occ{ph: pi, field: x.field, pos0: first, pos1: last, start: a.start + x.off, end: b.end + x.off,
+		sent: a.sent + x.sentBase, para: a.para + x.paraBase}
 	if p.entity >= 0 {
 		o.id = p.entity
 		x.ents = append(x.ents, o)
 	} else {
+		if x.lex == &x.s.sense && x.s.termMain[p.term] {
+			return // the main pass has it
+		}
 		o.id = p.term
 		x.terms = append(x.terms, o)
 	}
-}
-
-// checkContext drops this field's entity occurrences whose alias needs
-// context words nearby and has none, or has a veto word nearby.
-func (x *scratch) checkContext(entsFrom, termsFrom int) {
-	terms := x.terms[termsFrom:]
-	kept := x.ents[:entsFrom]
-	for _, o := range x.ents[entsFrom:] {
-		p := &x.s.phrases[o.ph]
-		if p.window == 0 || x.contextOK(p, o, terms) {
-			kept = append(kept, o)
-		}
-	}
-	x.ents = kept
-}
-
-func (x *scratch) contextOK(p *phrase, o occ, terms []occ) bool {
-	lo, hi := o.pos0-p.window, o.pos1+p.window
-	found := len(p.context) == 0
-	for _, t := range terms {
-		if t.pos0 < lo || t.pos1 > hi {
-			continue
-		}
-		if slices.Contains(p.veto, t.id) {
-			return false
-		}
-		if !found && slices.Contains(p.context, t.id) {
-			found = true
-		}
-	}
-	return found
 }
 
 // rulesHit evaluates the rules over the occurrences found.
@@ -209,13 +212,7 @@ func (x *scratch) rulesHit() []Hit {
 	if len(x.ents) == 0 && len(x.terms) == 0 {
 		return nil
 	}
-	x.gen++
-	if x.gen == 0 { // wrapped: stale marks could look current
-		clear(x.entGen)
-		clear(x.trmGen)
-		x.gen = 1
-	}
-	gen := x.gen
+	gen := x.gen // set by find
 	x.present = x.present[:0]
 	ncand := 0
 	x.ents, x.spare = group(x.ents, x.spare, x.entGen, x.entLo, x.entHi, gen, &x.present)
@@ -228,8 +225,6 @@ func (x *scratch) rulesHit() []Hit {
 		}
 		ncand++
 	}
-	x.termIDs = x.termIDs[:0]
-	x.terms, x.spare = group(x.terms, x.spare, x.trmGen, x.trmLo, x.trmHi, gen, &x.termIDs)
 	for _, id := range x.termIDs {
 		for _, r := range s.termRules[id] {
 			x.candBit[r/64] |= 1 << (r % 64)

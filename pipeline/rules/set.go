@@ -45,10 +45,6 @@ type Doc struct {
 // Severities, lowest first.
 var severities = []string{"info", "low", "medium", "high", "critical"}
 
-// defaultWindow is how many words either side of a context-dependent alias
-// are searched for its context and veto words.
-const defaultWindow = 15
-
 // Set is a compiled, immutable rule set. Match is safe for concurrent use.
 type Set struct {
 	rules []*Rule    // sorted by subject
@@ -61,20 +57,14 @@ type Set struct {
 	cats     []string
 	tags     []string
 
-	// The word trie: vocab maps a normalised word to its id, root gives the
-	// node after the first word, trans the node after any later one.
-	// Both maps serve compiling only; matching uses words and next, built
-	// from them by finish.
-	vocab map[string]int32
-	root  []int32
-	trans map[uint64]int32
-	words wordTable
-	next  transTable
-	out   [][]int32 // node -> phrases ending there, while compiling
-	// outOff and outIDs hold out flattened for matching: the phrases
-	// ending at node are outIDs[outOff[node]:outOff[node+1]].
-	outOff []int32
-	outIDs []int32
+	// Two lexicons of phrases: main holds the aliases and the quoted words
+	// of rules, read in every article; sense holds the words of aliases'
+	// context, veto, about and not_about lists, read only around the
+	// mentions that need them (sense.go).
+	main, sense lexicon
+	// termMain: the term is in the main lexicon (a rule uses it), so the
+	// sense pass need not record it again.
+	termMain []bool
 
 	termRules [][]int32 // term -> compound rules that mention it
 
@@ -94,9 +84,14 @@ type entity struct {
 	tags     []int32
 	rule     int32
 	compound []int32 // compound rules that mention it, its category or a tag
+	country  string  // its own country's code (places.go), or ""
+	// long holds its aliases of two words or more, normalised: an acronym
+	// spelled out as one of them in the text is this entity's.
+	long map[string]bool
 }
 
-// phrase is an alias of an entity or a term of rules and context lists.
+// phrase is one spelling of an alias of an entity, or of a term of rules
+// and context lists.
 type phrase struct {
 	entity      int32 // -1 for a term
 	term        int32 // -1 for an alias
@@ -105,10 +100,53 @@ type phrase struct {
 	exactUpper  []string
 	commonFirst bool // a hyphen must not glue it into a longer word
 	commonLast  bool
-	context     []int32
-	veto        []int32
-	window      int32
+	alias       *aliasInfo // nil for a term
 }
+
+// aliasInfo is what an alias says about when it counts, shared by its
+// spellings (see sense.go).
+type aliasInfo struct {
+	context  []int32 // terms needed within reach
+	veto     []int32 // terms that rule it out within reach
+	about    []int32 // terms that confirm its sense within reach
+	notAbout []int32 // terms of another sense: rule it out unless about or context terms are there
+	reach    uint8
+	// continues holds the capitalised words, lower case, that may follow
+	// it in the same name (Senate Democrats); notAfter the words that,
+	// right before it, make it something else (in Brussels).
+	continues map[string]bool
+	notAfter  map[string]bool
+	// runOn: a capitalised word right after it makes it part of a longer
+	// name (Azure Power, White House Farm). Single words and names made of
+	// ordinary words.
+	runOn bool
+	// generic: made of ordinary words (White House, Senate), so that a
+	// U.S. state's or another country's body may carry the same name.
+	generic bool
+	// caseFirst: a single ordinary word whose capital carries its meaning
+	// (Commission, Treasury): at the start of a sentence, in capitals or
+	// title case, the text says nothing about it.
+	caseFirst bool
+	// title: it names an office holder (Commerce Secretary, House
+	// Speaker), whose name follows it capitalised; only "of" or "for" and a
+	// capitalised word run on past it (Secretary of State for Science).
+	title      bool
+	acronym    string // its letters, when it is an acronym (FCC)
+	hasAcronym bool   // one of its words is an acronym (JD Cloud)
+	caseless   bool   // it relies on capitals (exact words or an acronym)
+}
+
+// Reaches of context and veto words (docs/rules.md). Every reach but the
+// sentence takes in the title from the body, and the lead from the title.
+const (
+	reachParagraph  uint8 = iota // the default: the sentence, the one before and after, the whole paragraph
+	reachSentence                // the sentence alone
+	reachNeighbours              // the sentence and the one before and after
+	reachArticle                 // anywhere
+)
+
+var reaches = map[string]uint8{"": reachParagraph, "paragraph": reachParagraph, "sentence": reachSentence,
+	"neighbours": reachNeighbours, "neighbors": reachNeighbours, "article": reachArticle}
 
 // LoadDir loads every *.yaml file in dir.
 func LoadDir(dir string) (*Set, error) {
@@ -215,13 +253,7 @@ func (c *compiler) errorf(file string, line int, format string, args ...any) {
 }
 
 func compile(files []*fileSpec) (*Set, []error) {
-	s := &Set{
-		byKey: map[string]int32{},
-		vocab: map[string]int32{},
-		trans: map[uint64]int32{},
-		out:   [][]int32{nil},
-		files: files,
-	}
+	s := &Set{byKey: map[string]int32{}, main: newLexicon(), sense: newLexicon(), files: files}
 	c := &compiler{s: s, termIdx: map[string]int32{}, aliases: map[string]string{},
 		catIdx: map[string]int32{}, tagIdx: map[string]int32{}, entIdx: map[string]int32{},
 		where: map[string]string{}, ids: map[string]string{}}
@@ -238,7 +270,8 @@ func compile(files []*fileSpec) (*Set, []error) {
 	c.order()
 	c.wake()
 	c.checkExamples(files)
-	s.finish()
+	s.main.finish()
+	s.sense.finish()
 	s.pool.New = func() any { return newScratch(s) }
 	return s, c.errs
 }
@@ -297,7 +330,7 @@ func (c *compiler) entity(file string, e *entitySpec) {
 	r := &Rule{ID: e.id, Category: e.category, Name: e.name, Subject: pipeline.AlertSubject(e.category, e.id),
 		Severity: sev, Description: desc}
 	ei := int32(len(s.entities))
-	ent := entity{key: key, cat: c.cat(e.category)}
+	ent := entity{key: key, cat: c.cat(e.category), country: e.country, long: map[string]bool{}}
 	for _, t := range e.tags {
 		if !validID(t) {
 			c.errorf(file, e.lineNo, "entity %q: tag %q: use lower-case letters, digits and '-'", e.id, t)
@@ -350,7 +383,7 @@ func (c *compiler) rule(file string, rs *ruleSpec) {
 		c.errorf(file, rs.matchLine, "rule %q: match can be true for an empty article; it needs something that must occur", rs.id)
 		return
 	}
-	if !c.resolve(file, rs.matchLine, rs.id, ex) {
+	if !c.resolve(file, rs.matchLine, rs.id, ex, rs.inflect) {
 		return
 	}
 	r := &Rule{ID: rs.id, Category: rs.category, Name: rs.name, Subject: pipeline.AlertSubject(rs.category, rs.id),
@@ -462,8 +495,9 @@ func (c *compiler) tag(name string) int32 {
 }
 
 // resolve turns the names in an expression into entity, category, tag and
-// term indexes.
-func (c *compiler) resolve(file string, line int, id string, ex *node) bool {
+// term indexes. With inflect, quoted words also match their inflections,
+// unless written ="..." (see inflect.go).
+func (c *compiler) resolve(file string, line int, id string, ex *node, inflect bool) bool {
 	ok := true
 	names := map[atomKind]struct {
 		idx  map[string]int32
@@ -488,7 +522,7 @@ func (c *compiler) resolve(file string, line int, id string, ex *node) bool {
 			}
 			n.id = i
 		case akTerm:
-			t, err := c.term(n.name)
+			t, err := c.term(n.name, inflect && !n.asWritten, true)
 			if err != nil {
 				c.errorf(file, line, "rule %q: %v", id, err)
 				ok = false
@@ -541,19 +575,41 @@ func isAcronym(w string) bool {
 	return letters >= 2
 }
 
-func (c *compiler) term(text string) (int32, error) {
+// term compiles quoted words of a rule (main), or a word of an alias's
+// context lists (not main: the sense lexicon). With inflect, the words also
+// match their inflections ("ban": bans, banned, banning; see inflect.go).
+func (c *compiler) term(text string, inflect, main bool) (int32, error) {
 	norm, exact, err := wordsOf(text, "")
 	if err != nil {
 		return 0, err
 	}
 	key := strings.Join(norm, " ") + "\x00" + strings.Join(exact, " ")
-	if i, ok := c.termIdx[key]; ok {
-		return i, nil
+	if inflect {
+		key += "\x00~"
 	}
-	i := int32(len(c.s.terms))
-	c.s.terms = append(c.s.terms, text)
-	c.termIdx[key] = i
-	c.addPhrase(norm, phrase{entity: -1, term: i, exact: exact})
+	i, known := c.termIdx[key]
+	if !known {
+		i = int32(len(c.s.terms))
+		c.s.terms = append(c.s.terms, text)
+		c.s.termMain = append(c.s.termMain, false)
+		c.termIdx[key] = i
+	}
+	lex := &c.s.sense
+	switch {
+	case main && c.s.termMain[i]:
+		return i, nil
+	case main:
+		c.s.termMain[i] = true
+		lex = &c.s.main
+	case known:
+		return i, nil // in the sense lexicon already, or in main, which the sense pass sees too
+	}
+	c.addPhrase(lex, norm, phrase{entity: -1, term: i, exact: exact})
+	if inflect {
+		for _, v := range inflections(norm, exact) {
+			c.addPhrase(lex, v, phrase{entity: -1, term: i, exact: exact})
+		}
+	}
 	return i, nil
 }
 
@@ -597,38 +653,97 @@ func (c *compiler) alias(file, key string, ei int32, a *aliasSpec) {
 		c.errorf(file, a.line, "alias %q is already used by %s", a.text, prev)
 		return
 	}
-	c.aliases[nk] = fmt.Sprintf("%s (%s:%d)", key, file, a.line)
-	p := phrase{entity: ei, term: -1, exact: exact,
-		commonFirst: commonWords[norm[0]], commonLast: commonWords[norm[len(norm)-1]]}
-	if len(a.context) > 0 || len(a.veto) > 0 {
-		p.window = defaultWindow
-		if a.window > 0 {
-			p.window = int32(a.window)
-		}
-		for _, t := range a.context {
-			ti, err := c.term(t)
-			if err != nil {
-				c.errorf(file, a.line, "alias %q: context %v", a.text, err)
-				continue
-			}
-			p.context = append(p.context, ti)
-		}
-		for _, t := range a.veto {
-			ti, err := c.term(t)
-			if err != nil {
-				c.errorf(file, a.line, "alias %q: veto %v", a.text, err)
-				continue
-			}
-			p.veto = append(p.veto, ti)
-		}
-	} else if a.window > 0 {
-		c.errorf(file, a.line, "alias %q: window only applies with context or veto words", a.text)
+	where := fmt.Sprintf("%s (%s:%d)", key, file, a.line)
+	c.aliases[nk] = where
+	info := c.aliasInfo(file, a, norm, exact, common, c.s.entities[ei].country != "")
+	if len(norm) > 1 {
+		c.s.entities[ei].long[nk] = true
 	}
-	c.addPhrase(norm, p)
+	c.addPhrase(&c.s.main, norm, phrase{entity: ei, term: -1, exact: exact, alias: info,
+		commonFirst: commonWords[norm[0]], commonLast: commonWords[norm[len(norm)-1]]})
+	// The same name in the other spellings wire copy uses: Dept. for
+	// Department, Centre and Center, F.C.C. and FCC. A spelling that is
+	// already some alias of its own is left to that alias.
+	for _, v := range spellings(norm, exact) {
+		vk := strings.Join(v.norm, " ")
+		if _, dup := c.aliases[vk]; dup {
+			continue
+		}
+		c.aliases[vk] = where
+		if len(v.norm) > 1 {
+			c.s.entities[ei].long[vk] = true
+		}
+		c.addPhrase(&c.s.main, v.norm, phrase{entity: ei, term: -1, exact: v.exact, alias: info,
+			commonFirst: commonWords[v.norm[0]], commonLast: commonWords[v.norm[len(v.norm)-1]]})
+	}
 }
 
-// addPhrase inserts the words of a phrase into the trie.
-func (c *compiler) addPhrase(norm []string, p phrase) {
+// aliasInfo compiles what an alias says about when it counts.
+func (c *compiler) aliasInfo(file string, a *aliasSpec, norm, exact []string, common, body bool) *aliasInfo {
+	info := &aliasInfo{reach: reaches[a.reach], caseless: exact != nil}
+	terms := func(what string, list []string) []int32 {
+		var out []int32
+		for _, t := range list {
+			ti, err := c.term(t, false, false)
+			if err != nil {
+				c.errorf(file, a.line, "alias %q: %s %v", a.text, what, err)
+				continue
+			}
+			out = append(out, ti)
+		}
+		return out
+	}
+	info.context = terms("context", a.context)
+	info.veto = terms("veto", a.veto)
+	info.about = terms("about", a.about)
+	info.notAbout = terms("not_about", a.notAbout)
+	words := func(list []string) map[string]bool {
+		if len(list) == 0 {
+			return nil
+		}
+		m := map[string]bool{}
+		for _, w := range list {
+			m[strings.ToLower(w)] = true
+		}
+		return m
+	}
+	info.continues, info.notAfter = words(a.continues), words(a.notAfter)
+	for _, e := range exact {
+		if e != "" && isAcronym(e) {
+			info.hasAcronym = true
+		}
+	}
+	if len(norm) == 1 && exact != nil && isAcronym(exact[0]) {
+		info.acronym = exact[0]
+	}
+	// Names made of ordinary words, or written to match only as written,
+	// are the ones another body or thing can carry too.
+	info.generic = common || a.caseOpt == "exact"
+	// A body's names run on into another body's (the Senate of Canada,
+	// the National Cyber Security Centre of Finland).
+	info.runOn = info.acronym == "" && !isCJK(firstRune(norm[0])) && (len(norm) == 1 || info.generic || body)
+	for _, w := range norm {
+		if titleWords[w] {
+			info.title = true
+		}
+	}
+	info.caseFirst = len(norm) == 1 && exact != nil && info.acronym == "" && commonWords[norm[0]]
+	return info
+}
+
+// titleWords name office holders.
+var titleWords = map[string]bool{"secretary": true, "speaker": true, "president": true, "chair": true,
+	"chairman": true, "chairwoman": true, "commissioner": true, "minister": true, "director": true,
+	"administrator": true, "chief": true, "leader": true}
+
+func firstRune(s string) rune {
+	r, _ := utf8.DecodeRuneInString(s)
+	return r
+}
+
+// addPhrase registers a phrase and inserts its words into a lexicon's
+// trie.
+func (c *compiler) addPhrase(lex *lexicon, norm []string, p phrase) {
 	s := c.s
 	p.words = int32(len(norm))
 	if p.exact != nil {
@@ -639,32 +754,7 @@ func (c *compiler) addPhrase(norm []string, p phrase) {
 	}
 	pi := int32(len(s.phrases))
 	s.phrases = append(s.phrases, p)
-	node := int32(-1) // the root
-	for _, w := range norm {
-		wi, ok := s.vocab[w]
-		if !ok {
-			wi = int32(len(s.root))
-			s.vocab[w] = wi
-			s.root = append(s.root, -1)
-		}
-		if node < 0 {
-			if s.root[wi] < 0 {
-				s.root[wi] = int32(len(s.out))
-				s.out = append(s.out, nil)
-			}
-			node = s.root[wi]
-			continue
-		}
-		k := transKey(node, wi)
-		next, ok := s.trans[k]
-		if !ok {
-			next = int32(len(s.out))
-			s.out = append(s.out, nil)
-			s.trans[k] = next
-		}
-		node = next
-	}
-	s.out[node] = append(s.out[node], pi)
+	lex.add(norm, pi)
 }
 
 func transKey(node, word int32) uint64 { return uint64(node)<<32 | uint64(uint32(word)) }

@@ -193,6 +193,7 @@ type wordHandler interface {
 type scanner struct {
 	buf        []byte  // normalised form of the current word when it is not raw
 	sentStarts []int32 // byte offset where each sentence begins
+	sentParas  []int32 // the paragraph of each sentence
 
 	// Which words reach the handler: all of them with all set; else, by
 	// the filter (see wordTable), the words that are a phrase of their own,
@@ -210,6 +211,7 @@ type scanner struct {
 // words. sentStarts is rebuilt for s.
 func (sc *scanner) scan(s string, h wordHandler) int32 {
 	sc.sentStarts = append(sc.sentStarts[:0], 0)
+	sc.sentParas = append(sc.sentParas[:0], 0)
 	sc.active = false
 	var (
 		w         word // filled only for the words handed over
@@ -357,6 +359,7 @@ func (sc *scanner) scan(s string, h wordHandler) int32 {
 			if st&(sBoundary|sNewPara) != 0 {
 				sent++
 				sc.sentStarts = append(sc.sentStarts, int32(openers(s, start)))
+				sc.sentParas = append(sc.sentParas, para)
 			}
 		}
 		if st&sGluePrev != 0 {

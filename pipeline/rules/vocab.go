@@ -42,17 +42,70 @@ type tslot struct {
 	node int32
 }
 
+// lexicon is a set of phrases and the tables that find them: a word
+// trie over the words of the phrases. While compiling, vocab maps a
+// normalised word to its id, root gives the node after a phrase's first
+// word, trans the node after any later one and out the phrases ending at a
+// node; finish turns them into the tables the matcher reads.
+type lexicon struct {
+	vocab map[string]int32
+	root  []int32
+	trans map[uint64]int32
+	out   [][]int32
+
+	words wordTable
+	next  transTable
+	// outOff and outIDs hold out flattened for matching: the phrases
+	// ending at node are outIDs[outOff[node]:outOff[node+1]].
+	outOff []int32
+	outIDs []int32
+}
+
+func newLexicon() lexicon {
+	return lexicon{vocab: map[string]int32{}, trans: map[uint64]int32{}, out: [][]int32{nil}}
+}
+
+// add inserts phrase pi, of words norm, into the trie.
+func (l *lexicon) add(norm []string, pi int32) {
+	node := int32(-1) // the root
+	for _, w := range norm {
+		wi, ok := l.vocab[w]
+		if !ok {
+			wi = int32(len(l.root))
+			l.vocab[w] = wi
+			l.root = append(l.root, -1)
+		}
+		if node < 0 {
+			if l.root[wi] < 0 {
+				l.root[wi] = int32(len(l.out))
+				l.out = append(l.out, nil)
+			}
+			node = l.root[wi]
+			continue
+		}
+		k := transKey(node, wi)
+		next, ok := l.trans[k]
+		if !ok {
+			next = int32(len(l.out))
+			l.out = append(l.out, nil)
+			l.trans[k] = next
+		}
+		node = next
+	}
+	l.out[node] = append(l.out[node], pi)
+}
+
 // finish builds the matching tables from the compile-time maps, which it
 // then drops.
-func (s *Set) finish() {
-	hasChild := make([]bool, len(s.out))
-	for k := range s.trans {
+func (l *lexicon) finish() {
+	hasChild := make([]bool, len(l.out))
+	for k := range l.trans {
 		hasChild[k>>32] = true
 	}
-	s.words = buildWords(s.vocab, s.root, s.out, hasChild)
-	s.next = buildTrans(s.trans)
-	s.flattenOut()
-	s.vocab, s.trans, s.out = nil, nil, nil
+	l.words = buildWords(l.vocab, l.root, l.out, hasChild)
+	l.next = buildTrans(l.trans)
+	l.flattenOut()
+	l.vocab, l.trans, l.out = nil, nil, nil
 }
 
 // buildWords lays out the vocabulary table and its filter. A word's filter
@@ -133,24 +186,24 @@ func buildTrans(trans map[uint64]int32) transTable {
 // flattenOut lays the phrases ending at each node out in one slice, and
 // marks the nodes where phrases end, in root and in the transitions, so
 // that the matcher reads outOff only for them.
-func (s *Set) flattenOut() {
-	s.outOff = make([]int32, len(s.out)+1)
-	for node, ids := range s.out {
-		s.outIDs = append(s.outIDs, ids...)
-		s.outOff[node+1] = int32(len(s.outIDs))
+func (l *lexicon) flattenOut() {
+	l.outOff = make([]int32, len(l.out)+1)
+	for node, ids := range l.out {
+		l.outIDs = append(l.outIDs, ids...)
+		l.outOff[node+1] = int32(len(l.outIDs))
 	}
 	flag := func(node int32) int32 {
-		if len(s.out[node]) > 0 {
+		if len(l.out[node]) > 0 {
 			return node | outFlag
 		}
 		return node
 	}
-	for id, node := range s.root {
+	for id, node := range l.root {
 		if node >= 0 {
-			s.root[id] = flag(node)
+			l.root[id] = flag(node)
 		}
 	}
-	t := &s.next
+	t := &l.next
 	for i := range t.slots {
 		if t.slots[i].key != 0 {
 			t.slots[i].node = flag(t.slots[i].node)

@@ -33,24 +33,31 @@ type header struct {
 type entitySpec struct {
 	header
 	lineNo  int
+	country string // "" or a code of places.go: the body's own country
 	tags    []string
 	aliases []*aliasSpec
 }
 
 type aliasSpec struct {
-	line    int
-	text    string
-	caseOpt string // "", "exact" or "fold"
-	context []string
-	veto    []string
-	window  int
+	line      int
+	text      string
+	caseOpt   string   // "", "exact" or "fold"
+	context   []string // needed within reach
+	veto      []string // rule it out within reach
+	about     []string // confirm it within reach (not needed)
+	notAbout  []string // another sense: rule it out within reach, unless about or context words are there too
+	reach     string   // "", "sentence", "neighbours", "paragraph" or "article"
+	continues []string // capitalised words that may follow it in the same name
+	notAfter  []string // words that, right before it, make it something else ("in Brussels")
 }
 
 type ruleSpec struct {
 	header
-	line      int
-	match     string
-	matchLine int
+	line          int
+	match         string
+	matchLine     int
+	minProminence float64
+	inflect       bool // quoted words also match their inflections
 }
 
 type exampleSpec struct {
@@ -130,11 +137,21 @@ func (d *decoder) str(n *yaml.Node, what string) string {
 	return n.Value
 }
 
-func (d *decoder) integer(n *yaml.Node, what string) int {
+func (d *decoder) boolean(n *yaml.Node, what string) bool {
 	n = deref(n)
-	v, err := strconv.Atoi(n.Value)
+	v, err := strconv.ParseBool(n.Value)
+	if n.Kind != yaml.ScalarNode || err != nil || n.Tag != "!!bool" {
+		d.errorf(n.Line, "%s must be true or false", what)
+		return false
+	}
+	return v
+}
+
+func (d *decoder) number(n *yaml.Node, what string) float64 {
+	n = deref(n)
+	v, err := strconv.ParseFloat(n.Value, 64)
 	if n.Kind != yaml.ScalarNode || err != nil {
-		d.errorf(n.Line, "%s must be a whole number", what)
+		d.errorf(n.Line, "%s must be a number", what)
 		return 0
 	}
 	return v
@@ -157,9 +174,16 @@ func (d *decoder) seq(n *yaml.Node, what string) []*yaml.Node {
 	return items
 }
 
+// strList reads a list of strings. An item may itself be a list (an
+// anchored list of the file's x- keys), whose items are taken in its place:
+// [*firm, Qwen] is the words of firm and Qwen.
 func (d *decoder) strList(n *yaml.Node, what string) []string {
 	var out []string
 	for _, it := range d.seq(n, what) {
+		if it.Kind == yaml.SequenceNode {
+			out = append(out, d.strList(it, what)...)
+			continue
+		}
 		if s := d.str(it, what+" item"); s != "" {
 			out = append(out, s)
 		} else if it.Kind == yaml.ScalarNode {
@@ -238,8 +262,14 @@ func (d *decoder) header(m map[string]*yaml.Node) header {
 
 func (d *decoder) entity(n *yaml.Node) *entitySpec {
 	e := &entitySpec{lineNo: n.Line}
-	m, _ := d.mapping(n, "entity", "id", "category", "name", "severity", "description", "tags", "aliases")
+	m, _ := d.mapping(n, "entity", "id", "category", "name", "severity", "description", "country", "tags", "aliases")
 	e.header = d.header(m)
+	if v, ok := m["country"]; ok {
+		e.country = d.str(v, "country")
+		if _, known := countryNames[e.country]; !known {
+			d.errorf(v.Line, "country %q: use one of %s", e.country, strings.Join(countryCodes(), ", "))
+		}
+	}
 	if v, ok := m["tags"]; ok {
 		e.tags = d.strList(v, "tags")
 	}
@@ -258,7 +288,7 @@ func (d *decoder) alias(n *yaml.Node) *aliasSpec {
 		return &aliasSpec{line: n.Line, text: d.str(n, "alias")}
 	}
 	a := &aliasSpec{line: n.Line}
-	m, _ := d.mapping(n, "alias", "text", "case", "context", "veto", "window")
+	m, lines := d.mapping(n, "alias", "text", "case", "context", "veto", "about", "not_about", "reach", "continues", "not_after", "window")
 	if v, ok := m["text"]; ok {
 		a.text = d.str(v, "alias text")
 	} else {
@@ -271,25 +301,42 @@ func (d *decoder) alias(n *yaml.Node) *aliasSpec {
 			d.errorf(v.Line, "case must be exact (as written, or in capitals) or fold (any case), not %q", a.caseOpt)
 		}
 	}
-	if v, ok := m["context"]; ok {
-		a.context = d.strList(v, "context")
-	}
-	if v, ok := m["veto"]; ok {
-		a.veto = d.strList(v, "veto")
-	}
-	if v, ok := m["window"]; ok {
-		a.window = d.integer(v, "window")
-		if a.window < 1 || a.window > 200 {
-			d.errorf(v.Line, "window must be between 1 and 200 words")
+	lists := []struct {
+		key string
+		dst *[]string
+	}{{"context", &a.context}, {"veto", &a.veto}, {"about", &a.about}, {"not_about", &a.notAbout},
+		{"continues", &a.continues}, {"not_after", &a.notAfter}}
+	for _, l := range lists {
+		if v, ok := m[l.key]; ok {
+			*l.dst = d.strList(v, l.key)
 		}
+	}
+	if v, ok := m["reach"]; ok {
+		a.reach = d.str(v, "reach")
+		if _, known := reaches[a.reach]; !known {
+			d.errorf(v.Line, "reach must be sentence, neighbours, paragraph or article, not %q", a.reach)
+		}
+	}
+	if _, ok := m["window"]; ok {
+		// Replaced: a word count missed context a sentence away.
+		d.errorf(lines["window"], "window is no longer used: context and veto words count within the reach (default: the sentence, its neighbours and the title; see docs/rules.md)")
 	}
 	return a
 }
 
 func (d *decoder) rule(n *yaml.Node) *ruleSpec {
 	r := &ruleSpec{line: n.Line}
-	m, _ := d.mapping(n, "rule", "id", "category", "name", "severity", "description", "match")
+	m, _ := d.mapping(n, "rule", "id", "category", "name", "severity", "description", "match", "min_prominence", "inflect")
 	r.header = d.header(m)
+	if v, ok := m["inflect"]; ok {
+		r.inflect = d.boolean(v, "inflect")
+	}
+	if v, ok := m["min_prominence"]; ok {
+		r.minProminence = d.number(v, "min_prominence")
+		if r.minProminence < 0 || r.minProminence > 1 {
+			d.errorf(deref(v).Line, "min_prominence must be between 0 and 1")
+		}
+	}
 	if v, ok := m["match"]; ok {
 		r.match = d.str(v, "match")
 		r.matchLine = deref(v).Line

@@ -1,0 +1,114 @@
+package rules
+
+import "strings"
+
+// This file holds the places the matcher knows, so that a body's namesake
+// in another country or a U.S. state ("the Texas Senate", "India's
+// commerce ministry", "the Dutch NCSC") is not taken for the body itself.
+// An entity says which country it belongs to (country: US); a place in
+// front of its name that is a U.S. state, or belongs to another country,
+// makes the mention another body's.
+
+// countryNames are the codes an entity's country key may take.
+var countryNames = map[string]string{
+	"US": "the United States", "CN": "China", "GB": "the United Kingdom", "EU": "the European Union",
+	"JP": "Japan", "KR": "South Korea", "IN": "India", "DE": "Germany", "FR": "France", "CA": "Canada",
+	"AU": "Australia", "TW": "Taiwan",
+}
+
+func countryCodes() []string {
+	out := make([]string, 0, len(countryNames))
+	for c := range countryNames {
+		out = append(out, c)
+	}
+	sortStrings(out)
+	return out
+}
+
+// usState marks a U.S. state in the place table: never the federal body.
+const usState = "US-state"
+
+// places maps a place word or phrase, lower case with dots removed
+// ("u.s." is "us"), to its country code, or to usState. Names of the
+// country (China), its people (Chinese), its capital when it stands for
+// the government (Beijing), in one table.
+var places = func() map[string]string {
+	m := map[string]string{}
+	add := func(code, list string) {
+		for _, p := range strings.Split(list, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				m[p] = code
+			}
+		}
+	}
+	add("US", "us, usa, united states, america, american, americans, washington, federal")
+	add("CN", "china, chinese, beijing, prc, peoples republic of china")
+	add("GB", "uk, britain, british, united kingdom, england, english, scotland, scottish, wales, welsh, london, northern ireland")
+	add("EU", "eu, european union, european, europe, brussels")
+	add("JP", "japan, japanese, tokyo")
+	add("KR", "south korea, korea, korean, south korean, seoul")
+	add("IN", "india, indian, new delhi")
+	add("DE", "germany, german, berlin")
+	add("FR", "france, french, paris")
+	add("CA", "canada, canadian, ottawa")
+	add("AU", "australia, australian, canberra")
+	add("TW", "taiwan, taiwanese, taipei")
+	add("other", `afghanistan, afghan, albania, albanian, algeria, algerian, angola, angolan, argentina, argentine,
+		argentinian, armenia, armenian, austria, austrian, azerbaijan, azerbaijani, bahrain, bahraini, bangladesh,
+		bangladeshi, belarus, belarusian, belgium, belgian, bolivia, bolivian, bosnia, bosnian, botswana, brazil,
+		brazilian, bulgaria, bulgarian, cambodia, cambodian, cameroon, chile, chilean, colombia, colombian,
+		costa rica, croatia, croatian, cuba, cuban, cyprus, cypriot, czech republic, czechia, czech, denmark, danish,
+		dominican republic, ecuador, ecuadorian, egypt, egyptian, el salvador, estonia, estonian, ethiopia,
+		ethiopian, fiji, finland, finnish, georgian, ghana, ghanaian, greece, greek, guatemala, haiti, honduras,
+		hong kong, hungary, hungarian, iceland, icelandic, indonesia, indonesian, iran, iranian, iraq, iraqi,
+		ireland, irish, israel, israeli, italy, italian, ivory coast, jamaica, jamaican, jordan, jordanian,
+		kazakhstan, kazakh, kenya, kenyan, kuwait, kuwaiti, kyrgyzstan, laos, latvia, latvian, lebanon, lebanese,
+		libya, libyan, lithuania, lithuanian, luxembourg, macau, malaysia, malaysian, malta, maltese, mexico,
+		mexican, moldova, mongolia, mongolian, montenegro, morocco, moroccan, mozambique, myanmar, namibia,
+		nepal, nepalese, netherlands, dutch, holland, new zealand, nicaragua, niger, nigeria, nigerian,
+		north korea, north korean, norway, norwegian, oman, omani, pakistan, pakistani, palestine, palestinian,
+		panama, panamanian, paraguay, peru, peruvian, philippines, philippine, filipino, poland, polish, portugal,
+		portuguese, qatar, qatari, romania, romanian, russia, russian, rwanda, saudi arabia, saudi, senegal, serbia,
+		serbian, singapore, singaporean, slovakia, slovak, slovenia, slovenian, somalia, south africa,
+		south african, spain, spanish, sri lanka, sri lankan, sudan, sweden, swedish, switzerland, swiss, syria,
+		syrian, tajikistan, tanzania, thailand, thai, tunisia, tunisian, turkey, turkish, turkiye, uganda,
+		ukraine, ukrainian, united arab emirates, uae, emirati, uruguay, uzbekistan, venezuela, venezuelan,
+		vietnam, vietnamese, yemen, zambia, zimbabwe, manila, jakarta, kuala lumpur, bangkok, hanoi, moscow,
+		kyiv, rome, madrid, the hague, amsterdam, dublin, stockholm, oslo, copenhagen, helsinki, warsaw, vienna,
+		bern, ankara, tehran, riyadh, abu dhabi, dubai, cairo, nairobi, pretoria, brasilia, mexico city,
+		buenos aires, wellington`)
+	add(usState, `alabama, alaska, arizona, arkansas, california, colorado, connecticut, delaware, florida,
+		georgia, hawaii, idaho, illinois, indiana, iowa, kansas, kentucky, louisiana, maine, maryland,
+		massachusetts, michigan, minnesota, mississippi, missouri, montana, nebraska, nevada, new hampshire,
+		new jersey, new mexico, new york, north carolina, north dakota, ohio, oklahoma, oregon, pennsylvania,
+		rhode island, south carolina, south dakota, tennessee, texas, utah, vermont, virginia, washington state,
+		west virginia, wisconsin, wyoming, puerto rico, district of columbia, californian, texan, floridian`)
+	return m
+}()
+
+// localWords, in lower case right before a body's name, make it a local
+// body of that name: "the state Senate", "a student senate", "the county
+// commerce department".
+var localWords = map[string]bool{
+	"state": true, "states": true, "city": true, "county": true, "municipal": true, "provincial": true,
+	"province": true, "regional": true, "local": true, "student": true, "students": true, "university": true,
+	"college": true, "school": true, "club": true, "company": true, "firm": true, "tribal": true,
+	"territorial": true, "party": true, "youth": true, "faculty": true,
+}
+
+// placeKey normalises a word or phrase of the text for the places table:
+// lower case, dots and a possessive dropped.
+func placeKey(s string) string {
+	s = strings.TrimSuffix(strings.TrimSuffix(s, "'s"), "’s")
+	s = strings.TrimRight(s, "'’")
+	s = strings.ReplaceAll(s, ".", "")
+	return strings.ToLower(s)
+}
+
+func sortStrings(s []string) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}

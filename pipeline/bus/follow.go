@@ -2,9 +2,12 @@ package bus
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"time"
 
 	json "github.com/goccy/go-json"
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"newsmon/pipeline"
@@ -12,7 +15,7 @@ import (
 
 // Follow reads a stream in order from the message after sequence after,
 // with an ordered consumer (no state on the server, read permissions
-// only), and calls deliver with each message until ctx ends or deliver
+// only; ALERTS by get requests, see followByGet), and calls deliver with each message until ctx ends or deliver
 // fails. A stream whose last sequence is below after was deleted and made
 // again since: it is read from its start.
 //
@@ -27,6 +30,9 @@ func (c *Client) Follow(ctx context.Context, stream string, after uint64, delive
 		c.log.Warn("stream is behind the reader's position: it was made again; reading it from the start",
 			"stream", stream, "position", after, "last_seq", last)
 		after = 0
+	}
+	if stream == pipeline.AlertsStream {
+		return c.followByGet(ctx, s, pipeline.AlertsSubject+".>", after, deliver)
 	}
 	cons, err := s.OrderedConsumer(ctx, startAfter(after))
 	if err != nil {
@@ -56,6 +62,53 @@ func (c *Client) Follow(ctx context.Context, stream string, after uint64, delive
 				return nil
 			}
 			return err
+		}
+	}
+}
+
+// followByGet reads a stream message by message with get requests, in
+// order of sequence, and after the last one waits for a live message on
+// subject (the stream republishes what it stores) or a few seconds, then
+// asks again. ALERTS is read this way: the right to create a consumer on
+// it would be the right to change notify's durable consumers, which a
+// desk must not have (deploy/nats/accounts.conf).
+func (c *Client) followByGet(ctx context.Context, s jetstream.Stream, subject string, after uint64, deliver func(seq uint64, subject string, data []byte) error) error {
+	wake := make(chan struct{}, 1)
+	sub, err := c.nc.Subscribe(subject, func(*nats.Msg) {
+		select {
+		case wake <- struct{}{}:
+		default:
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("follow %s: %w", s.CachedInfo().Config.Name, err)
+	}
+	defer sub.Unsubscribe()
+	tick := time.NewTicker(2 * time.Second)
+	defer tick.Stop()
+	seq := after + 1
+	for {
+		m, err := s.GetMsg(ctx, seq, jetstream.WithGetMsgSubject(subject))
+		switch {
+		case err == nil:
+			if err := deliver(m.Sequence, m.Subject, m.Data); err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				return err
+			}
+			seq = m.Sequence + 1
+			continue
+		case ctx.Err() != nil:
+			return nil
+		case !errors.Is(err, jetstream.ErrMsgNotFound):
+			return fmt.Errorf("follow %s: %w", s.CachedInfo().Config.Name, err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-wake:
+		case <-tick.C:
 		}
 	}
 }

@@ -114,12 +114,12 @@ func NewHTTPClient(conns int) *http.Client {
 
 // item is a delivery on its way, with the messages it stands for.
 type item struct {
-	key     string // article id and rule: copies fold into it until it is sent
-	lane    int
-	d       *Delivery
-	msgs    []Msg
-	stored  time.Time // the earliest Stored of msgs
-	due     time.Time // when a held item may go
+	key    string // article id and rule: copies fold into it until it is sent
+	lane   int
+	d      *Delivery
+	msgs   []Msg
+	stored time.Time // the earliest Stored of msgs
+	due    time.Time // when a held item may go
 }
 
 type summaryBuf struct {

@@ -124,7 +124,10 @@ type Alert struct {
 	Article     ArticleRef `json:"article"`
 	Matches     []Match    `json:"matches"`
 	Count       int        `json:"count"`
-	TaggedAt    time.Time  `json:"tagged_at"`
+	// Prominence, from 0 to 1, says how much the article is about what
+	// matched rather than mentioning it in passing (docs/rules.md).
+	Prominence float64   `json:"prominence"`
+	TaggedAt   time.Time `json:"tagged_at"`
 	// Spike is set on spike alerts (subject alerts.spike.<entity-id>): the
 	// counts that made an entity's mentions a spike.
 	Spike *Spike `json:"spike,omitempty"`

@@ -30,6 +30,7 @@ func Build(a *pipeline.Article, hits []rules.Hit, now time.Time) []pipeline.Aler
 			Article:     ref,
 			Matches:     h.Matches,
 			Count:       len(h.Matches),
+			Prominence:  h.Prominence,
 			TaggedAt:    now.UTC(),
 		})
 	}

@@ -19,13 +19,13 @@ func TestBuild(t *testing.T) {
 	m2 := pipeline.Match{Entity: "policy.fcc", Text: "FCC", Field: "title", Start: 0, End: 3, Snippet: "FCC"}
 	now := time.Date(2026, 11, 2, 10, 1, 0, 0, time.FixedZone("CET", 3600))
 
-	got := Build(a, []rules.Hit{{Rule: huawei, Matches: []pipeline.Match{m1}}, {Rule: watch, Matches: []pipeline.Match{m1, m2}}}, now)
+	got := Build(a, []rules.Hit{{Rule: huawei, Matches: []pipeline.Match{m1}, Prominence: 0.4}, {Rule: watch, Matches: []pipeline.Match{m1, m2}, Prominence: 0.6}}, now)
 	ref := pipeline.ArticleRef{ID: "a:1", URL: "https://example.com/1", Title: "T", Source: "example_com", Published: &pub}
 	want := []pipeline.Alert{
 		{Schema: 1, ID: "a:1:huawei", Subject: "alerts.cloud.huawei", Rule: "huawei", Category: "cloud", Name: "Huawei Cloud", Severity: "info",
-			Article: ref, Matches: []pipeline.Match{m1}, Count: 1, TaggedAt: now.UTC()},
+			Article: ref, Matches: []pipeline.Match{m1}, Count: 1, Prominence: 0.4, TaggedAt: now.UTC()},
 		{Schema: 1, ID: "a:1:china-cloud-us-policy", Subject: "alerts.watch.china-cloud-us-policy", Rule: "china-cloud-us-policy", Category: "watch",
-			Name: "W", Severity: "high", Description: "d", Article: ref, Matches: []pipeline.Match{m1, m2}, Count: 2, TaggedAt: now.UTC()},
+			Name: "W", Severity: "high", Description: "d", Article: ref, Matches: []pipeline.Match{m1, m2}, Count: 2, Prominence: 0.6, TaggedAt: now.UTC()},
 	}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("Build (-want +got):\n%s", d)

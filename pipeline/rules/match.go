@@ -250,7 +250,8 @@ func (x *scratch) rulesHit() []Hit {
 			inf := &s.info[ri]
 			if inf.expr == nil {
 				e := inf.entity
-				hits = append(hits, Hit{Rule: s.rules[ri], Matches: x.matches(x.ents[x.entLo[e]:x.entHi[e]])})
+				occs := x.ents[x.entLo[e]:x.entHi[e]]
+				hits = append(hits, Hit{Rule: s.rules[ri], Matches: x.matches(occs), Prominence: x.prominence(occs)})
 				continue
 			}
 			found = found[:0]
@@ -260,7 +261,11 @@ func (x *scratch) rulesHit() []Hit {
 					return a.field == b.field && a.start == b.start && a.end == b.end && a.id == b.id &&
 						(s.phrases[a.ph].entity < 0) == (s.phrases[b.ph].entity < 0)
 				})
-				hits = append(hits, Hit{Rule: s.rules[ri], Matches: x.matches(found)})
+				p := x.ruleProminence(found)
+				if p < inf.minProminence {
+					continue
+				}
+				hits = append(hits, Hit{Rule: s.rules[ri], Matches: x.matches(found), Prominence: p})
 			}
 		}
 	}

@@ -1,6 +1,9 @@
 package rules
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // This file holds the places the matcher knows, so that a body's namesake
 // in another country or a U.S. state ("the Texas Senate", "India's
@@ -21,7 +24,7 @@ func countryCodes() []string {
 	for c := range countryNames {
 		out = append(out, c)
 	}
-	sortStrings(out)
+	slices.Sort(out)
 	return out
 }
 
@@ -103,12 +106,4 @@ func placeKey(s string) string {
 	s = strings.TrimRight(s, "'’")
 	s = strings.ReplaceAll(s, ".", "")
 	return strings.ToLower(s)
-}
-
-func sortStrings(s []string) {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
 }

@@ -317,6 +317,11 @@ func TestLoadErrors(t *testing.T) {
 		{"NEAR of AND", ent + "rules:\n  - {id: r, category: w, name: R, severity: low, description: d, match: '(co.acme AND co.acme) NEAR/3 co.acme'}\n", []string{"NEAR joins"}},
 		{"bad severity", ent + "rules:\n  - {id: r, category: w, name: R, severity: urgent, description: d, match: 'co.acme'}\n", []string{`severity "urgent"`}},
 		{"example unknown rule", ent + "examples:\n  - {text: x, want: [co.nope]}\n", []string{`test.yaml:4: example names unknown rule "co.nope"`}},
+		{"min_prominence out of range", ent + "rules:\n  - {id: r, category: w, name: R, severity: low, description: d, match: 'co.acme', min_prominence: 2}\n", []string{"test.yaml:4: min_prominence must be between 0 and 1"}},
+		{"inflect not a boolean", ent + "rules:\n  - {id: r, category: w, name: R, severity: low, description: d, match: 'co.acme', inflect: yes please}\n", []string{"test.yaml:4: inflect must be true or false"}},
+		{"window is gone", "entities:\n  - id: a\n    category: co\n    name: A\n    aliases:\n      - {text: Acme, context: [x], window: 5}\n", []string{"test.yaml:6: window is no longer used"}},
+		{"unknown reach", "entities:\n  - {id: a, category: co, name: A, aliases: [{text: Acme, context: [x], reach: page}]}\n", []string{`reach must be sentence, neighbours, paragraph or article, not "page"`}},
+		{"unknown country", "entities:\n  - {id: a, category: co, name: A, country: XX, aliases: [Acme]}\n", []string{`test.yaml:2: country "XX": use one of`}},
 		{"example without expectation", ent + "examples:\n  - {text: x}\n", []string{"test.yaml:4: example: say what it must match"}},
 	}
 	for _, c := range cases {

@@ -34,6 +34,9 @@ func (r *Rule) Key() string { return r.Category + "." + r.ID }
 type Hit struct {
 	Rule    *Rule
 	Matches []pipeline.Match
+	// Prominence, from 0 to 1, says how much the article is about what
+	// matched rather than mentioning it in passing (prominence.go).
+	Prominence float64
 }
 
 // Doc is the text a rule set is matched against. The lead is the first
@@ -73,9 +76,10 @@ type Set struct {
 }
 
 type ruleInfo struct {
-	entity int32 // -1 for a compound rule
-	expr   *node
-	file   string
+	entity        int32 // -1 for a compound rule
+	expr          *node
+	file          string
+	minProminence float64 // the rule fires only when its prominence reaches this
 }
 
 type entity struct {
@@ -388,7 +392,7 @@ func (c *compiler) rule(file string, rs *ruleSpec) {
 	}
 	r := &Rule{ID: rs.id, Category: rs.category, Name: rs.name, Subject: pipeline.AlertSubject(rs.category, rs.id),
 		Severity: rs.severity, Description: rs.description}
-	c.all = append(c.all, pending{r, ruleInfo{entity: -1, expr: ex, file: file}})
+	c.all = append(c.all, pending{r, ruleInfo{entity: -1, expr: ex, file: file, minProminence: rs.minProminence}})
 }
 
 // order places the rules in subject order, which is the order hits are

@@ -34,7 +34,7 @@ func mainText(doc *goquery.Document, title, pageURL string) string {
 		s.marked[articles.Nodes[0]] = true
 	}
 	s.walk(body, 0)
-	best := s.best()
+	best := s.spread(s.markedRoot(s.best()))
 	if best == nil {
 		// No paragraph worth scoring: a very short page. Print all of it.
 		best = body
@@ -48,10 +48,14 @@ func mainText(doc *goquery.Document, title, pageURL string) string {
 }
 
 // dropSelector matches elements never part of an article body: scripts,
-// navigation, asides, form controls, media and head matter. Forms and
+// navigation, asides, form controls, media and head matter. A <noscript>
+// stays when it holds paragraphs: some blogs serve the post itself there
+// for readers without JavaScript (the page is parsed as such a browser
+// would, so its markup is elements, not text); other ones hold tracking
+// pixels, image fallbacks or markup saved as text. Forms and
 // headers are furniture instead (furnitureSelector): some sites wrap the
 // whole page in one.
-const dropSelector = "script, style, noscript, template, nav, footer, aside, iframe, svg, canvas, " +
+const dropSelector = "script, style, noscript:not(:has(p)), template, nav, footer, aside, iframe, svg, canvas, " +
 	"button, select, input, textarea, object, embed, figcaption, label, audio, video, picture, img, " +
 	"dialog, menu, link, meta, title"
 
@@ -65,6 +69,13 @@ const schemaSelector = "[itemprop=articleBody i], [itemtype$=Article], [itemtype
 type pruner struct {
 	names    map[string]int // flags of class and id names judged so far
 	suspects map[*html.Node]suspect
+	// bodies are the elements named or marked as the article body
+	// (positive names, itemprop=articleBody) with their prose; holders
+	// are the suspects that hold a substantial one, which are searched
+	// instead of cut: a wrapper's "modal-enabled" or "commentary" class
+	// does not outrank the "entry-content" inside it.
+	bodies   map[*html.Node]int
+	holders  map[*html.Node]bool
 	total    int    // prose bytes of the whole body
 	host     string // the page's site, for telling teasers of its other pages
 	counters []slideCounter
@@ -82,6 +93,7 @@ const (
 	dropIfMinor
 	trimTail   // keep only the first child (tooltips)
 	dropUnless // drop unless it is nearly all the page's prose (slide shows)
+	bodyName   // named as the article body: never a suspect
 )
 
 // furnitureSelector matches zones that are page furniture whatever their
@@ -95,19 +107,25 @@ const furnitureSelector = "form, header, [hidden], [aria-hidden=true], " +
 // prune selects the suspect zones under body, by their names and by the
 // furniture markers, then measures their prose in one walk and cuts them.
 func prune(body *goquery.Selection, host string) {
-	p := pruner{suspects: map[*html.Node]suspect{}, names: map[string]int{}, host: host}
+	p := pruner{suspects: map[*html.Node]suspect{}, names: map[string]int{}, host: host,
+		bodies: map[*html.Node]int{}, holders: map[*html.Node]bool{}}
 	// Article and main elements stay whatever their class names say.
 	body.Find("[class], [id]").Not("article, main").Each(func(_ int, s *goquery.Selection) {
-		if v := p.byName(s.AttrOr("class", ""), s.AttrOr("id", "")); v != keep {
+		switch v := p.byName(s.AttrOr("class", ""), s.AttrOr("id", "")); {
+		case v == bodyName:
+			p.bodies[s.Nodes[0]] = 0
+		case v != keep:
 			p.suspects[s.Nodes[0]] = suspect{v: v}
 		}
 	})
+	body.Find("[itemprop=articleBody i]").Each(func(_ int, s *goquery.Selection) { p.bodies[s.Nodes[0]] = 0 })
 	furniture := func(_ int, s *goquery.Selection) { p.suspects[s.Nodes[0]] = suspect{v: dropIfMinor} }
 	body.Find(furnitureSelector).Each(furniture)
 	body.Find("[style]").FilterFunction(func(_ int, s *goquery.Selection) bool {
 		return hiddenStyle(s.AttrOr("style", ""))
 	}).Each(furniture)
 	p.total = p.survey(body.Nodes[0], false, 0)
+	p.markHolders()
 	p.markSlides()
 	p.cut(body.Nodes[0], 0)
 }
@@ -144,7 +162,23 @@ func (p *pruner) survey(n *html.Node, inP bool, depth int) int {
 		s.prose = t
 		p.suspects[n] = s
 	}
+	if _, ok := p.bodies[n]; ok {
+		p.bodies[n] = t
+	}
 	return t
+}
+
+// markHolders marks the ancestors of every article body that holds at
+// least a third of the page's prose.
+func (p *pruner) markHolders() {
+	for n, prose := range p.bodies {
+		if 3*prose < p.total || prose == 0 {
+			continue
+		}
+		for a, depth := n.Parent, 0; a != nil && depth < maxDepth; a, depth = a.Parent, depth+1 {
+			p.holders[a] = true
+		}
+	}
 }
 
 func (p *pruner) cut(n *html.Node, depth int) {
@@ -159,6 +193,8 @@ func (p *pruner) cut(n *html.Node, depth int) {
 		default:
 			s, ok := p.suspects[c]
 			switch {
+			case ok && p.holders[c]:
+				p.cut(c, depth+1)
 			case !ok && p.cardList(c):
 				n.RemoveChild(c)
 			case !ok:
@@ -289,7 +325,9 @@ func (p *pruner) cardList(n *html.Node) bool {
 	}
 	// List items are left to the renderer's link-list rules: a numbered
 	// round-up of short linked items is often the story itself.
-	if bestN < 3 || bestN*10 < children*6 || best == "li" || strings.HasPrefix(best, "li.") {
+	// Paragraphs are story text however many links they carry.
+	if bestN < 3 || bestN*10 < children*6 || best == "li" || strings.HasPrefix(best, "li.") ||
+		best == "p" || strings.HasPrefix(best, "p.") {
 		return false
 	}
 	cards := 0
@@ -362,7 +400,7 @@ func (p *pruner) byName(cls, id string) verdict {
 	}
 	switch {
 	case f&positive != 0:
-		return keep
+		return bodyName
 	case f&hover != 0:
 		return trimTail
 	case f&siteEnd != 0:
@@ -390,7 +428,7 @@ func nameFlags(name string, cache map[string]int) int {
 	if f, ok := cache[name]; ok {
 		return f
 	}
-	lc := strings.ToLower(name)
+	lc := pageBuilderless(strings.ToLower(name))
 	f := 0
 	switch {
 	case positiveName(lc):
@@ -406,6 +444,38 @@ func nameFlags(name string, cache map[string]int) int {
 		cache[name] = f
 	}
 	return f
+}
+
+// pageBuilders are the class prefixes of page builders, which wrap every
+// block of a page, story text included, in "widget" elements and say what
+// a block is after the prefix: "elementor-widget-text-editor",
+// "elementor-widget-share-buttons", "et_pb_text".
+var pageBuilders = []string{"elementor-", "et_pb_", "vc_", "wpb_", "fl-"}
+
+// pageBuilderless rewrites the page-builder class names in a class list to
+// what they say about their block, without the prefix and the word widget.
+func pageBuilderless(lc string) string {
+	builder := false
+	for _, b := range pageBuilders {
+		if strings.Contains(lc, b) {
+			builder = true
+			break
+		}
+	}
+	if !builder {
+		return lc
+	}
+	fields := strings.Fields(lc)
+	for i, f := range fields {
+		for _, b := range pageBuilders {
+			if rest, ok := strings.CutPrefix(f, b); ok {
+				rest = strings.ReplaceAll(rest, "widget", "")
+				fields[i] = strings.Trim(rest, "-_")
+				break
+			}
+		}
+	}
+	return strings.Join(fields, " ")
 }
 
 // slugID reports an id of four or more words joined by hyphens.
@@ -454,14 +524,15 @@ var negativeSubstrings = []string{
 	"subscribe", "outbrain", "taboola", "related", "recommend", "sidebar", "breadcrumb",
 	"advert", "popup", "modal", "promo", "sponsor", "caption", "credit", "byline", "masthead",
 	"navbar", "navigation", "widget", "signup", "sign-up", "trending", "most-read", "mostread",
-	"most-popular", "read-more", "readmore", "pagination", "toolbar", "author", "skiplink",
+	"most-popular", "pagination", "toolbar", "author", "skiplink",
 	"skip-link", "screen-reader", "sr-only", "visually-hidden", "teaser", "tags", "tag-list",
 }
 
 // siteEndNames mark the site's footer and legal notices: never the story
 // unless nearly all the page's prose sits in them (dropUnless), however
 // much text they carry beside a short story.
-var siteEndNames = []string{"footer", "site-info", "colophon", "copyright", "imprint", "impressum", "legal"}
+var siteEndNames = []string{"footer", "site-info", "colophon", "copyright", "imprint", "impressum", "legal",
+	"comment", "disqus", "community"}
 
 var negativeWords = map[string]bool{
 	"ad": true, "ads": true, "nav": true, "menu": true, "meta": true, "print": true,
@@ -496,6 +567,7 @@ func positiveName(s string) bool {
 }
 
 func siteEndName(s string) bool {
+	s = strings.ReplaceAll(s, "commentary", "")
 	for _, w := range siteEndNames {
 		if strings.Contains(s, w) {
 			return true
@@ -505,6 +577,8 @@ func siteEndName(s string) bool {
 }
 
 func negativeName(s string) bool {
+	// A commentary is an opinion piece, not readers' comments.
+	s = strings.ReplaceAll(s, "commentary", "")
 	for _, p := range negativeSubstrings {
 		if strings.Contains(s, p) {
 			return true
@@ -666,6 +740,76 @@ func (s *scorer) best() *html.Node {
 		}
 	}
 	return best
+}
+
+// markedRoot returns the element the page marks as its article (schema.org
+// markup, a lone <article>) when best lies inside it and it is not a link
+// list: the page says where its story is, and the parts beside best's
+// block (a recipe's ingredients beside its steps, a lead beside the body)
+// belong to it. Boilerplate inside was pruned by name before.
+func (s *scorer) markedRoot(best *html.Node) *html.Node {
+	if best == nil {
+		return nil
+	}
+	for a, depth := best.Parent, 0; a != nil && depth < maxDepth; a, depth = a.Parent, depth+1 {
+		if !s.marked[a] {
+			continue
+		}
+		if ac, ok := s.cands[a]; ok && float64(ac.linkText) < 0.3*float64(ac.text) {
+			return a
+		}
+		break
+	}
+	return best
+}
+
+// spread returns the page's declared content root (<main>, role=main)
+// instead of best when the prose under the root is spread: best holds
+// under half of the root's paragraph weight, another block beside it
+// scores at least half as high as best, and the root is not a link list.
+// Product and landing pages set their text in many sections of similar
+// size, none of which is the page alone; a story beside a stream of small
+// teasers is not spread.
+func (s *scorer) spread(best *html.Node) *html.Node {
+	if best == nil {
+		return nil
+	}
+	bc := s.cands[best]
+	for a, depth := best.Parent, 0; a != nil && depth < maxDepth; a, depth = a.Parent, depth+1 {
+		if a.Type != html.ElementNode || !(a.DataAtom == atom.Main || strings.EqualFold(attr(a, "role"), "main")) {
+			continue
+		}
+		ac, ok := s.cands[a]
+		if ok && bc.weight < 0.5*ac.weight && float64(ac.linkText) < 0.25*float64(ac.text) &&
+			s.bestBeside(best, a) >= 0.5*s.final(best) {
+			return a
+		}
+		break
+	}
+	return best
+}
+
+// bestBeside returns the highest score of a candidate under root that
+// neither holds best nor lies inside it: a block of prose that competes
+// with best, where a stream of small teasers gathers weight but no score.
+func (s *scorer) bestBeside(best, root *html.Node) float64 {
+	f := 0.0
+	for _, n := range s.order {
+		if g := s.final(n); g > f && n != best && contains(root, n) && !contains(n, best) && !contains(best, n) {
+			f = g
+		}
+	}
+	return f
+}
+
+// contains reports whether n is a or lies under it.
+func contains(a, n *html.Node) bool {
+	for depth := 0; n != nil && depth <= maxDepth+1; n, depth = n.Parent, depth+1 {
+		if n == a {
+			return true
+		}
+	}
+	return false
 }
 
 // withSiblings returns best, or the wrapper that holds it and nothing much

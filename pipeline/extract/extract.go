@@ -7,9 +7,12 @@
 // The body is chosen in three steps. Zones that are boilerplate by tag,
 // class, id or role (navigation, share bars, comments, "related" lists,
 // cookie banners, teaser grids) are dropped, unless they hold most of the
-// page's prose. The remaining blocks are scored by their text and link
-// density and the container with the most paragraph text wins, joined by
-// sibling blocks of the same kind when the story is split between ads. That
+// page's prose, or hold the block named as the article body. The remaining
+// blocks are scored by their text and link density and the container with
+// the most paragraph text wins, widened to the element the page marks as
+// its article, or to its <main> when the text is spread over sections of
+// similar size, and joined by sibling blocks of the same kind when the
+// story is split between ads. That
 // container is printed block by block: lists, tables and quotes stay;
 // headlines, captions, link lists, furniture lines ("Share", "Read more:")
 // and repeated paragraphs go.
@@ -99,11 +102,11 @@ func (e *Extractor) Extract(body []byte, contentType, pageURL string) (Document,
 	}
 	dec := charset.Decode(body, contentType, charset.HTMLDeclared(body))
 	text := stripRaw(dec.Text)
-	root, err := html.Parse(bytes.NewReader(text))
+	root, err := html.ParseWithOptions(bytes.NewReader(text), html.ParseOptionEnableScripting(false))
 	if err != nil {
 		// The parser refuses documents nested deeper than it allows; drop the
 		// excess tags and try once more.
-		root, err = html.Parse(bytes.NewReader(flatten(text)))
+		root, err = html.ParseWithOptions(bytes.NewReader(flatten(text)), html.ParseOptionEnableScripting(false))
 		if err != nil {
 			return Document{}, fmt.Errorf("parse html: %w", err)
 		}

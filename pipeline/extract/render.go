@@ -38,16 +38,21 @@ type renderer struct {
 	// soft marks a link boundary since the last text: a word running into
 	// or out of a link is separated there, so "ソフト<a>KeePass</a>の"
 	// prints "ソフト KeePass の" as the benchmark's annotated text has it,
-	// and a tagger can find the linked name as a word of its own.
+	// and a tagger can find the linked name as a word of its own; not
+	// between two letters of a script written without spaces (unspaced).
 	soft bool
-	// headlines prints <h1> elements, which in a page are the headline
-	// (Document.Title) but in a fragment are content.
+	// headlines prints every <h1> element. In a page the <h1> before the
+	// story's first paragraph is the headline (Document.Title) and is left
+	// out; in a fragment, and after the story has begun, an <h1> is content:
+	// sectioned pages (HTML5 <section>, Medium, books) head each part with
+	// one.
 	headlines bool
+	begun     bool // a paragraph of prose has been printed
 }
 
 // silentTags hold no readable text.
 var silentTags = map[atom.Atom]bool{
-	atom.Script: true, atom.Style: true, atom.Noscript: true, atom.Template: true, atom.Title: true,
+	atom.Script: true, atom.Style: true, atom.Template: true, atom.Title: true,
 	atom.Head: true, atom.Select: true, atom.Textarea: true, atom.Button: true,
 }
 
@@ -89,7 +94,7 @@ func (r *renderer) block(n *html.Node, depth int) {
 		return
 	}
 	switch {
-	case n.DataAtom == atom.H1 && !r.headlines, silentTags[n.DataAtom]:
+	case n.DataAtom == atom.H1 && !r.headlines && !r.begun, silentTags[n.DataAtom]:
 		return
 	case n.DataAtom == atom.Br:
 		r.flush()
@@ -145,7 +150,7 @@ func (r *renderer) text(s string) {
 		if first && r.soft && r.cur.Len() > 0 {
 			prev, _ := utf8.DecodeLastRuneInString(r.cur.String())
 			next, _ := utf8.DecodeRuneInString(f)
-			if wordRune(prev) && wordRune(next) {
+			if wordRune(prev) && wordRune(next) && !(unspaced(prev) && unspaced(next)) {
 				r.cur.WriteByte(' ')
 			}
 		}
@@ -205,6 +210,9 @@ func (r *renderer) flush() {
 	// The innermost enclosing block names the paragraph's kind.
 	if len(r.tags) > 0 {
 		p.tag = r.tags[len(r.tags)-1]
+	}
+	if !r.begun && !isLabel(&p) && !isHeading(p.tag) && p.visible >= 80 {
+		r.begun = true
 	}
 	r.paras = append(r.paras, p)
 	r.cur.Reset()
@@ -457,3 +465,10 @@ func creditLine(s string) bool {
 }
 
 func wordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// unspaced reports a letter of a script written without spaces between
+// words (Chinese, Japanese kana, Thai...): a link inside a run of them is
+// part of the sentence, "发表在<a>科学</a>刊物" reads "发表在科学刊物".
+func unspaced(r rune) bool {
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Thai, unicode.Lao, unicode.Khmer, unicode.Myanmar)
+}

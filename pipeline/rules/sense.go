@@ -369,7 +369,7 @@ func runsOn(text string, end int, a *aliasInfo) int {
 		return runOnNone // most words after a name: no allocation below
 	}
 	var buf [24]byte
-	ln := lowerInto(buf[:0], next)
+	ln := lowerInto(buf[:0], trimPossessive(next)) // Alphabet Inc's Google: Inc
 	switch {
 	case corporateSuffixes[string(ln)]:
 		return runOnSuffix
@@ -377,6 +377,16 @@ func runsOn(text string, end int, a *aliasInfo) int {
 		return runOnNone
 	}
 	return runOnName
+}
+
+// trimPossessive cuts a possessive 's off a word.
+func trimPossessive(s string) string {
+	for _, p := range []string{"'s", "’s"} {
+		if t, ok := strings.CutSuffix(s, p); ok {
+			return t
+		}
+	}
+	return s
 }
 
 // lowerInto appends s in ASCII lower case to b.
@@ -540,40 +550,60 @@ func (x *scratch) sentenceInitial(f uint8, i int, sent int32) bool {
 }
 
 // sense checks o's context, veto, about and not_about words within reach.
-// The terms are grouped by id already (find), so each list costs a lookup
-// per word in it.
+// The nearest evidence decides: a veto word rules the alias out unless a
+// context or about word is nearer (the company's cloud data centers in one
+// sentence, the rainforest in the headline), a not_about word unless one
+// is as near. The terms are grouped by id already (find), so each list
+// costs a lookup per word in it.
 func (x *scratch) sense(o *occ, a *aliasInfo) uint8 {
-	if a.context == nil && a.veto == nil && a.about == nil && a.notAbout == nil {
+	if !a.hasLists() {
 		return vKeep
 	}
-	near := func(list []int32) bool {
+	// nearest returns how near the nearest word of a list is: 0 in the
+	// same sentence, 1 elsewhere in the same field, 2 in the other field,
+	// farAway when none is within reach.
+	nearest := func(list []int32) int {
+		best := farAway
 		for _, id := range list {
 			if x.trmGen[id] != x.gen {
 				continue
 			}
 			for k := x.trmLo[id]; k < x.trmHi[id]; k++ {
-				if within(o, &x.terms[k], a.reach) {
-					return true
+				t := &x.terms[k]
+				if !within(o, t, a.reach) {
+					continue
 				}
+				d := 2
+				if t.field == o.field {
+					d = 1
+					if t.sent == o.sent {
+						d = 0
+					}
+				}
+				best = min(best, d)
 			}
 		}
-		return false
+		return best
 	}
-	if near(a.veto) {
+	ctx := nearest(a.context)
+	if len(a.context) > 0 && ctx == farAway {
 		return vSense
 	}
-	ctx := near(a.context)
-	if len(a.context) > 0 && !ctx {
+	confirm := min(ctx, nearest(a.about))
+	if v := nearest(a.veto); v != farAway && v <= confirm {
 		return vSense
 	}
-	if ctx || near(a.about) {
+	if n := nearest(a.notAbout); n != farAway && n < confirm {
+		return vSense
+	}
+	if confirm != farAway {
 		return vEvidence
-	}
-	if near(a.notAbout) {
-		return vSense
 	}
 	return vKeep
 }
+
+// farAway: no word of a list within reach.
+const farAway = 3
 
 // within reports whether the term occurrence t is within reach of o.
 func within(o, t *occ, reach uint8) bool {

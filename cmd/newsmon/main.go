@@ -101,7 +101,9 @@ func runAll(ctx context.Context, args []string, getenv cli.Getenv, stdout, stder
 	if deskc.Index == "" {
 		deskc.Index = filepath.Join(data, "desk.db")
 	}
-	deskc.Rules = tagc.Rules
+	if deskc.Rules == "rules" { // -desk-rules not given: the tagger's folder
+		deskc.Rules = tagc.Rules
+	}
 	if err := deskc.Validate(); err != nil {
 		return err
 	}

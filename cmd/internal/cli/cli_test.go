@@ -59,6 +59,8 @@ func TestDeployEnvFilesUseKnownVariables(t *testing.T) {
 	ing.Register(e)
 	tag.Register(e)
 	not.Register(e)
+	var dsk Desk
+	dsk.Register(e, "desk-") // as newsmon has them: -rules is the tagger's
 	RegisterOps(e, &addr, "")
 	re := regexp.MustCompile(`\(env ([A-Z0-9_]+)\)`)
 	e.FS.VisitAll(func(f *flag.Flag) {

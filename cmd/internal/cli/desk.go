@@ -44,9 +44,7 @@ func (d *Desk) Register(e *Env, prefix string) {
 	e.String(&d.Listen, prefix+"listen", "DESK_LISTEN", "127.0.0.1:8080", "address of the console and API; anything but loopback needs -"+prefix+"users")
 	e.String(&d.Index, prefix+"index", "DESK_INDEX", d.Index, "the index file (SQLite); delete it and it is rebuilt from the streams")
 	e.Int(&d.RetentionDays, prefix+"retention-days", "DESK_RETENTION_DAYS", 30, "days of articles and alerts the index keeps")
-	if prefix == "" { // newsmon's desk uses the tagger's rule folder
-		e.String(&d.Rules, "rules", "DESK_RULES", "rules", "rule folder that \"try a rule\" loads a pasted file beside (empty: none)")
-	}
+	e.String(&d.Rules, prefix+"rules", "DESK_RULES", "rules", "rule folder that \"try a rule\" loads a pasted file beside (empty: none)")
 	e.String(&d.Users, prefix+"users", "DESK_USERS", "", "users file (desk users add NAME); needed unless the console listens on loopback")
 	e.String(&d.SessionKeyFile, prefix+"session-key-file", "DESK_SESSION_KEY_FILE", "", "file of at least 32 bytes that signs session cookies (share it between replicas; default: random, logins end at restart)")
 	e.Int(&d.CacheMB, prefix+"index-cache-mb", "DESK_INDEX_CACHE_MB", 32, "SQLite page cache per connection, MiB")

@@ -187,7 +187,11 @@ func (x *scratch) accept(pi int32, first, last int32) {
 			}
 		}
 	}
-	if (p.commonFirst && a.flags&fGluedPrev != 0) || (p.commonLast && b.flags&fGluedNext != 0) {
+	// A hyphen glues an ordinary word into a longer one ("e-commerce
+	// department"), unless the word is a name, written as one (a White
+	// House-backed bill).
+	if (p.commonFirst && a.flags&fGluedPrev != 0 && (p.exact == nil || p.exact[0] == "")) ||
+		(p.commonLast && b.flags&fGluedNext != 0 && (p.exact == nil || p.exact[len(p.exact)-1] == "")) {
 		return
 	}
 	// In the sense pass the text is a slice of the field: offsets and

@@ -33,6 +33,7 @@ const (
 	vSense                      // its sense is not the entity's
 	vCaseless                   // the text gives no case evidence for it
 	vEvidence                   // a context or about word confirms it
+	vCased                      // its own country in front: case evidence, though its sense is still checked
 )
 
 // resolve drops the entity occurrences that are not mentions; see above.
@@ -263,8 +264,12 @@ func (x *scratch) namesake(o *occ, a *aliasInfo, e *entity) uint8 {
 	if a.notAfter != nil && prev != "" && a.notAfter[strings.ToLower(prev)] {
 		return vSense // "in Brussels": the place
 	}
+	evidence := vKeep
 	if e.country != "" {
-		if code := placeBefore(text, int(o.start)); code != "" && code != e.country {
+		switch code := placeBefore(text, int(o.start)); {
+		case code == e.country:
+			evidence = vCased // the U.S. Commerce Dept., even in a headline in capitals
+		case code != "":
 			return vNamesake | vPlace
 		}
 		if code := placeAfterIn(text, int(o.end)); code != "" && code != e.country {
@@ -272,7 +277,7 @@ func (x *scratch) namesake(o *occ, a *aliasInfo, e *entity) uint8 {
 		}
 	}
 	if !a.runOn && !a.caseFirst {
-		return vKeep
+		return evidence
 	}
 	plain := x.fieldCase(o.field) == casePlain
 	if a.runOn && plain {
@@ -284,6 +289,9 @@ func (x *scratch) namesake(o *occ, a *aliasInfo, e *entity) uint8 {
 				return vEvidence // Oracle Corp., Alphabet Inc.: the company
 			}
 		}
+	}
+	if evidence != vKeep {
+		return evidence
 	}
 	// A capitalised word in front of a single ordinary word makes it part
 	// of a longer name: the Securities and Exchange Commission, the

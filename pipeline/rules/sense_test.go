@@ -55,6 +55,8 @@ func TestSense(t *testing.T) {
 		{"capitals prove nothing: needs confirmation", "ORACLE SPEAKS", "Nothing here.", nil},
 		{"capitals confirmed by a mention", "ORACLE SPEAKS", "Oracle said its database grew.", []string{"co.oracle"}},
 		{"a corporate suffix confirms", "", "Oracle Corp. said nothing.", []string{"co.oracle"}},
+		{"its own country in front is case evidence", "US WIDGET BOARD ACTS", "Nothing more.", []string{"gov.board"}},
+		{"capitals alone are not", "WIDGET BOARD ACTS", "Nothing more.", nil},
 		{"a capitalised word in front of an ordinary word", "", "The Student Senate passed the bill in Congress.", nil},
 		{"context out of reach", "", "The Senate met. Its members talked.\n\nThe bill failed.", nil},
 		{"context in the next sentence, across a paragraph", "", "The Senate met.\n\nThe bill failed.", []string{"gov.board"}},

@@ -50,7 +50,7 @@ type Stats struct {
 	Alerts    atomic.Int64 // alerts published
 	Malformed atomic.Int64 // articles that could not be decoded
 	Failed    atomic.Int64 // articles whose alerts could not be stored (retried)
-	Copies    atomic.Int64 // near-duplicates of earlier articles, not alerted again
+	Copies    atomic.Int64 // near-duplicates of earlier articles (alerted with duplicate_of set)
 	Reloads   atomic.Int64 // rule sets swapped in
 	Refused   atomic.Int64 // rule sets refused
 }
@@ -124,10 +124,12 @@ func (t *Tagger) Handle(ctx context.Context, data []byte) error {
 		return fmt.Errorf("article %q: %w", a.URL, err)
 	}
 	if a.DuplicateOf != "" {
-		// The ingester publishes near-duplicates only when asked to
-		// (-publish-duplicates); their original was alerted already.
+		// Near-duplicates arrive only when the ingester was asked to
+		// publish them (-publish-duplicates). They are alerted like any
+		// article: the alerts carry article.duplicate_of, so delivery
+		// folds them into the original's message ("also in: ...") and a
+		// subscriber can tell them apart.
 		t.stats.Copies.Add(1)
-		return nil
 	}
 	alerts := t.Tag(&a)
 	t.stats.Articles.Add(1)

@@ -108,8 +108,10 @@ func TestHandle(t *testing.T) {
 		t.Errorf("article without id: err = %v, want ErrMalformed", err)
 	}
 	dup, _ := json.Marshal(pipeline.Article{ID: "a:2", URL: "https://example.com/2", Text: "Blorptek Cloud signed the deal.", DuplicateOf: "a:1"})
-	if err := tg.Handle(ctx, dup); err != nil || len(st.subjects()) != 1 || tg.Stats().Copies.Load() != 1 {
-		t.Errorf("near-duplicate: err %v, alerts %v, copies %d; want it skipped", err, st.subjects(), tg.Stats().Copies.Load())
+	if err := tg.Handle(ctx, dup); err != nil || len(st.subjects()) != 2 || tg.Stats().Copies.Load() != 1 {
+		t.Errorf("near-duplicate: err %v, alerts %v, copies %d; want it alerted and counted as a copy", err, st.subjects(), tg.Stats().Copies.Load())
+	} else if got := st.alerts[1].Article.DuplicateOf; got != "a:1" {
+		t.Errorf("near-duplicate's alert: duplicate_of %q, want a:1 (delivery folds on it)", got)
 	}
 	st.fail = errors.New("stream unavailable")
 	err := tg.Handle(ctx, article(t, "Blorptek Cloud again."))
@@ -117,7 +119,7 @@ func TestHandle(t *testing.T) {
 		t.Errorf("failed publish: err = %v, want a retryable error", err)
 	}
 	s := tg.Stats()
-	if s.Articles.Load() != 2 || s.Alerts.Load() != 1 || s.Malformed.Load() != 2 || s.Failed.Load() != 1 {
+	if s.Articles.Load() != 3 || s.Alerts.Load() != 2 || s.Malformed.Load() != 2 || s.Failed.Load() != 1 {
 		t.Errorf("stats: articles %d alerts %d malformed %d failed %d", s.Articles.Load(), s.Alerts.Load(), s.Malformed.Load(), s.Failed.Load())
 	}
 }

@@ -127,7 +127,7 @@ func TaggerMetrics(reg *prometheus.Registry, s *tagger.Stats) {
 	counter(reg, "newsmon_tagger_alerts_total", "Alerts published.", s.Alerts.Load)
 	counter(reg, "newsmon_tagger_malformed_total", "Article messages that could not be decoded (terminated).", s.Malformed.Load)
 	counter(reg, "newsmon_tagger_failed_total", "Articles whose alerts could not be stored (retried).", s.Failed.Load)
-	counter(reg, "newsmon_tagger_duplicates_total", "Near-duplicate articles skipped: their original was alerted.", s.Copies.Load)
+	counter(reg, "newsmon_tagger_duplicates_total", "Near-duplicate articles tagged (published by ingest only with -publish-duplicates); their alerts carry duplicate_of.", s.Copies.Load)
 	counter(reg, "newsmon_tagger_reloads_total", "Rule sets swapped in.", s.Reloads.Load)
 	counter(reg, "newsmon_tagger_reloads_refused_total", "Rule sets refused because they did not load.", s.Refused.Load)
 }

@@ -258,15 +258,25 @@ func entryLines(doc *yaml.Node) []int {
 	return nil
 }
 
+// opmlList collects the feeds of an OPML document as parseOPML reads it.
+type opmlList struct {
+	name   string
+	out    []Source
+	index  map[string]int // out's position of each URL
+	titles []string       // titles of the enclosing outlines
+	errs   []error
+}
+
+// outline is what one <outline> element says.
+type outline struct {
+	title, xmlURL, lang string
+	tags                []string
+}
+
 func parseOPML(name string, data []byte) ([]Source, error) {
 	d := newDecoder(data)
-	var (
-		out    []Source
-		errs   []error
-		titles []string // titles of the enclosing outlines
-		index  = map[string]int{}
-		root   string
-	)
+	l := opmlList{name: name, index: map[string]int{}}
+	root := ""
 	for {
 		tok, err := d.Token()
 		if err == io.EOF {
@@ -274,7 +284,7 @@ func parseOPML(name string, data []byte) ([]Source, error) {
 		}
 		line, _ := d.InputPos()
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s:%d: %v", name, line, err))
+			l.errs = append(l.errs, fmt.Errorf("%s:%d: %v", name, line, err))
 			break
 		}
 		switch t := tok.(type) {
@@ -286,62 +296,86 @@ func parseOPML(name string, data []byte) ([]Source, error) {
 					return nil, fmt.Errorf("%s:%d: root element <%s>, want <opml>", name, line, t.Name.Local)
 				}
 			}
-			if local != "outline" {
-				continue
+			if local == "outline" {
+				l.open(readOutline(t.Attr), line)
 			}
-			var title, xmlURL, lang string
-			var tags []string
-			for _, a := range t.Attr {
-				switch strings.ToLower(a.Name.Local) {
-				case "xmlurl":
-					xmlURL = a.Value
-				case "title":
-					title = a.Value
-				case "text":
-					if title == "" {
-						title = a.Value
-					}
-				case "language":
-					lang = strings.TrimSpace(a.Value)
-				case "category":
-					// OPML 2.0: comma-separated, each a slash-delimited path.
-					for c := range strings.SplitSeq(a.Value, ",") {
-						tags = append(tags, strings.Trim(strings.TrimSpace(c), "/"))
-					}
-				}
-			}
-			if xmlURL != "" {
-				tags = mergeTags(append([]string(nil), titles...), tags)
-				u, err := checkURL(xmlURL)
-				if err != nil {
-					errs = append(errs, fmt.Errorf("%s:%d: %v", name, line, err))
-				} else if i, dup := index[u]; dup {
-					out[i].Tags = mergeTags(out[i].Tags, tags)
-				} else {
-					index[u] = len(out)
-					// A feed outline's own title names the source, as the
-					// reader that exported it showed it; WriteOPML writes it back.
-					src := Source{URL: u, Lang: lang, Tags: mergeTags(nil, tags)}
-					if t := strings.TrimSpace(title); t != "" && t != xmlURL && t != u {
-						src.Name = t
-					}
-					out = append(out, src)
-				}
-			}
-			titles = append(titles, strings.TrimSpace(title))
 		case xml.EndElement:
-			if strings.ToLower(t.Name.Local) == "outline" && len(titles) > 0 {
-				titles = titles[:len(titles)-1]
+			if strings.ToLower(t.Name.Local) == "outline" {
+				l.close()
 			}
 		}
 	}
-	if root == "" && len(errs) == 0 {
-		errs = append(errs, fmt.Errorf("%s:1: not an OPML document: no root element", name))
+	if root == "" && len(l.errs) == 0 {
+		l.errs = append(l.errs, fmt.Errorf("%s:1: not an OPML document: no root element", name))
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+	if len(l.errs) > 0 {
+		return nil, errors.Join(l.errs...)
 	}
-	return out, nil
+	return l.out, nil
+}
+
+// readOutline reads an outline's attributes, whatever their case.
+func readOutline(attrs []xml.Attr) outline {
+	var o outline
+	for _, a := range attrs {
+		switch strings.ToLower(a.Name.Local) {
+		case "xmlurl":
+			o.xmlURL = a.Value
+		case "title":
+			o.title = a.Value
+		case "text":
+			if o.title == "" {
+				o.title = a.Value
+			}
+		case "language":
+			o.lang = strings.TrimSpace(a.Value)
+		case "category":
+			// OPML 2.0: comma-separated, each a slash-delimited path.
+			for c := range strings.SplitSeq(a.Value, ",") {
+				o.tags = append(o.tags, strings.Trim(strings.TrimSpace(c), "/"))
+			}
+		}
+	}
+	return o
+}
+
+// open takes in an outline that starts at line: a feed when it has an
+// xmlUrl (tagged with the titles of the outlines around it), a folder
+// otherwise; either way the outlines inside it are tagged with its title.
+func (l *opmlList) open(o outline, line int) {
+	if o.xmlURL != "" {
+		l.add(o, line)
+	}
+	l.titles = append(l.titles, strings.TrimSpace(o.title))
+}
+
+func (l *opmlList) close() {
+	if len(l.titles) > 0 {
+		l.titles = l.titles[:len(l.titles)-1]
+	}
+}
+
+// add lists the feed of an outline, or merges its tags into the same feed
+// listed in another folder (readers export a feed once per folder).
+func (l *opmlList) add(o outline, line int) {
+	tags := mergeTags(append([]string(nil), l.titles...), o.tags)
+	u, err := checkURL(o.xmlURL)
+	if err != nil {
+		l.errs = append(l.errs, fmt.Errorf("%s:%d: %v", l.name, line, err))
+		return
+	}
+	if i, dup := l.index[u]; dup {
+		l.out[i].Tags = mergeTags(l.out[i].Tags, tags)
+		return
+	}
+	l.index[u] = len(l.out)
+	// A feed outline's own title names the source, as the reader that
+	// exported it showed it; WriteOPML writes it back.
+	src := Source{URL: u, Lang: o.lang, Tags: mergeTags(nil, tags)}
+	if t := strings.TrimSpace(o.title); t != "" && t != o.xmlURL && t != u {
+		src.Name = t
+	}
+	l.out = append(l.out, src)
 }
 
 func mergeTags(tags, add []string) []string {

@@ -18,15 +18,20 @@ import (
 	"newsmon/pipeline/ingest"
 )
 
-// runFeeds runs `ingest feeds status|export`.
+// runFeeds runs `ingest feeds status|export|add|remove|pause|resume`.
 //
 //	ingest feeds status [--json] [--feeds FILE] [--nats URL]   every feed's health, from FEEDS
 //	ingest feeds export [--feeds FILE | --nats URL]            the feed list as OPML
+//	ingest feeds add|remove|pause|resume [flags] URL...        change the list of every replica (runFeedChange)
 func runFeeds(ctx context.Context, args []string, getenv cli.Getenv, stdout, stderr io.Writer) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		return fmt.Errorf("feeds: want a subcommand: status or export")
+		return fmt.Errorf("feeds: want a subcommand: status, export, add, remove, pause or resume")
 	}
 	sub, args := args[0], args[1:]
+	switch sub {
+	case ingest.ActionAdd, ingest.ActionRemove, ingest.ActionPause, ingest.ActionResume:
+		return runFeedChange(ctx, sub, args, getenv, stdout, stderr)
+	}
 	env := cli.NewFlagSet("ingest feeds "+sub, stderr, getenv)
 	var (
 		natc   cli.NATS
@@ -44,7 +49,7 @@ func runFeeds(ctx context.Context, args []string, getenv cli.Getenv, stdout, std
 	case "export":
 		env.FS.StringVar(&title, "title", "newsmon feeds", "title of the OPML document")
 	default:
-		return fmt.Errorf("feeds: unknown subcommand %q: want status or export", sub)
+		return fmt.Errorf("feeds: unknown subcommand %q: want status, export, add, remove, pause or resume", sub)
 	}
 	if err := env.Parse(args); err != nil {
 		return err
@@ -135,7 +140,14 @@ func printStatus(w io.Writer, states []ingest.FeedState, now time.Time) error {
 	fmt.Fprintln(tw, "STATE\tLAST OK\tNEXT POLL\tITEMS\tDUPS\tFAILS\tURL\tLAST ERROR\tNOTES")
 	count := map[string]int{}
 	for _, st := range states {
-		count[st.State]++
+		state := st.State
+		switch {
+		case st.Removed:
+			state = "removed"
+		case st.Paused:
+			state = "paused"
+		}
+		count[state]++
 		u := st.URL
 		if st.FetchURL != "" {
 			u += " -> " + st.FetchURL
@@ -147,14 +159,24 @@ func printStatus(w io.Writer, states []ingest.FeedState, now time.Time) error {
 		if lastErr == "" {
 			lastErr = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\t%s\n", st.State, ago(st.LastOK, now), until(st.Next, now),
-			st.Items, st.Duplicates, st.Failures, u, lastErr, clip(strings.Join(st.Notes, "; "), 200))
+		notes := st.Notes
+		if st.Change != "" {
+			notes = append([]string{st.Change}, notes...)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\t%s\n", state, ago(st.LastOK, now), until(st.Next, now),
+			st.Items, st.Duplicates, st.Failures, u, lastErr, clip(strings.Join(notes, "; "), 200))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "%d feeds: %d ok, %d failing, %d disabled, %d new\n", len(states),
+	_, err := fmt.Fprintf(w, "%d feeds: %d ok, %d failing, %d disabled, %d new", len(states),
 		count[ingest.StateOK], count[ingest.StateFailing], count[ingest.StateDisabled], count[ingest.StateNew])
+	if err == nil && count["paused"]+count["removed"] > 0 {
+		_, err = fmt.Fprintf(w, ", %d paused, %d removed", count["paused"], count["removed"])
+	}
+	if err == nil {
+		_, err = fmt.Fprintln(w)
+	}
 	return err
 }
 

@@ -123,3 +123,42 @@ func TestFeedsStatus(t *testing.T) {
 		t.Errorf("unknown subcommand: err %v", err)
 	}
 }
+
+// add, pause and remove write FEEDS and show in status.
+func TestFeedsChange(t *testing.T) {
+	ns := natstest.StartSetUp(t)
+	nats := []string{"-nats", ns.ClientURL()}
+	do := func(args ...string) string {
+		t.Helper()
+		var out, errOut bytes.Buffer
+		if err := run(context.Background(), append(append([]string{"feeds"}, args[:1]...), append(nats, args[1:]...)...), noEnv, &out, &errOut); err != nil {
+			t.Fatalf("feeds %v: %v\n%s", args, err, errOut.String())
+		}
+		return out.String()
+	}
+	const u = "https://wire.example/rss"
+	if out := do("add", "-name", "Wire", "-pages", "false", "-tags", "policy,us", u); !strings.Contains(out, u+": add by ") {
+		t.Errorf("add printed %q", out)
+	}
+	status := do("status")
+	if !strings.Contains(status, "new") || !strings.Contains(status, "add by ") {
+		t.Errorf("status after add:\n%s", status)
+	}
+	do("pause", u)
+	if status = do("status"); !strings.Contains(status, "paused") || !strings.Contains(status, "1 paused, 0 removed") {
+		t.Errorf("status after pause:\n%s", status)
+	}
+	do("remove", u)
+	if status = do("status"); !strings.Contains(status, "removed") {
+		t.Errorf("status after remove:\n%s", status)
+	}
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), append([]string{"feeds", "pause"}, append(nats, "https://never.example/rss")...), noEnv, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "no such feed") {
+		t.Errorf("pausing an unknown feed: %v", err)
+	}
+	err = run(context.Background(), append([]string{"feeds", "add"}, append(nats, "ftp://x")...), noEnv, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "ftp://x") {
+		t.Errorf("adding a bad URL: %v", err)
+	}
+}

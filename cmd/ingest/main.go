@@ -82,9 +82,12 @@ func serve(ctx context.Context, args []string, getenv cli.Getenv, stderr io.Writ
 		return err
 	}
 	defer client.Close()
+	hup := make(chan os.Signal, 1) // SIGHUP reads the feed list again
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	reg := cli.NewRegistry()
 	ops := cli.Ops{Addr: addr, Reg: reg, Ready: cli.Connected(client)}
 	return cli.Serve(ctx, "ingest", ops, log, func(ctx context.Context) error {
-		return cli.RunIngest(ctx, &ingc, client, reg, log)
+		return cli.RunIngest(ctx, &ingc, client, reg, log, hup)
 	})
 }

@@ -193,6 +193,7 @@ func runAll(ctx context.Context, args []string, getenv cli.Getenv, stdout, stder
 	}
 	defer sub.Unsubscribe()
 
+	tagHup, ingHup := make(chan os.Signal, 1), make(chan os.Signal, 1)
 	reg := cli.NewRegistry()
 	ops := cli.Ops{Addr: addr, Reg: reg, Ready: func() error {
 		if !srv.JetStreamEnabled() {
@@ -201,8 +202,9 @@ func runAll(ctx context.Context, args []string, getenv cli.Getenv, stdout, stder
 		return nil
 	}}
 	return cli.Serve(ctx, "newsmon", ops, log,
-		func(ctx context.Context) error { return cli.RunTagger(ctx, &tagc, set, tagClient, reg, log, hup) },
-		func(ctx context.Context) error { return cli.RunIngest(ctx, &ingc, ingClient, reg, log) },
+		func(ctx context.Context) error { return cli.RunTagger(ctx, &tagc, set, tagClient, reg, log, tagHup) },
+		func(ctx context.Context) error { return cli.RunIngest(ctx, &ingc, ingClient, reg, log, ingHup) },
+		func(ctx context.Context) error { fanOut(ctx, hup, tagHup, ingHup); return nil },
 		func(ctx context.Context) error { return cli.RunNotify(ctx, &notc, sinks, notClient, reg, log) },
 		func(ctx context.Context) error {
 			return cli.RunDesk(ctx, &deskc, deskClient, reg, log, func(addr string) {
@@ -251,4 +253,22 @@ func FormatAlert(a *pipeline.Alert) string {
 		fmt.Fprintf(&b, " | %q in %s: %s", m.Text, m.Field, snippet)
 	}
 	return b.String()
+}
+
+// fanOut passes each signal from in to every one of outs (SIGHUP: the
+// tagger reads its rules again, ingest its feed list) until ctx ends.
+func fanOut(ctx context.Context, in <-chan os.Signal, outs ...chan os.Signal) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case s := <-in:
+			for _, out := range outs {
+				select {
+				case out <- s:
+				default: // one already waiting is enough
+				}
+			}
+		}
+	}
 }

@@ -144,6 +144,12 @@ var mojibake = regexp.MustCompile(`Ã[\x{80}-\x{BF}]|Â[\x{80}-\x{BF}]|â€|Ð[
 // not taken for near-duplicates of each other; a neighbour of a stalling
 // feed is read on time.
 func TestCorpusIngest(t *testing.T) {
+	if raceEnabled {
+		// It checks what the loop makes of thousands of items, not how
+		// its goroutines meet (the other tests of the package do that
+		// under the race detector, where this one takes minutes).
+		t.Skip("data, not concurrency: checked by go test ./... without -race")
+	}
 	site := &corpusSite{docs: map[string]served{}, at: map[string]time.Time{}}
 	srv := httptest.NewServer(site)
 	defer srv.Close()

@@ -117,9 +117,6 @@ type Config struct {
 }
 
 func (c *Config) fill() error {
-	if c.Fetch == nil {
-		return errors.New("ingest: no fetch client")
-	}
 	if c.Interval <= 0 {
 		c.Interval = 5 * time.Minute
 	}
@@ -170,6 +167,9 @@ func (c *Config) fill() error {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	if c.Fetch == nil {
+		return errors.New("ingest: no fetch client")
+	}
 	return nil
 }
 
@@ -204,26 +204,31 @@ type entry struct {
 	st   FeedState
 	rev  uint64
 	busy bool // being polled by this process
+	// byCommand marks a feed added by `ingest feeds add`: a reload of the
+	// list file keeps it.
+	byCommand bool
 }
 
 // Stats counts what the ingester did.
 type Stats struct {
-	Polls      atomic.Int64 // feed fetches attempted
-	PollErrors atomic.Int64 // feed fetches or parses that failed
-	NotMod     atomic.Int64 // feed fetches answered 304
-	Items      atomic.Int64 // feed items read
-	Published  atomic.Int64 // articles published
-	Duplicates atomic.Int64 // items recorded as near-duplicates of published articles
-	PageErrors atomic.Int64 // article pages that failed (feed text used instead)
-	Skipped    atomic.Int64 // items skipped as bad input (no link)
-	Twice      atomic.Int64 // items dropped as listed twice in one document
-	Failed     atomic.Int64 // items recorded as failed for good (could not be published)
-	Deferred   atomic.Int64 // new items left for a later poll (page budget spent)
-	Truncated  atomic.Int64 // articles whose text was cut to fit a message
-	Repaired   atomic.Int64 // feed documents read with a repair or a warning (feed.Feed.Warnings)
-	ItemsCut   atomic.Int64 // feed documents cut at feed.MaxItems items
-	Jobs       atomic.Int64 // poll jobs run (one host each)
-	Moved      atomic.Int64 // feeds moved by a permanent redirect
+	Polls       atomic.Int64 // feed fetches attempted
+	PollErrors  atomic.Int64 // feed fetches or parses that failed
+	NotMod      atomic.Int64 // feed fetches answered 304
+	Items       atomic.Int64 // feed items read
+	Published   atomic.Int64 // articles published
+	Duplicates  atomic.Int64 // items recorded as near-duplicates of published articles
+	PageErrors  atomic.Int64 // article pages that failed (feed text used instead)
+	Skipped     atomic.Int64 // items skipped as bad input (no link)
+	Twice       atomic.Int64 // items dropped as listed twice in one document
+	Failed      atomic.Int64 // items recorded as failed for good (could not be published)
+	Deferred    atomic.Int64 // new items left for a later poll (page budget spent)
+	Truncated   atomic.Int64 // articles whose text was cut to fit a message
+	Repaired    atomic.Int64 // feed documents read with a repair or a warning (feed.Feed.Warnings)
+	ItemsCut    atomic.Int64 // feed documents cut at feed.MaxItems items
+	Jobs        atomic.Int64 // poll jobs run (one host each)
+	Moved       atomic.Int64 // feeds moved by a permanent redirect
+	ListReloads atomic.Int64 // feed list files read again (SIGHUP, or the file changed)
+	ListErrors  atomic.Int64 // feed list reloads refused (the file did not read)
 }
 
 // dropped counts an item not published, by reason.
@@ -259,10 +264,7 @@ func New(cfg Config, pub Publisher, seen SeenStore, log *slog.Logger) (*Ingester
 			log.Warn("feed listed twice; polling it once", "feed_url", s.URL)
 			continue
 		}
-		e := &entry{key: key, src: s, st: FeedState{
-			URL: s.URL, Source: article.SourceName(s, ""), State: StateNew, Next: now,
-			Interval: cfg.baseInterval(s.Interval),
-		}}
+		e := &entry{key: key, src: s, st: cfg.NewState(s, now)}
 		in.feeds[key] = e
 		in.index(e)
 	}
@@ -364,20 +366,23 @@ func (in *Ingester) Run(ctx context.Context) error {
 	return g.Wait()
 }
 
-// observe takes in a state written by any replica.
+// observe takes in a state written by any replica or command.
 func (in *Ingester) observe(key string, data []byte, rev uint64) {
 	if data == nil {
 		return
 	}
+	st, err := DecodeState(data)
+	if err != nil {
+		return
+	}
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	e := in.feeds[key]
-	if e == nil || rev <= e.rev {
-		return // not on this replica's list, or older than what it knows
+	if e := in.feeds[key]; e != nil && rev <= e.rev {
+		return // older than what this replica knows
 	}
-	st, err := DecodeState(data)
-	if err != nil || st.URL != e.src.URL {
-		return
+	e, ok := in.follow(key, st)
+	if !ok || st.URL != e.src.URL {
+		return // not on this replica's list
 	}
 	e.st, e.rev = st, rev
 	in.index(e)
@@ -408,9 +413,14 @@ func (in *Ingester) seed(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
-			if ok {
-				in.observe(e.key, data, rev)
+			if !ok {
+				// Filed meanwhile, or kept from before (a feed removed or
+				// paused by command): what is stored stands.
+				if data, rev, err = in.cfg.State.LoadState(gctx, e.key); err != nil {
+					return err
+				}
 			}
+			in.observe(e.key, data, rev)
 			return nil
 		})
 	}
@@ -472,7 +482,7 @@ func (in *Ingester) dueHosts(now time.Time) map[string]string {
 		var first time.Time
 		n := 0
 		for _, e := range list {
-			if e.busy || e.st.Next.After(now) {
+			if e.busy || e.st.Paused || e.st.Next.After(now) {
 				continue
 			}
 			if n == 0 || e.st.Next.Before(first) {
@@ -538,7 +548,7 @@ func (in *Ingester) pollHost(ctx context.Context, host string, force bool) error
 	in.mu.Lock()
 	var due []*entry
 	for _, e := range in.byHost[host] {
-		if !e.busy && (force || !e.st.Next.After(now)) {
+		if !e.busy && !e.st.Paused && (force || !e.st.Next.After(now)) {
 			due = append(due, e)
 		}
 	}
@@ -617,7 +627,7 @@ func (in *Ingester) pollFeed(ctx context.Context, e *entry, force bool, docDone 
 				in.log.Warn("feed state unreadable; starting afresh", "feed_url", e.src.URL, "err", err)
 			}
 		}
-		if !force && st.Next.After(in.cfg.Now()) {
+		if st.Paused || st.Removed || !force && st.Next.After(in.cfg.Now()) {
 			in.observe(e.key, data, r)
 			return
 		}

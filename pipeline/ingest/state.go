@@ -43,6 +43,11 @@ type FeedState struct {
 	Items        int64         `json:"items"`           // articles published from the feed
 	Duplicates   int64         `json:"duplicates"`      // items recorded as near-duplicates, not published
 	Notes        []string      `json:"notes,omitempty"` // what the last poll repaired, cut or did not publish, and why
+	// Set by `ingest feeds add|remove|pause|resume` for every replica.
+	Listing *Listing `json:"listing,omitempty"` // added by command, with these options
+	Removed bool     `json:"removed,omitempty"` // removed by command: not polled, whatever the list file says
+	Paused  bool     `json:"paused,omitempty"`  // paused by command: listed, not polled
+	Change  string   `json:"change,omitempty"`  // the last command: what, when, from where
 }
 
 // FeedKey is the FEEDS key of a listed feed URL.

@@ -56,6 +56,7 @@ type Ingest struct {
 	DisableAfter  int
 	Workers       int
 	PerHost       int
+	ListPoll      time.Duration
 	AllowNetworks string         // -allow-networks as given
 	Allow         []netip.Prefix // parsed by Validate
 	Robots        bool
@@ -74,6 +75,7 @@ func (c *Ingest) Register(e *Env) {
 	c.env = e
 	e.List(&c.Feeds, "feed", "INGEST_FEED", "feed URL to poll")
 	e.String(&c.FeedsFile, "feeds", "INGEST_FEEDS", "", "file listing feeds: one URL a line (# comments), OPML, or YAML with per-feed options (docs/feeds.md)")
+	e.Duration(&c.ListPoll, "feeds-reload-poll", "INGEST_FEEDS_RELOAD_POLL", 5*time.Second, "how often the -feeds file is checked for changes (0: only on SIGHUP)")
 	e.String(&c.ConfigFile, "ingest-config", "INGEST_CONFIG", "", "YAML file of ingest settings (keys are the flag names); flags and variables given explicitly win")
 	e.Duration(&c.Interval, "interval", "INGEST_INTERVAL", 5*time.Minute, "a feed's starting poll interval; adapted to how often it changes")
 	e.Duration(&c.MinInterval, "min-interval", "INGEST_MIN_INTERVAL", 0, "fastest adaptive poll interval (default interval/5)")
@@ -109,6 +111,9 @@ func (c *Ingest) Validate() error {
 		errs = append(errs, fmt.Errorf("-allow-networks: %w", err))
 	} else {
 		c.Allow = nets
+	}
+	if c.ListPoll < 0 {
+		errs = append(errs, fmt.Errorf("-feeds-reload-poll %s: 0 or more", c.ListPoll))
 	}
 	if c.Interval < time.Second {
 		errs = append(errs, fmt.Errorf("-interval %s: at least 1s", c.Interval))
@@ -199,7 +204,7 @@ func (c *Ingest) applyConfig() error {
 // ingestFlags are the settings an -ingest-config file may hold.
 var ingestFlags = map[string]bool{
 	"feed": true, "feeds": true, "interval": true, "min-interval": true, "max-interval": true, "max-backoff": true,
-	"disable-after": true, "workers": true, "per-host": true, "allow-networks": true, "robots": true,
+	"disable-after": true, "workers": true, "per-host": true, "allow-networks": true, "feeds-reload-poll": true, "robots": true,
 	"page-max-mb": true, "timeout": true, "near-min-words": true,
 	"publish-duplicates": true,
 }

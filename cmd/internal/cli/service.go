@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/sync/errgroup"
@@ -28,7 +29,10 @@ var (
 // RunIngest runs the ingester until ctx ends. Feed state, poll jobs and the
 // near-duplicate index live in NATS, so any number of replicas can run it
 // on the same feed list (docs/feeds.md).
-func RunIngest(ctx context.Context, c *Ingest, client *bus.Client, reg *prometheus.Registry, log *slog.Logger) error {
+//
+// The feed list is read again on hup and, every c.ListPoll, when the
+// -feeds file changed; a list that does not read keeps the current one.
+func RunIngest(ctx context.Context, c *Ingest, client *bus.Client, reg *prometheus.Registry, log *slog.Logger, hup <-chan os.Signal) error {
 	cfg, err := c.Config()
 	if err != nil {
 		return err
@@ -44,7 +48,18 @@ func RunIngest(ctx context.Context, c *Ingest, client *bus.Client, reg *promethe
 	}
 	IngestMetrics(reg, in, client.ArticleStats())
 	log.Info("ingest running", "feeds", len(cfg.Sources), "interval", cfg.Interval.String(), "workers", cfg.Workers, "per_host", cfg.PerHost)
-	return in.Run(ctx)
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		stamp := func() string { return "" }
+		poll := time.Duration(0)
+		if c.FeedsFile != "" {
+			stamp, poll = ingest.FileStamp(c.FeedsFile), c.ListPoll
+		}
+		in.WatchList(gctx, c.Sources, stamp, hup, poll)
+		return nil
+	})
+	g.Go(func() error { return in.Run(gctx) })
+	return g.Wait()
 }
 
 // LoadRules loads the rule folder; a broken set stops the tagger before it

@@ -100,4 +100,3 @@ func who() string {
 	host, _ := os.Hostname()
 	return name + "@" + host
 }
-

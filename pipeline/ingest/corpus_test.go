@@ -523,7 +523,7 @@ func TestWorstDocumentsMemory(t *testing.T) {
 		t.Fatalf("%d feeds", n)
 	}
 	for _, st := range in.Feeds() {
-		if st.State == ingest.StateNew {
+		if st.LastPoll.IsZero() {
 			t.Errorf("%s never polled", st.URL)
 		}
 	}

@@ -141,11 +141,12 @@ func (in *Ingester) follow(key string, st FeedState) (*entry, bool) {
 }
 
 // WatchList reads the list again (load) when hup fires and, every poll,
-// when stamp changes (the file's size and modification time), and sets it
-// with SetSources. A list that does not read is logged and the current one
-// kept.
+// when stamp (the file's size and modification time) has changed and then
+// held still for a poll, so that a file caught while being written is not
+// read half-empty; it sets the list with SetSources. A list that does not
+// read is logged and the current one kept.
 func (in *Ingester) WatchList(ctx context.Context, load func() ([]feed.Source, error), stamp func() string, hup <-chan os.Signal, poll time.Duration) {
-	last := stamp()
+	last, pending := stamp(), ""
 	var tick <-chan time.Time
 	if poll > 0 {
 		t := time.NewTicker(poll)
@@ -158,11 +159,16 @@ func (in *Ingester) WatchList(ctx context.Context, load func() ([]feed.Source, e
 			return
 		case <-hup:
 		case <-tick:
-			if s := stamp(); s == last {
+			s := stamp()
+			if s == last {
+				continue
+			}
+			if s != pending {
+				pending = s // changed: read it once it holds still
 				continue
 			}
 		}
-		last = stamp()
+		last, pending = stamp(), ""
 		sources, err := load()
 		if err != nil {
 			in.stats.ListErrors.Add(1)

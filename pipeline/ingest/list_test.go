@@ -185,6 +185,8 @@ func TestWatchList(t *testing.T) {
 		in.WatchList(ctx, func() ([]feed.Source, error) { return feed.LoadList(path) }, ingest.FileStamp(path), hup, 20*time.Millisecond)
 	}()
 	defer func() { cancel(); <-done }()
+	hup <- os.Interrupt // any signal on the channel: SIGHUP in the service
+	natstest.WaitFor(t, 5*time.Second, "the list read on a signal", func() bool { return in.Stats().ListReloads.Load() == 1 })
 
 	write("https://a.example/rss\nhttps://b.example/rss\n")
 	natstest.WaitFor(t, 5*time.Second, "the changed file read", func() bool {
@@ -198,6 +200,6 @@ func TestWatchList(t *testing.T) {
 	if !strings.Contains(logs.String(), "feed list reload refused") || !strings.Contains(logs.String(), ":2:") {
 		t.Errorf("the refusal does not name the line:\n%s", logs.String())
 	}
-	hup <- os.Interrupt // any signal on the channel: SIGHUP in the service
-	natstest.WaitFor(t, 5*time.Second, "the list read on SIGHUP", func() bool { return in.Stats().ListErrors.Load() == 2 })
+	hup <- os.Interrupt
+	natstest.WaitFor(t, 5*time.Second, "the broken list read again on a signal", func() bool { return in.Stats().ListErrors.Load() == 2 })
 }

@@ -5,12 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"net"
 	"net/http"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -345,7 +345,7 @@ func TestReplicasShareFeeds(t *testing.T) {
 		t.Errorf("near-duplicates recorded: %d, want 1", n)
 	}
 	site.mu.Lock()
-	byAgent := site.agents[fmt.Sprint(2, " ", site.hosts[2])]
+	byAgent := maps.Clone(site.agents[fmt.Sprint(2, " ", site.hosts[2])]) // serve goes on counting
 	takenAt := site.first[fmt.Sprint(2, " ", site.hosts[2], " ", survivor.name)]
 	site.mu.Unlock()
 	if byAgent[survivor.name] == 0 {
@@ -360,15 +360,28 @@ func TestReplicasShareFeeds(t *testing.T) {
 	t.Logf("killed %s; %s took over and round 2 was complete %s later", victim.name, survivor.name, took.Round(time.Millisecond))
 
 	// The feed states show it too: every feed ok, with its items counted.
-	var polled atomic.Int64
-	for _, st := range survivor.in.Feeds() {
-		if st.State != ingest.StateOK {
-			t.Errorf("%s: state %q, want ok", st.URL, st.State)
+	// The survivor's view settles within a poll interval or two: its own
+	// last states are saved just after their articles are stored, and a
+	// feed whose poll the victim did not live to save is counted by its
+	// next poll (it was once seen 82 of 84 when the count was lost).
+	var counted int64
+	var notOK []string
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		counted, notOK = 0, nil
+		for _, st := range survivor.in.Feeds() {
+			if st.State != ingest.StateOK {
+				notOK = append(notOK, st.URL+": "+st.State)
+			}
+			counted += st.Items
 		}
-		polled.Add(st.Items)
+		if (counted == int64(round2) && len(notOK) == 0) || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
-	if polled.Load() != int64(round2) {
-		t.Errorf("feed states count %d items, want %d", polled.Load(), round2)
+	if counted != int64(round2) || len(notOK) > 0 {
+		t.Errorf("feed states count %d items, want %d; feeds not ok: %v", counted, round2, notOK)
 	}
 }
 

@@ -633,7 +633,7 @@ func (in *Ingester) pollFeed(ctx context.Context, e *entry, force bool, docDone 
 		}
 	}
 
-	o := in.poll(ctx, e.src, &st, docDone)
+	o := in.poll(ctx, e.src, &st, rev, docDone)
 	if ctx.Err() != nil {
 		return // cut short: the feed stays due and is polled again first
 	}
@@ -677,8 +677,9 @@ func (in *Ingester) save(ctx context.Context, e *entry, st FeedState, rev uint64
 }
 
 // poll fetches and processes one feed, updating st's validators, address
-// and counters; the outcome says what scheduling needs to know.
-func (in *Ingester) poll(ctx context.Context, src feed.Source, st *FeedState, docDone func()) outcome {
+// and counters; the outcome says what scheduling needs to know. rev is the
+// revision st was read at (0: none).
+func (in *Ingester) poll(ctx context.Context, src feed.Source, st *FeedState, rev uint64, docDone func()) outcome {
 	in.stats.Polls.Add(1)
 	o := outcome{ttl: st.TTL, skip: st.SkipHours}
 	from := st.fetchURL()
@@ -730,10 +731,10 @@ func (in *Ingester) poll(ctx context.Context, src feed.Source, st *FeedState, do
 	if parsed.ItemsCut {
 		in.stats.ItemsCut.Add(1)
 	}
-	b, err := in.items(ctx, src, parsed)
-	st.Items += int64(b.published)
-	st.Duplicates += int64(b.duplicates)
-	o.newItems = b.published + b.duplicates
+	b, err := in.items(ctx, src, parsed, rev)
+	st.Items += int64(b.published + b.recovered)
+	st.Duplicates += int64(b.duplicates + b.recoveredDups)
+	o.newItems = b.published + b.duplicates + b.recovered + b.recoveredDups
 	if err != nil {
 		o.err, o.ours = fmt.Errorf("items of %s: %w", src.URL, err), true
 		// Validators of a document whose items were not all stored would

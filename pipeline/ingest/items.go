@@ -22,12 +22,24 @@ const (
 	seenRetry   = "retry "  // "retry <attempts> <reason>"
 	seenFailed  = "failed " // "failed <reason>"
 	maxAttempts = 3
+	// seenPoll ends the record of a published item or a near-duplicate:
+	// " @<revision>", the revision of the feed state its poll started
+	// from. A poll whose new state never got stored (the process died
+	// after recording its items) leaves records of the revision still
+	// current; the next poll counts them in the feed's state, which would
+	// otherwise lose them for good.
+	seenPoll = " @"
 )
 
 // batch is what a poll of one feed did with its items.
 type batch struct {
 	published  int
-	duplicates int            // recorded as near-duplicates of published articles
+	duplicates int // recorded as near-duplicates of published articles
+	// recovered and recoveredDups are items an earlier poll of the same
+	// feed state published or recorded as near-duplicates, whose count
+	// never reached the state (seenPoll).
+	recovered     int
+	recoveredDups int
 	dropped    map[string]int // items not published, by reason (article.Drop*, failed)
 	deferred   int            // new items left for the next poll: page budget spent
 	truncated  int            // articles whose text was cut to fit a message
@@ -49,9 +61,11 @@ type pending struct {
 // together: a feed costs a handful of requests to NATS, not a few per item.
 // An error (NATS unreachable) leaves the items it concerns unrecorded, to
 // be tried again on the next poll; what was stored before it is recorded.
-func (in *Ingester) items(ctx context.Context, src feed.Source, parsed *feed.Feed) (batch, error) {
+// rev is the revision of the feed state the poll started from (0: none),
+// written into the records (seenPoll).
+func (in *Ingester) items(ctx context.Context, src feed.Source, parsed *feed.Feed, rev uint64) (batch, error) {
 	b := batch{dropped: map[string]int{}}
-	todo, err := in.unseen(ctx, src, parsed, &b)
+	todo, err := in.unseen(ctx, src, parsed, rev, &b)
 	if err != nil || len(todo) == 0 {
 		return b, err
 	}
@@ -66,7 +80,7 @@ func (in *Ingester) items(ctx context.Context, src feed.Source, parsed *feed.Fee
 			p.art.DuplicateOf, p.hasFP = "", false
 		}
 	}
-	record, published, pubErr := in.publish(ctx, src, todo, &b)
+	record, published, pubErr := in.publish(ctx, src, todo, rev, &b)
 	in.fileNear(ctx, src, published)
 	// Recorded only after the articles are stored: a crash in between
 	// re-sends them under the same Msg-Ids, which the stream's duplicate
@@ -83,8 +97,9 @@ func (in *Ingester) items(ctx context.Context, src feed.Source, parsed *feed.Fee
 }
 
 // unseen keys the items of a document, counts and logs the ones dropped,
-// and returns those SEEN has no final record of.
-func (in *Ingester) unseen(ctx context.Context, src feed.Source, parsed *feed.Feed, b *batch) ([]*pending, error) {
+// and returns those SEEN has no final record of. Records left by an earlier
+// poll from the same state revision rev are counted as recovered.
+func (in *Ingester) unseen(ctx context.Context, src feed.Source, parsed *feed.Feed, rev uint64, b *batch) ([]*pending, error) {
 	keys := article.Keys(src.URL, parsed.Items)
 	var todo []*pending
 	var lookup []string
@@ -117,9 +132,45 @@ func (in *Ingester) unseen(ctx context.Context, src feed.Source, parsed *feed.Fe
 		if n, again := retryable(v); again {
 			p.attempts = n
 			fresh = append(fresh, p)
+			continue
+		}
+		if rev != 0 && recordedAt(v) == rev {
+			if strings.Contains(v, seenDuplicate) {
+				b.recoveredDups++
+			} else {
+				b.recovered++
+			}
 		}
 	}
 	return fresh, nil
+}
+
+// seenDuplicate separates a near-duplicate's id from its original's in its
+// SEEN record.
+const seenDuplicate = " duplicate_of "
+
+// seenRecord is the SEEN value of a published item or a near-duplicate
+// (what, the article id and for a copy its original) recorded by a poll
+// from the feed state revision rev.
+func seenRecord(what string, rev uint64) string {
+	if rev == 0 {
+		return what
+	}
+	return what + seenPoll + strconv.FormatUint(rev, 10)
+}
+
+// recordedAt is the state revision a SEEN record names (seenPoll), 0 when
+// it names none.
+func recordedAt(v string) uint64 {
+	i := strings.LastIndex(v, seenPoll)
+	if i < 0 {
+		return 0
+	}
+	rev, err := strconv.ParseUint(v[i+len(seenPoll):], 10, 64)
+	if err != nil {
+		return 0
+	}
+	return rev
 }
 
 // retryable reads a SEEN value: the failed attempts of an item to publish
@@ -258,7 +309,7 @@ func (in *Ingester) nearDuplicates(ctx context.Context, todo []*pending) error {
 // stored costs only itself: it is recorded for a retry, and after
 // maxAttempts as failed. When none could be stored, an error says so
 // besides the records.
-func (in *Ingester) publish(ctx context.Context, src feed.Source, todo []*pending, b *batch) (map[string]string, []*pending, error) {
+func (in *Ingester) publish(ctx context.Context, src feed.Source, todo []*pending, rev uint64, b *batch) (map[string]string, []*pending, error) {
 	record := make(map[string]string, len(todo))
 	var send []*pending
 	for _, p := range todo {
@@ -269,7 +320,7 @@ func (in *Ingester) publish(ctx context.Context, src feed.Source, todo []*pendin
 		case p.art.DuplicateOf != "":
 			b.duplicates++
 			in.log.Info("near-duplicate not published", "feed_url", src.URL, "url", p.art.URL, "id", p.art.ID, "duplicate_of", p.art.DuplicateOf)
-			record[p.key.Key] = p.art.ID + " duplicate_of " + p.art.DuplicateOf
+			record[p.key.Key] = seenRecord(p.art.ID+seenDuplicate+p.art.DuplicateOf, rev)
 			if in.cfg.PublishDuplicates {
 				send = append(send, p)
 			}
@@ -316,7 +367,7 @@ func (in *Ingester) publish(ctx context.Context, src feed.Source, todo []*pendin
 		}
 		published = append(published, p)
 		if p.art.DuplicateOf == "" {
-			record[p.key.Key] = p.art.ID
+			record[p.key.Key] = seenRecord(p.art.ID, rev)
 			b.published++
 		}
 	}

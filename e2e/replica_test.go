@@ -327,7 +327,7 @@ func TestReplicasShareFeeds(t *testing.T) {
 	victim.kill()
 
 	round2 := round1 + len(site.feeds)*2
-	waitArticles(t, ns, round2, 15*time.Second)
+	waitArticles(t, ns, round2, time.Minute) // the takeover's bound, below
 	took := time.Since(killedAt)
 	total, ids, urls := storedArticles(t, ns)
 	if total != round2 || len(ids) != round2 {
@@ -340,9 +340,6 @@ func TestReplicasShareFeeds(t *testing.T) {
 	}
 	if urls[site.feeds[3]+"/syndicated"] {
 		t.Errorf("the syndicated copy %s was published", site.feeds[3]+"/syndicated")
-	}
-	if n := survivor.in.Stats().Duplicates.Load() + victim.in.Stats().Duplicates.Load(); n != 1 {
-		t.Errorf("near-duplicates recorded: %d, want 1", n)
 	}
 	site.mu.Lock()
 	byAgent := maps.Clone(site.agents[fmt.Sprint(2, " ", site.hosts[2])]) // serve goes on counting
@@ -364,24 +361,28 @@ func TestReplicasShareFeeds(t *testing.T) {
 	// last states are saved just after their articles are stored, and a
 	// feed whose poll the victim did not live to save is counted by its
 	// next poll (it was once seen 82 of 84 when the count was lost).
-	var counted int64
+	// The syndicated copy is counted there as the one near-duplicate
+	// (the replicas' own counters would miss it if the victim recorded it
+	// and died before counting).
+	var counted, copies int64
 	var notOK []string
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		counted, notOK = 0, nil
+		counted, copies, notOK = 0, 0, nil
 		for _, st := range survivor.in.Feeds() {
 			if st.State != ingest.StateOK {
 				notOK = append(notOK, st.URL+": "+st.State)
 			}
 			counted += st.Items
+			copies += st.Duplicates
 		}
-		if (counted == int64(round2) && len(notOK) == 0) || time.Now().After(deadline) {
+		if (counted == int64(round2) && copies == 1 && len(notOK) == 0) || time.Now().After(deadline) {
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	if counted != int64(round2) || len(notOK) > 0 {
-		t.Errorf("feed states count %d items, want %d; feeds not ok: %v", counted, round2, notOK)
+	if counted != int64(round2) || copies != 1 || len(notOK) > 0 {
+		t.Errorf("feed states count %d items and %d near-duplicates, want %d and 1; feeds not ok: %v", counted, copies, round2, notOK)
 	}
 }
 

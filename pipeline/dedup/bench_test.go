@@ -90,10 +90,13 @@ func replaceMiddle(s string) (string, bool) {
 	return strings.Join(sents, ". "), true
 }
 
-// BenchmarkNearDuplicates measures how often Fingerprint finds edited copies
-// of the corpus texts within NearThreshold (recall) and how often unrelated
-// corpus texts fall within it (false matches). Run with -benchtime 1x;
-// docs/benchmarks.md (dedup) has the figures.
+// BenchmarkNearDuplicates measures how often the near-duplicate decision
+// (Print.Near: fingerprints within NearThreshold, shingles resembling)
+// finds edited copies of the corpus texts (recall), and how many pairs of
+// unrelated texts it takes for copies: corpus texts, and generated texts
+// that share vocabulary and no sentence (one outlet's beat, word salads),
+// beside the pairs the fingerprint alone would have taken. Run with
+// -benchtime 1x; docs/benchmarks.md (dedup) has the figures.
 func BenchmarkNearDuplicates(b *testing.B) {
 	texts := corpusTexts(b, 120)
 	for b.Loop() {
@@ -118,7 +121,7 @@ func BenchmarkNearDuplicates(b *testing.B) {
 						continue
 					}
 					n++
-					if Distance(Fingerprint(s), Fingerprint(c)) <= NearThreshold {
+					if NewPrint(s).Near(NewPrint(c)) {
 						hit++
 					}
 				}
@@ -128,18 +131,18 @@ func BenchmarkNearDuplicates(b *testing.B) {
 				}
 			}
 		}
-		fps := make([]uint64, len(texts))
+		prints := make([]Print, len(texts))
 		for i, s := range texts {
-			fps[i] = Fingerprint(s)
+			prints[i] = NewPrint(s)
 		}
 		var pairs, near, unrelatedNear int
 		var dists []int
 		for i := range texts {
 			for j := i + 1; j < len(texts); j++ {
 				pairs++
-				d := Distance(fps[i], fps[j])
+				d := Distance(prints[i].Fingerprint, prints[j].Fingerprint)
 				dists = append(dists, d)
-				if d <= NearThreshold {
+				if prints[i].Near(prints[j]) {
 					near++
 					if jaccard(texts[i], texts[j]) < 0.5 {
 						unrelatedNear++
@@ -153,6 +156,42 @@ func BenchmarkNearDuplicates(b *testing.B) {
 		b.ReportMetric(float64(unrelatedNear), "false_matches")
 		b.ReportMetric(float64(near-unrelatedNear), "true_near_pairs")
 		b.ReportMetric(float64(dists[len(dists)/100]), "p1_distance")
+		for _, g := range []struct {
+			name string
+			set  []string
+		}{{"outlet", outletNews(2000, 11)}, {"salad400", wordSalad(2000, 400, 12)}} {
+			prints := make([]Print, len(g.set))
+			sents := make([]map[string]bool, len(g.set))
+			for i, s := range g.set {
+				prints[i], sents[i] = NewPrint(s), sentences(s)
+			}
+			candidates, flagged, dropped, fpDropped := 0, 0, map[int]bool{}, map[int]bool{}
+			for i := range g.set {
+				for j := i + 1; j < len(g.set); j++ {
+					if Distance(prints[i].Fingerprint, prints[j].Fingerprint) > NearThreshold || shareSentence(sents[i], sents[j]) {
+						continue
+					}
+					candidates++
+					fpDropped[j] = true
+					if prints[i].Near(prints[j]) {
+						flagged++
+						dropped[j] = true
+					}
+				}
+			}
+			b.ReportMetric(float64(candidates), g.name+"_fingerprint_only_pairs")
+			b.ReportMetric(float64(len(fpDropped)), g.name+"_fingerprint_only_texts_dropped")
+			b.ReportMetric(float64(flagged), g.name+"_false_matches")
+			b.ReportMetric(float64(len(dropped)), g.name+"_texts_dropped")
+		}
+	}
+}
+
+func BenchmarkNewPrint(b *testing.B) {
+	text := strings.Repeat(storyCloud+" ", 2)
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		NewPrint(text)
 	}
 }
 

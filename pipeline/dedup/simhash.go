@@ -38,12 +38,20 @@ const pairWeightCap = 0.02
 // (typically 2 bits). docs/benchmarks.md (dedup) has the measurements.
 // Empty text gives 0.
 func Fingerprint(text string) uint64 {
-	type count struct {
-		n    int
-		pair bool // a pair of Han, kana or Thai characters
-	}
 	counts := make(map[uint64]count, len(text)/16)
 	n := eachWord(text, func(h uint64, pair bool) { counts[h] = count{counts[h].n + 1, pair} })
+	return simhash(counts, n)
+}
+
+// count is how often a word occurs in a text, and whether it is a pair of
+// Han, kana or Thai characters.
+type count struct {
+	n    int
+	pair bool
+}
+
+// simhash is the fingerprint of n words with these counts.
+func simhash(counts map[uint64]count, n int) uint64 {
 	if n == 0 {
 		return 0
 	}

@@ -161,3 +161,40 @@ func shareBand(a, b uint64) bool {
 	}
 	return false
 }
+
+// A print survives its text form, which the NEAR index stores.
+func TestPrintText(t *testing.T) {
+	p := NewPrint(storyCloud)
+	if p.Fingerprint != Fingerprint(storyCloud) {
+		t.Errorf("NewPrint's fingerprint %016x, Fingerprint's %016x", p.Fingerprint, Fingerprint(storyCloud))
+	}
+	q, err := ParsePrint(p.String())
+	if err != nil || q != p {
+		t.Fatalf("ParsePrint(%q) = %v, %v", p.String(), q, err)
+	}
+	if Resemblance(p.Sketch, q.Sketch) != 1 || !p.Near(q) {
+		t.Errorf("a print does not resemble itself: %.2f", Resemblance(p.Sketch, q.Sketch))
+	}
+	for _, bad := range []string{"", "0123456789abcdef", "0123456789abcdef.", "xyz." + strings.Repeat("A", 86), "0123456789abcdef." + strings.Repeat("A", 85), "0123456789abcdef." + strings.Repeat("*", 86)} {
+		if _, err := ParsePrint(bad); err == nil {
+			t.Errorf("ParsePrint(%q): no error", bad)
+		}
+	}
+	if (Print{}).Near(Print{}) {
+		t.Error("two empty prints are near-duplicates")
+	}
+}
+
+func FuzzParsePrint(f *testing.F) {
+	f.Add(NewPrint(storyCloud).String())
+	f.Add("0123456789abcdef." + strings.Repeat("_", 86))
+	f.Fuzz(func(t *testing.T, s string) {
+		p, err := ParsePrint(s)
+		if err != nil {
+			return
+		}
+		if q, err := ParsePrint(p.String()); err != nil || q != p {
+			t.Fatalf("%q: read back as %v, %v", s, q, err)
+		}
+	})
+}

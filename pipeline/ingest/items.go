@@ -40,9 +40,9 @@ type batch struct {
 	// never reached the state (seenPoll).
 	recovered     int
 	recoveredDups int
-	dropped    map[string]int // items not published, by reason (article.Drop*, failed)
-	deferred   int            // new items left for the next poll: page budget spent
-	truncated  int            // articles whose text was cut to fit a message
+	dropped       map[string]int // items not published, by reason (article.Drop*, failed)
+	deferred      int            // new items left for the next poll: page budget spent
+	truncated     int            // articles whose text was cut to fit a message
 }
 
 // pending is a new item on its way to an article.
@@ -51,7 +51,7 @@ type pending struct {
 	key      article.Key
 	attempts int // failed publications before this poll
 	art      *pipeline.Article
-	fp       uint64 // text fingerprint, when compared for near-duplicates
+	print    dedup.Print // the text's, when compared for near-duplicates
 	hasFP    bool
 }
 
@@ -241,11 +241,11 @@ func (in *Ingester) build(ctx context.Context, src feed.Source, parsed *feed.Fee
 	return out
 }
 
-// nearDuplicates sets DuplicateOf on each article whose text is within
-// dedup.NearThreshold bits of an article published before (by any replica,
-// through the NEAR index) or earlier in the batch. Texts shorter than
-// Config.NearMinWords are not compared: short summaries ("Read more at ...")
-// collide without being the same story.
+// nearDuplicates sets DuplicateOf on each article whose text is a
+// near-duplicate (dedup.Print.Near) of an article published before (by any
+// replica, through the NEAR index) or earlier in the batch. Texts shorter
+// than Config.NearMinWords are not compared: short summaries ("Read more at
+// ...") collide without being the same story.
 func (in *Ingester) nearDuplicates(ctx context.Context, todo []*pending) error {
 	if in.cfg.NearMinWords < 0 {
 		return nil
@@ -255,15 +255,15 @@ func (in *Ingester) nearDuplicates(ctx context.Context, todo []*pending) error {
 		if p.art == nil || !hasWords(p.art.Text, in.cfg.NearMinWords) {
 			continue
 		}
-		p.fp, p.hasFP = dedup.Fingerprint(p.art.Text), true
-		bands = append(bands, dedup.Bands(p.fp)...)
+		p.print, p.hasFP = dedup.NewPrint(p.art.Text), true
+		bands = append(bands, dedup.Bands(p.print.Fingerprint)...)
 	}
 	if len(bands) == 0 {
 		return nil
 	}
 	type cand struct {
-		fp uint64
-		id string
+		print dedup.Print
+		id    string
 	}
 	var cands []cand
 	if in.cfg.Near != nil {
@@ -272,12 +272,14 @@ func (in *Ingester) nearDuplicates(ctx context.Context, todo []*pending) error {
 			return err
 		}
 		for _, v := range vals {
-			hexFP, id, ok := strings.Cut(v, " ")
-			fp, err := strconv.ParseUint(hexFP, 16, 64)
+			text, id, ok := strings.Cut(v, " ")
+			pr, err := dedup.ParsePrint(text)
 			if !ok || err != nil {
-				continue // not ours; the index is shared
+				// Not ours (the index is shared), or filed before prints
+				// had sketches: such an entry expires within NEAR's TTL.
+				continue
 			}
-			cands = append(cands, cand{fp, id})
+			cands = append(cands, cand{pr, id})
 		}
 	}
 	for _, p := range todo {
@@ -288,15 +290,15 @@ func (in *Ingester) nearDuplicates(ctx context.Context, todo []*pending) error {
 		for _, c := range cands {
 			// An article's own entry is there when an earlier try of this
 			// poll was cut short after publishing.
-			if c.id == p.art.ID {
+			if c.id == p.art.ID || !p.print.Near(c.print) {
 				continue
 			}
-			if d := dedup.Distance(p.fp, c.fp); d < best {
+			if d := dedup.Distance(p.print.Fingerprint, c.print.Fingerprint); d < best {
 				best, p.art.DuplicateOf = d, c.id
 			}
 		}
 		if p.art.DuplicateOf == "" {
-			cands = append(cands, cand{p.fp, p.art.ID}) // later items of this batch
+			cands = append(cands, cand{p.print, p.art.ID}) // later items of this batch
 		}
 	}
 	return nil
@@ -408,8 +410,8 @@ func (in *Ingester) fileNear(ctx context.Context, src feed.Source, published []*
 		if !p.hasFP || p.art.DuplicateOf != "" {
 			continue
 		}
-		val := fmt.Sprintf("%016x %s", p.fp, p.art.ID)
-		for _, band := range dedup.Bands(p.fp) {
+		val := p.print.String() + " " + p.art.ID
+		for _, band := range dedup.Bands(p.print.Fingerprint) {
 			entries[band+"."+strings.TrimPrefix(p.art.ID, "a:")] = val
 		}
 	}

@@ -62,24 +62,12 @@ func TestDeployEnvFilesUseKnownVariables(t *testing.T) {
 	var dsk Desk
 	dsk.Register(e, "desk-") // as newsmon has them: -rules is the tagger's
 	RegisterOps(e, &addr, "")
-	// Notify and the desk have flags of their own, some named like the
-	// tagger's: each is read from a flag set of its own.
-	var (
-		not  Notify
-		desk Desk
-	)
-	ne := NewFlagSet("notify", io.Discard, func(string) string { return "" })
-	not.Register(ne)
-	de := NewFlagSet("desk", io.Discard, func(string) string { return "" })
-	desk.Register(de, "")
 	re := regexp.MustCompile(`\(env ([A-Z0-9_]+)\)`)
-	for _, fs := range []*flag.FlagSet{e.FS, ne.FS, de.FS} {
-		fs.VisitAll(func(f *flag.Flag) {
-			for _, m := range re.FindAllStringSubmatch(f.Usage, -1) {
-				known[m[1]] = true
-			}
-		})
-	}
+	e.FS.VisitAll(func(f *flag.Flag) {
+		for _, m := range re.FindAllStringSubmatch(f.Usage, -1) {
+			known[m[1]] = true
+		}
+	})
 	known["NATS_PASSWORD"] = true // set by compose from deploy/.env
 	files, _ := filepath.Glob(filepath.Join("..", "..", "..", "deploy", "env", "*.env"))
 	if len(files) == 0 {

@@ -408,7 +408,8 @@ func FuzzScan(f *testing.F) {
 }
 
 func FuzzMatch(f *testing.F) {
-	for _, s := range []string{"Huawei Cloud and the Commerce Department", "Amazon river", "Alibaba-Cloud’s", "阿里云", "BIS bis", "\n\nHuawei\n\n"} {
+	for _, s := range []string{"Huawei Cloud and the Commerce Department", "Amazon river", "Alibaba-Cloud’s", "阿里云", "BIS bis", "\n\nHuawei\n\n",
+		"Farm Credit Canada (FCC) lent. FCC grew.", "The Texas Senate. The Senate", "AMAZON FIRES", "Oracle Corp.'s", "in Brussels fined"} {
 		f.Add("title", s)
 	}
 	s, err := LoadDir("../../rules")
@@ -418,6 +419,9 @@ func FuzzMatch(f *testing.F) {
 	f.Fuzz(func(t *testing.T, title, body string) {
 		d := Doc{Title: title, Body: body}
 		for _, h := range s.Match(d) {
+			if h.Prominence < 0 || h.Prominence > 1 {
+				t.Fatalf("%s: prominence %v", h.Rule.Key(), h.Prominence)
+			}
 			for _, m := range h.Matches {
 				field := d.Body
 				if m.Field == "title" {

@@ -431,34 +431,18 @@ const (
 
 // fieldCase classifies a field's text once per document: in capitals when
 // most of its words are, in title case when most words of four letters or
-// more after the first start with a capital. A body is never in title case
-// (names are capitalised in any case), and its opening is enough to tell
-// capitals.
+// more after the first start with a capital. Only titles are classified.
 func (x *scratch) fieldCase(f uint8) uint8 {
 	if c := x.caseClass[f]; c != caseUnknown {
 		return c
 	}
 	text := x.texts[f]
 	if f == 1 {
-		// A body: only capitals matter, and its opening tells.
-		if len(text) > 300 {
-			text = text[:300]
-		}
-		up, low := 0, 0
-		for i := 0; i < len(text); i++ {
-			switch c := text[i]; {
-			case c >= 'a' && c <= 'z':
-				low++
-			case c >= 'A' && c <= 'Z':
-				up++
-			}
-		}
-		cl := casePlain
-		if up > 20 && up > 4*low {
-			cl = caseUpper
-		}
-		x.caseClass[f] = cl
-		return cl
+		// A body is never in title case (names are capitalised in any
+		// case), and bodies in capitals are too rare to pay for a look at
+		// every one.
+		x.caseClass[f] = casePlain
+		return casePlain
 	}
 	words, upper, long, capital := 0, 0, 0, 0
 	for i := 0; i < len(text); {

@@ -12,7 +12,7 @@ import (
 const senseRules = `
 entities:
   - {id: board, category: gov, name: Widget Board, country: US, aliases: [{text: Widget Board, case: exact}, WBD,
-      Widget Bureau of Data, {text: Senate, case: exact, context: [Congress, bill]}]}
+      Widget Bureau of Data, {text: Senate, case: exact, context: [Congress, bill], reach: paragraph}]}
   - {id: lagoon, category: co, name: Lagoon Corp, aliases: [{text: Lagoon, case: exact, veto: [beach, swim]}]}
   - {id: acme, category: co, name: Acme, aliases: [{text: Acme, about: [cloud, revenue], not_about: [toy, toys]}]}
   - {id: beta, category: co, name: Beta, aliases: [{text: Betacorp, context: [servers], reach: sentence}]}
@@ -45,6 +45,7 @@ func TestSense(t *testing.T) {
 		{"acronym of a foreign namesake, one sense per text", "", "The Dutch WBD warned. The WBD said more.", nil},
 		{"veto in the next sentence", "", "Lagoon opened. Many came to swim.", nil},
 		{"veto two paragraphs on is out of reach", "", "Lagoon opened.\n\nOne.\n\nMany came to swim.", []string{"co.lagoon"}},
+		{"veto two sentences on is out of the default reach", "", "Lagoon opened. It was busy. Many came to swim.", []string{"co.lagoon"}},
 		{"veto in the title", "Where to swim", "Lagoon opened.", nil},
 		{"not_about without about", "", "Acme sold toys.", nil},
 		{"not_about with about", "", "Acme's toys lifted revenue.", []string{"co.acme"}},

@@ -143,14 +143,14 @@ type aliasInfo struct {
 // Reaches of context and veto words (docs/rules.md). Every reach but the
 // sentence takes in the title from the body, and the lead from the title.
 const (
-	reachParagraph  uint8 = iota // the default: the sentence, the one before and after, the whole paragraph
+	reachNeighbours uint8 = iota // the default: the sentence and the one before and after
 	reachSentence                // the sentence alone
-	reachNeighbours              // the sentence and the one before and after
+	reachParagraph               // the neighbours and the whole paragraph
 	reachArticle                 // anywhere
 )
 
-var reaches = map[string]uint8{"": reachParagraph, "paragraph": reachParagraph, "sentence": reachSentence,
-	"neighbours": reachNeighbours, "neighbors": reachNeighbours, "article": reachArticle}
+var reaches = map[string]uint8{"": reachNeighbours, "neighbours": reachNeighbours, "neighbors": reachNeighbours,
+	"sentence": reachSentence, "paragraph": reachParagraph, "article": reachArticle}
 
 // LoadDir loads every *.yaml file in dir.
 func LoadDir(dir string) (*Set, error) {

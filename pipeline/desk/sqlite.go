@@ -21,11 +21,15 @@ import (
 
 // schemaVersion changes when the tables change; an index of another version
 // is deleted and rebuilt from the streams (it is only a read model).
-const schemaVersion = "1"
+const schemaVersion = "2"
 
 var schema = []string{
 	`CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
 	`CREATE TABLE positions(stream TEXT PRIMARY KEY, seq INTEGER NOT NULL)`,
+	// Counts kept as records are added, so the console never counts a
+	// table of a million rows.
+	`CREATE TABLE counts(name TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID`,
+	`INSERT INTO counts(name, n) VALUES('articles', 0), ('stubs', 0), ('alerts', 0), ('feedback', 0)`,
 	// An article row is either an article from ARTICLES (stub = 0) or a
 	// stub made from the first alert of an article that is not (yet, or
 	// any more) in the index, so its alerts are found by search too.
@@ -124,6 +128,14 @@ func OpenSQLite(path string, o SQLiteOptions) (*SQLite, error) {
 		s.Close()
 		return nil, fmt.Errorf("index %s: %w", path, err)
 	}
+	if v == "1" {
+		// Version 1 had no counts table: count once.
+		if err := s.migrate1(); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("index %s: %w", path, err)
+		}
+		v = schemaVersion
+	}
 	switch v {
 	case schemaVersion:
 		return s, nil
@@ -203,6 +215,26 @@ func (s *SQLite) create() error {
 	return tx.Commit()
 }
 
+func (s *SQLite) migrate1() error {
+	tx, err := s.w.Begin()
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, q := range []string{
+		`CREATE TABLE counts(name TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID`,
+		`INSERT INTO counts(name, n) VALUES
+			('articles', (SELECT count(*) FROM articles WHERE stub = 0)), ('stubs', (SELECT count(*) FROM articles WHERE stub = 1)),
+			('alerts', (SELECT count(*) FROM alerts)), ('feedback', (SELECT count(*) FROM feedback))`,
+		`UPDATE meta SET value = '2' WHERE key = 'schema'`,
+	} {
+		if _, err := tx.Exec(q); err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+	}
+	return tx.Commit()
+}
+
 // Close closes the index.
 func (s *SQLite) Close() error {
 	return errors.Join(s.r.Close(), s.w.Close())
@@ -274,7 +306,8 @@ func stubText(a *pipeline.Alert) string {
 type writeStmts struct {
 	insArticle, findArticle, updArticle, ftsAdd, ftsDel *sql.Stmt
 	insAlert, tallyRule, tallySource, tallyMention      *sql.Stmt
-	insFeedback, setPos                                 *sql.Stmt
+	insFeedback, setPos, addCount                       *sql.Stmt
+	stubs                                               int // stubs made minus stubs filled, this batch
 }
 
 func prepare(ctx context.Context, tx *sql.Tx) (*writeStmts, error) {
@@ -297,6 +330,7 @@ func prepare(ctx context.Context, tx *sql.Tx) (*writeStmts, error) {
 		{&st.insFeedback, `INSERT INTO feedback(id, rule, verdict, alert_id, article_id, at, doc) VALUES(?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT(id) DO NOTHING`},
 		{&st.setPos, `INSERT INTO positions(stream, seq) VALUES(?, ?) ON CONFLICT(stream) DO UPDATE SET seq = excluded.seq`},
+		{&st.addCount, `UPDATE counts SET n = n + ? WHERE name = ?`},
 	} {
 		stmt, err := tx.PrepareContext(ctx, p.sql)
 		if err != nil {
@@ -310,7 +344,7 @@ func prepare(ctx context.Context, tx *sql.Tx) (*writeStmts, error) {
 
 func (st *writeStmts) close() {
 	for _, s := range []*sql.Stmt{st.insArticle, st.findArticle, st.updArticle, st.ftsAdd, st.ftsDel,
-		st.insAlert, st.tallyRule, st.tallySource, st.tallyMention, st.insFeedback, st.setPos} {
+		st.insAlert, st.tallyRule, st.tallySource, st.tallyMention, st.insFeedback, st.setPos, st.addCount} {
 		if s != nil {
 			s.Close()
 		}
@@ -363,6 +397,17 @@ func (s *SQLite) Apply(ctx context.Context, b *Batch) (Applied, error) {
 			return Applied{}, fmt.Errorf("index position %s: %w", stream, err)
 		}
 	}
+	for _, c := range []struct {
+		name string
+		n    int
+	}{{"articles", out.Articles}, {"stubs", st.stubs}, {"alerts", out.Alerts}, {"feedback", out.Feedback}} {
+		if c.n == 0 {
+			continue
+		}
+		if _, err := st.addCount.ExecContext(ctx, c.n, c.name); err != nil {
+			return Applied{}, fmt.Errorf("index counts: %w", err)
+		}
+	}
 	if err := tx.Commit(); err != nil {
 		return Applied{}, fmt.Errorf("index commit: %w", err)
 	}
@@ -409,6 +454,7 @@ func (s *SQLite) putArticle(ctx context.Context, st *writeStmts, a *pipeline.Art
 	if _, err := st.ftsAdd.ExecContext(ctx, rid, a.Title, text); err != nil {
 		return false, err
 	}
+	st.stubs--
 	return true, nil
 }
 
@@ -458,6 +504,7 @@ func (s *SQLite) putAlert(ctx context.Context, st *writeStmts, r *AlertRecord) (
 		if _, err := st.ftsAdd.ExecContext(ctx, rid, ref.Title, text); err != nil {
 			return false, err
 		}
+		st.stubs++
 	case !errors.Is(err, sql.ErrNoRows):
 		return false, err
 	}
@@ -516,6 +563,9 @@ func (s *SQLite) Prune(ctx context.Context, before time.Time) (int, error) {
 	}
 	if nl > 0 || na > 0 {
 		for _, q := range []string{
+			`UPDATE counts SET n = (SELECT count(*) FROM articles WHERE stub = 0) WHERE name = 'articles'`,
+			`UPDATE counts SET n = (SELECT count(*) FROM articles WHERE stub = 1) WHERE name = 'stubs'`,
+			`UPDATE counts SET n = (SELECT count(*) FROM alerts) WHERE name = 'alerts'`,
 			`DELETE FROM rules`,
 			`INSERT INTO rules(key, name, n) SELECT rule, '', count(*) FROM alerts GROUP BY rule`,
 			`DELETE FROM sources`,
@@ -576,18 +626,49 @@ func (s *SQLite) Check(ctx context.Context) error {
 	if _, err := s.w.ExecContext(ctx, `INSERT INTO articles_fts(articles_fts, rank) VALUES('integrity-check', 1)`); err != nil {
 		return fmt.Errorf("check %s: full-text index: %w", s.path, err)
 	}
+	var kept, real Counts
+	kept, err := s.Counts(ctx)
+	if err != nil {
+		return err
+	}
+	if err := s.w.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM articles WHERE stub = 0), (SELECT count(*) FROM articles WHERE stub = 1),
+		(SELECT count(*) FROM alerts), (SELECT count(*) FROM feedback)`).Scan(&real.Articles, &real.Stubs, &real.Alerts, &real.Feedback); err != nil {
+		return fmt.Errorf("check %s: %w", s.path, err)
+	}
+	if kept != real {
+		return fmt.Errorf("check %s: counts kept %+v, in the tables %+v", s.path, kept, real)
+	}
 	return nil
 }
 
 // Counts is how many records the index holds.
 func (s *SQLite) Counts(ctx context.Context) (Counts, error) {
 	var c Counts
-	err := s.r.QueryRowContext(ctx, `SELECT
-		(SELECT count(*) FROM articles WHERE stub = 0),
-		(SELECT count(*) FROM articles WHERE stub = 1),
-		(SELECT count(*) FROM alerts),
-		(SELECT count(*) FROM feedback)`).Scan(&c.Articles, &c.Stubs, &c.Alerts, &c.Feedback)
-	return c, err
+	rows, err := s.r.QueryContext(ctx, `SELECT name, n FROM counts`)
+	if err != nil {
+		return c, fmt.Errorf("counts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			name string
+			n    int
+		)
+		if err := rows.Scan(&name, &n); err != nil {
+			return c, fmt.Errorf("counts: %w", err)
+		}
+		switch name {
+		case "articles":
+			c.Articles = n
+		case "stubs":
+			c.Stubs = n
+		case "alerts":
+			c.Alerts = n
+		case "feedback":
+			c.Feedback = n
+		}
+	}
+	return c, rows.Err()
 }
 
 // Alerts returns one page of alerts, newest first.
@@ -767,6 +848,9 @@ func (s *SQLite) addVerdicts(ctx context.Context, alerts []AlertView) error {
 	return rows.Err()
 }
 
+// rankWindow is how many of the newest matches a ranked search ranks.
+const rankWindow = 5000
+
 // Search runs a full-text query.
 func (s *SQLite) Search(ctx context.Context, q SearchQuery) (SearchPage, error) {
 	match, err := ftsQuery(q.Q)
@@ -790,6 +874,21 @@ func (s *SQLite) Search(ctx context.Context, q SearchQuery) (SearchPage, error) 
 	order := "rank"
 	if q.Sort == "newest" {
 		order = "articles_fts.rowid DESC"
+	} else {
+		// Ranking scores every match; a query of common words matches a
+		// good part of a big index. Only the newest rankWindow matches are
+		// ranked, found by walking the matches from the newest rowid down,
+		// which stops early.
+		var floor sql.NullInt64
+		err := s.r.QueryRowContext(ctx, `SELECT min(rowid) FROM (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?
+			ORDER BY rowid DESC LIMIT ?)`, match, rankWindow).Scan(&floor)
+		if err != nil {
+			return SearchPage{}, searchError(q.Q, err)
+		}
+		if floor.Valid {
+			where = append(where, "articles_fts.rowid >= ?")
+			args = append(args, floor.Int64)
+		}
 	}
 	query := `SELECT a.id, a.stub, highlight(articles_fts, 0, ?, ?), snippet(articles_fts, 1, ?, ?, '…', 32), a.doc
 		FROM articles_fts JOIN articles a ON a.rid = articles_fts.rowid

@@ -102,8 +102,30 @@ var localWords = map[string]bool{
 // placeKey normalises a word or phrase of the text for the places table:
 // lower case, dots and a possessive dropped.
 func placeKey(s string) string {
+	var buf [48]byte
+	return string(appendPlaceKey(buf[:0], s))
+}
+
+// appendPlaceKey appends the place key of s to b, so that callers can look
+// a key up without allocating (m[string(b)]).
+func appendPlaceKey(b []byte, s string) []byte {
 	s = strings.TrimSuffix(strings.TrimSuffix(s, "'s"), "’s")
 	s = strings.TrimRight(s, "'’")
-	s = strings.ReplaceAll(s, ".", "")
-	return strings.ToLower(s)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '.':
+			continue
+		case c >= 'A' && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return b
+}
+
+// placeOf looks a word of the text up in the places table.
+func placeOf(tok string) string {
+	var buf [48]byte
+	return places[string(appendPlaceKey(buf[:0], tok))]
 }

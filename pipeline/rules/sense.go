@@ -261,7 +261,8 @@ func (x *scratch) namesake(o *occ, a *aliasInfo, e *entity) uint8 {
 	if a.notAfter != nil || a.caseFirst {
 		prev, prevStart = prevToken(text, int(o.start))
 	}
-	if a.notAfter != nil && prev != "" && a.notAfter[strings.ToLower(prev)] {
+	var lbuf [24]byte
+	if a.notAfter != nil && prev != "" && a.notAfter[string(lowerInto(lbuf[:0], prev))] {
 		return vSense // "in Brussels": the place
 	}
 	evidence := vKeep
@@ -297,13 +298,13 @@ func (x *scratch) namesake(o *occ, a *aliasInfo, e *entity) uint8 {
 	// of a longer name: the Securities and Exchange Commission, the
 	// Chamber of Commerce.
 	if a.caseFirst && plain && prev != "" && !x.sentenceInitial(o.field, prevStart, o.sent) {
-		lp := strings.ToLower(prev)
+		lp := string(lowerInto(lbuf[:0], prev))
 		switch {
 		case lp == "of" || lp == "for":
 			if p2, _ := prevToken(text, prevStart); isCapitalised(p2) {
 				return vNamesake
 			}
-		case isCapitalised(prev) && !frontWords[lp] && places[placeKey(prev)] != e.country && !x.allowedBefore(a, lp):
+		case isCapitalised(prev) && !frontWords[lp] && placeOf(prev) != e.country && !x.allowedBefore(a, lp):
 			return vNamesake
 		}
 	}
@@ -368,7 +369,7 @@ func runsOn(text string, end int, a *aliasInfo) int {
 		if strings.EqualFold(n2, "the") {
 			n2, _ = nextToken(text, at)
 		}
-		if isCapitalised(n2) && places[placeKey(n2)] != "US" {
+		if isCapitalised(n2) && placeOf(n2) != "US" {
 			return runOnName
 		}
 		return runOnNone
@@ -703,7 +704,7 @@ func (x *scratch) ownCountryNear(o *occ, country string) bool {
 	seg := text[lo:hi]
 	found := false
 	forEachToken(seg, func(tok string, _ int) bool {
-		if places[placeKey(tok)] == country {
+		if placeOf(tok) == country {
 			found = true
 			return false
 		}
@@ -882,30 +883,34 @@ func placeBefore(text string, i int) string {
 	}
 	if !isCapitalised(first) {
 		// Places are capitalised; a local body's word is not.
-		if localWords[placeKey(first)] {
+		var buf [48]byte
+		if localWords[string(appendPlaceKey(buf[:0], first))] {
 			return "local"
 		}
 		return ""
 	}
-	toks := []string{first}
-	pos := at
-	for len(toks) < 3 {
+	var toks [3]string
+	toks[0] = first
+	n, pos := 1, at
+	for n < 3 {
 		t, start := prevToken(text, pos)
 		if t == "" {
 			break
 		}
-		toks = append(toks, t)
+		toks[n] = t
+		n++
 		pos = start
 	}
-	if len(toks) == 0 {
-		return ""
-	}
-	for n := len(toks); n >= 1; n-- {
-		parts := make([]string, n)
-		for k := range n {
-			parts[n-1-k] = placeKey(toks[k])
+	var buf [96]byte
+	for k := n; k >= 1; k-- {
+		key := buf[:0]
+		for j := k - 1; j >= 0; j-- {
+			if j < k-1 {
+				key = append(key, ' ')
+			}
+			key = appendPlaceKey(key, toks[j])
 		}
-		if code, ok := places[strings.Join(parts, " ")]; ok {
+		if code, ok := places[string(key)]; ok {
 			return code
 		}
 	}

@@ -120,7 +120,7 @@ func (b *Builder) Item(ctx context.Context, src feed.Source, f *feed.Feed, it fe
 	}
 	var r Result
 	if (src.Pages == nil || *src.Pages) && !key.Shared && b.Pages != nil {
-		doc, err := b.page(ctx, it.Link)
+		doc, err := b.page(ctx, it.Link, src)
 		if err == nil && doc.Text == "" {
 			err = errors.New("no text found")
 		}
@@ -220,8 +220,12 @@ func (b *Builder) fromPage(a *pipeline.Article, doc extract.Document, lang strin
 	}
 }
 
-func (b *Builder) page(ctx context.Context, link string) (extract.Document, error) {
-	resp, err := b.Pages.GetPage(ctx, pageRequest(link))
+func (b *Builder) page(ctx context.Context, link string, src feed.Source) (extract.Document, error) {
+	req, err := WithAccess(pageRequest(link), src)
+	if err != nil {
+		return extract.Document{}, err
+	}
+	resp, err := b.Pages.GetPage(ctx, req)
 	if err != nil {
 		return extract.Document{}, err
 	}
@@ -249,6 +253,29 @@ func (b *Builder) extractPage(ctx context.Context, body []byte, contentType, pag
 
 func pageRequest(u string) fetch.Request {
 	return fetch.Request{URL: u, Accept: "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"}
+}
+
+// WithAccess applies a feed's request settings (feed.Access) to a request
+// for the feed or one of its pages: the user agent, the proxy and the plain
+// headers always, the cookies and credentials only on the feed's own host.
+// The secrets are read now; a missing one is the error.
+func WithAccess(r fetch.Request, src feed.Source) (fetch.Request, error) {
+	a := src.Access
+	if a.IsZero() {
+		return r, nil
+	}
+	h, err := a.Header(sameHost(r.URL, src.URL))
+	if err != nil {
+		return r, fmt.Errorf("feed %s: %w", withoutUserinfo(src.URL), err)
+	}
+	r.UserAgent, r.Proxy, r.Header = a.UserAgent, a.Proxy, h
+	return r, nil
+}
+
+func sameHost(a, b string) bool {
+	ua, err1 := url.Parse(a)
+	ub, err2 := url.Parse(b)
+	return err1 == nil && err2 == nil && strings.EqualFold(ua.Hostname(), ub.Hostname())
 }
 
 // finish caps the fields that come from outside, hashes the text and cuts

@@ -27,6 +27,7 @@ type Source struct {
 	Pages    *bool         // fetch article pages (nil = default true) or use feed content
 	Lang     string
 	Tags     []string
+	Access   Access // how to request it: user agent, headers, proxy, cookies, basic auth (YAML lists)
 }
 
 // LoadList reads a feed list file; see ParseList.
@@ -161,12 +162,48 @@ type yamlList struct {
 }
 
 type yamlSource struct {
-	URL      string        `yaml:"url"`
-	Name     string        `yaml:"name"`
-	Interval time.Duration `yaml:"interval"`
-	Pages    *bool         `yaml:"pages"`
-	Lang     string        `yaml:"lang"`
-	Tags     []string      `yaml:"tags"`
+	URL         string            `yaml:"url"`
+	Name        string            `yaml:"name"`
+	Interval    time.Duration     `yaml:"interval"`
+	Pages       *bool             `yaml:"pages"`
+	Lang        string            `yaml:"lang"`
+	Tags        []string          `yaml:"tags"`
+	UserAgent   string            `yaml:"user_agent"`
+	Headers     map[string]string `yaml:"headers"`
+	Proxy       string            `yaml:"proxy"`
+	CookiesEnv  string            `yaml:"cookies_env"`
+	CookiesFile string            `yaml:"cookies_file"`
+	Cookies     any               `yaml:"cookies"` // refused: cookies are secrets
+	BasicAuth   *yamlAuth         `yaml:"basic_auth"`
+}
+
+type yamlAuth struct {
+	User         string `yaml:"user"`
+	PasswordEnv  string `yaml:"password_env"`
+	PasswordFile string `yaml:"password_file"`
+	Password     string `yaml:"password"` // refused: never in the list
+}
+
+// access reads the per-feed request settings of an entry.
+func (s yamlSource) access() (Access, error) {
+	a := Access{UserAgent: strings.TrimSpace(s.UserAgent), Headers: s.Headers, Proxy: strings.TrimSpace(s.Proxy),
+		CookiesEnv: s.CookiesEnv, CookiesFile: s.CookiesFile}
+	var errs []error
+	if s.Cookies != nil {
+		errs = append(errs, errors.New("cookies: never in the list: name cookies_env or cookies_file"))
+	}
+	if b := s.BasicAuth; b != nil {
+		if b.Password != "" {
+			errs = append(errs, errors.New("basic_auth: a password is never in the list: name password_env or password_file"))
+		}
+		a.User, a.PasswordEnv, a.PasswordFile = b.User, b.PasswordEnv, b.PasswordFile
+	}
+	if len(errs) == 0 {
+		if err := a.check(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return a, errors.Join(errs...)
 }
 
 func parseYAML(name string, data []byte) ([]Source, error) {
@@ -207,9 +244,16 @@ func parseYAML(name string, data []byte) ([]Source, error) {
 			errs = append(errs, fmt.Errorf("%s: %s already listed on line %d", at, u, first))
 			continue
 		}
+		access, err := s.access()
+		if err != nil {
+			for _, e := range unjoin(err) {
+				errs = append(errs, fmt.Errorf("%s: %s: %v", at, u, e))
+			}
+			continue
+		}
 		seen[u] = line
 		out = append(out, Source{URL: u, Name: strings.TrimSpace(s.Name), Interval: s.Interval,
-			Pages: s.Pages, Lang: strings.TrimSpace(s.Lang), Tags: s.Tags})
+			Pages: s.Pages, Lang: strings.TrimSpace(s.Lang), Tags: s.Tags, Access: access})
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
@@ -429,4 +473,12 @@ func WriteOPML(w io.Writer, title string, sources []Source) error {
 	}
 	_, err := io.WriteString(w, "\n")
 	return err
+}
+
+// unjoin splits an errors.Join error into its parts.
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
 }

@@ -240,3 +240,73 @@ func FuzzParseList(f *testing.F) {
 		}
 	})
 }
+
+// Per-feed request settings: secrets named, never written; every mistake
+// named with its file and line.
+func TestParseListAccess(t *testing.T) {
+	secretFile := filepath.Join(t.TempDir(), "password")
+	if err := os.WriteFile(secretFile, []byte("pa55\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("WIRE_COOKIES", "session=abc; consent=1")
+	data := `feeds:
+  - url: https://wire.example/rss
+    user_agent: "Mozilla/5.0 (compatible; newsmon)"
+    headers: {Accept-Language: en}
+    proxy: http://proxy.internal:3128
+    cookies_env: WIRE_COOKIES
+    basic_auth: {user: reader, password_file: ` + secretFile + `}
+`
+	got, err := ParseList("feeds.yaml", []byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := got[0].Access
+	if a.UserAgent != "Mozilla/5.0 (compatible; newsmon)" || a.Proxy != "http://proxy.internal:3128" || a.User != "reader" {
+		t.Errorf("access %+v", a)
+	}
+	h, err := a.Header(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.Get("Cookie") != "session=abc; consent=1" || h.Get("Authorization") != "Basic cmVhZGVyOnBhNTU=" || h.Get("Accept-Language") != "en" {
+		t.Errorf("headers %v", h)
+	}
+	if h, _ := a.Header(false); h.Get("Cookie") != "" || h.Get("Authorization") != "" || h.Get("Accept-Language") != "en" {
+		t.Errorf("headers for another host %v: want the plain ones only", h)
+	}
+
+	bad := `feeds:
+  - url: https://a.example/rss
+    basic_auth: {user: u, password: hunter2}
+  - url: https://b.example/rss
+    cookies: {session: abc}
+  - url: https://c.example/rss
+    headers: {Authorization: Bearer x}
+  - url: https://d.example/rss
+    cookies_env: NEWSMON_TEST_UNSET_VARIABLE
+  - url: https://e.example/rss
+    proxy: ftp://p
+  - url: https://f.example/rss
+    basic_auth: {user: u}
+`
+	_, err = ParseList("feeds.yaml", []byte(bad))
+	if err == nil {
+		t.Fatal("a list with secrets in it was accepted")
+	}
+	for _, want := range []string{
+		"feeds.yaml:2: https://a.example/rss: basic_auth: a password is never in the list",
+		"feeds.yaml:4: https://b.example/rss: cookies: never in the list",
+		"feeds.yaml:6: https://c.example/rss: headers: Authorization is a credential",
+		"feeds.yaml:8: https://d.example/rss: cookies: environment variable NEWSMON_TEST_UNSET_VARIABLE is not set",
+		`feeds.yaml:10: https://e.example/rss: proxy "ftp://p"`,
+		"feeds.yaml:12: https://f.example/rss: basic_auth: name password_env or password_file",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+	if strings.Contains(err.Error(), "hunter2") {
+		t.Error("the error repeats the password")
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -79,6 +80,11 @@ type Request struct {
 	LastModified string
 	MaxBytes     int64  // 0 means Options.MaxBytes
 	Accept       string // optional Accept header
+
+	// For feeds that refuse bots (a feed list's per-feed settings):
+	UserAgent string      // instead of Options.UserAgent
+	Header    http.Header // added to the request; Authorization, Cookie and Proxy-Authorization are dropped on a redirect to another host
+	Proxy     string      // http://, https:// or socks5:// proxy to go through; the address guard then vets the proxy's address
 }
 
 // Response is a fetched resource. With ErrNotModified a Response is returned
@@ -113,6 +119,32 @@ type Client struct {
 	agent     string                    // robots.txt product token, from the User-Agent
 	now       func() time.Time          // injected in tests
 	exempt    func(netip.AddrPort) bool // tests let one loopback server past the guard
+
+	mu      sync.Mutex
+	proxied map[string]*http.Transport // by proxy URL
+}
+
+// transportFor returns the transport of a request: the client's own, or
+// one per proxy, made like it. The guard checks the address dialled, which
+// with a proxy is the proxy's: the operator who names a proxy trusts it
+// with the rest.
+func (c *Client) transportFor(proxy string) (*http.Transport, error) {
+	if proxy == "" {
+		return c.transport, nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if t, ok := c.proxied[proxy]; ok {
+		return t, nil
+	}
+	u, err := url.Parse(proxy)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "socks5") {
+		return nil, fmt.Errorf("proxy %q: want http://, https:// or socks5://host:port", proxy)
+	}
+	t := c.transport.Clone()
+	t.Proxy = http.ProxyURL(u)
+	c.proxied[proxy] = t
+	return t, nil
 }
 
 // New returns a Client with o's zero fields set to their defaults.
@@ -125,7 +157,7 @@ func New(o Options) *Client {
 	c := &Client{
 		opt: o,
 		transport: &http.Transport{
-			Proxy:                  nil, // a proxy would dial for us and bypass the guard
+			Proxy:                  nil, // only a request's own Proxy, through proxyTransport
 			DialContext:            dialer.DialContext,
 			ForceAttemptHTTP2:      true,
 			TLSHandshakeTimeout:    o.ConnectTimeout,
@@ -136,9 +168,10 @@ func New(o Options) *Client {
 			IdleConnTimeout:        90 * time.Second,
 			DisableCompression:     true, // we ask for and decode gzip, deflate and br ourselves
 		},
-		hosts: newLimiter(o.PerHost),
-		agent: productToken(o.UserAgent),
-		now:   time.Now,
+		hosts:   newLimiter(o.PerHost),
+		agent:   productToken(o.UserAgent),
+		now:     time.Now,
+		proxied: map[string]*http.Transport{},
 	}
 	// Checked on the resolved address of every connection, so neither DNS
 	// names pointing inward nor redirects can reach private hosts.
@@ -148,7 +181,14 @@ func New(o Options) *Client {
 }
 
 // CloseIdleConnections closes keep-alive connections not in use.
-func (c *Client) CloseIdleConnections() { c.transport.CloseIdleConnections() }
+func (c *Client) CloseIdleConnections() {
+	c.transport.CloseIdleConnections()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, t := range c.proxied {
+		t.CloseIdleConnections()
+	}
+}
 
 // Get fetches r.URL, following up to Options.MaxRedirects redirects. A 304
 // returns ErrNotModified, any other non-2xx status a *StatusError.
@@ -192,6 +232,14 @@ func (c *Client) get(ctx context.Context, r Request, robots, truncate bool) (*Re
 				return nil, fmt.Errorf("get %s: redirect from %s: %w", r.URL, u, err)
 			}
 			next.Fragment, next.RawFragment = "", ""
+			if !strings.EqualFold(next.Host, u.Host) && r.Header != nil {
+				// Credentials meant for the feed's host stay with it, as
+				// net/http's client does.
+				r.Header = r.Header.Clone()
+				for _, k := range []string{"Authorization", "Cookie", "Proxy-Authorization"} {
+					r.Header.Del(k)
+				}
+			}
 			code := resp.StatusCode
 			permanent = permanent && (code == http.StatusMovedPermanently || code == http.StatusPermanentRedirect)
 			u = next
@@ -243,7 +291,15 @@ func (c *Client) send(ctx context.Context, u *url.URL, r Request, limit int64, t
 	if err != nil {
 		return nil, err
 	}
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
 	req.Header.Set("User-Agent", c.opt.UserAgent)
+	if r.UserAgent != "" {
+		req.Header.Set("User-Agent", r.UserAgent)
+	}
 	req.Header.Set("Accept-Encoding", "gzip, deflate, br")
 	if r.Accept != "" {
 		req.Header.Set("Accept", r.Accept)
@@ -254,7 +310,11 @@ func (c *Client) send(ctx context.Context, u *url.URL, r Request, limit int64, t
 	if r.LastModified != "" {
 		req.Header.Set("If-Modified-Since", r.LastModified)
 	}
-	hr, err := c.transport.RoundTrip(req)
+	transport, err := c.transportFor(r.Proxy)
+	if err != nil {
+		return nil, err
+	}
+	hr, err := transport.RoundTrip(req)
 	if err != nil {
 		return nil, err
 	}

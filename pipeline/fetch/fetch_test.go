@@ -680,3 +680,66 @@ func TestPerHostLimit(t *testing.T) {
 		}
 	})
 }
+
+// A request's own user agent, headers and proxy are used; credentials stay
+// with the host they were meant for across redirects.
+func TestRequestAccess(t *testing.T) {
+	var mu sync.Mutex
+	seen := map[string]http.Header{}
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen["other"] = r.Header.Clone()
+		mu.Unlock()
+	}))
+	defer other.Close()
+	u, _ := url.Parse(other.URL)
+	otherLocalhost := "http://localhost:" + u.Port()
+	feed := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen[r.URL.Path] = r.Header.Clone()
+		mu.Unlock()
+		if r.URL.Path == "/moved" {
+			http.Redirect(w, r, otherLocalhost+"/there", http.StatusFound)
+		}
+	}))
+	defer feed.Close()
+	c := newClient(t, Options{})
+	h := http.Header{"Cookie": {"session=s3cret"}, "Authorization": {"Basic eDp5"}, "Accept-Language": {"de"}}
+	for _, path := range []string{"/feed", "/moved"} {
+		if _, err := c.Get(context.Background(), Request{URL: feed.URL + path, UserAgent: "Mozilla/5.0 (test)", Header: h}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if g := seen["/feed"]; g.Get("User-Agent") != "Mozilla/5.0 (test)" || g.Get("Cookie") != "session=s3cret" || g.Get("Accept-Language") != "de" {
+		t.Errorf("feed request headers %v", g)
+	}
+	if g := seen["other"]; g.Get("Cookie") != "" || g.Get("Authorization") != "" || g.Get("Accept-Language") != "de" || g.Get("User-Agent") != "Mozilla/5.0 (test)" {
+		t.Errorf("after a redirect to another host: %v; want the credentials gone, the rest kept", g)
+	}
+}
+
+// A request through a proxy goes to the proxy, which the guard vets.
+func TestRequestProxy(t *testing.T) {
+	var asked atomic.Value
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked.Store(r.URL.String()) // a proxy sees the absolute URL
+		w.Write([]byte("via proxy"))
+	}))
+	defer proxy.Close()
+	c := newClient(t, Options{})
+	resp, err := c.Get(context.Background(), Request{URL: "http://feeds.example.invalid/rss", Proxy: proxy.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(resp.Body) != "via proxy" || asked.Load() != "http://feeds.example.invalid/rss" {
+		t.Errorf("body %q, proxy asked for %v", resp.Body, asked.Load())
+	}
+	if _, err := New(Options{}).Get(context.Background(), Request{URL: "http://feeds.example.invalid/rss", Proxy: proxy.URL}); !errors.Is(err, ErrBlocked) {
+		t.Errorf("a proxy on loopback without it allowed: err %v, want ErrBlocked", err)
+	}
+	if _, err := c.Get(context.Background(), Request{URL: "http://x.example/", Proxy: "ftp://p"}); err == nil || !strings.Contains(err.Error(), "proxy") {
+		t.Errorf("bad proxy: %v", err)
+	}
+}

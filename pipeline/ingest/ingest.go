@@ -683,7 +683,12 @@ func (in *Ingester) poll(ctx context.Context, src feed.Source, st *FeedState, re
 	in.stats.Polls.Add(1)
 	o := outcome{ttl: st.TTL, skip: st.SkipHours}
 	from := st.fetchURL()
-	resp, err := in.cfg.Fetch.Get(ctx, fetch.Request{URL: from, ETag: st.ETag, LastModified: st.LastModified})
+	req, err := article.WithAccess(fetch.Request{URL: from, ETag: st.ETag, LastModified: st.LastModified}, src)
+	if err != nil {
+		o.err = err
+		return o
+	}
+	resp, err := in.cfg.Fetch.Get(ctx, req)
 	if resp != nil {
 		st.ETag, st.LastModified = resp.ETag, resp.LastModified
 		o.maxAge = resp.MaxAge

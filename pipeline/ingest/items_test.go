@@ -350,3 +350,51 @@ func TestNeighbourNotStarved(t *testing.T) {
 	}
 	t.Logf("neighbour read after %v; the job took %v", waited.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
 }
+
+// A feed's request settings reach its document and its pages: credentials
+// only on the feed's host.
+func TestFeedAccess(t *testing.T) {
+	t.Setenv("NEWSMON_TEST_COOKIES", "session=abc")
+	var mu sync.Mutex
+	seen := map[string]http.Header{}
+	record := func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen[r.Host+r.URL.Path] = r.Header.Clone()
+		mu.Unlock()
+	}
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		record(w, r)
+		fmt.Fprint(w, storyPage(r.URL.Path))
+	}))
+	defer other.Close()
+	var srv *httptest.Server
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		record(w, r)
+		if r.URL.Path == "/feed.xml" {
+			fmt.Fprint(w, rss(srv.URL, item("Own", srv.URL+"/own", "", "s"), item("Elsewhere", strings.Replace(other.URL, "127.0.0.1", "localhost", 1)+"/far", "", "s")))
+			return
+		}
+		fmt.Fprint(w, storyPage(r.URL.Path))
+	}))
+	defer srv.Close()
+	src := feed.Source{URL: srv.URL + "/feed.xml", Access: feed.Access{UserAgent: "Mozilla/5.0 (test)", CookiesEnv: "NEWSMON_TEST_COOKIES"}}
+	rec := newBus(t)
+	in, err := ingest.New(ingest.Config{Sources: []feed.Source{src}, NearMinWords: -1, Fetch: fetch.New(fetch.Options{Allow: fetch.Loopback})},
+		rec, rec, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pollOne(t, in, src.URL)
+	mu.Lock()
+	defer mu.Unlock()
+	host := strings.TrimPrefix(srv.URL, "http://")
+	for _, path := range []string{"/feed.xml", "/own"} {
+		if h := seen[host+path]; h.Get("Cookie") != "session=abc" || h.Get("User-Agent") != "Mozilla/5.0 (test)" {
+			t.Errorf("%s: headers %v", path, h)
+		}
+	}
+	far := "localhost:" + strings.Split(other.URL, ":")[2] + "/far"
+	if h := seen[far]; h == nil || h.Get("Cookie") != "" || h.Get("User-Agent") != "Mozilla/5.0 (test)" {
+		t.Errorf("page on another host: headers %v; want the user agent, not the cookies", h)
+	}
+}

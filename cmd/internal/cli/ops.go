@@ -99,7 +99,9 @@ func IngestMetrics(reg *prometheus.Registry, in *ingest.Ingester, pub *bus.Publi
 	counter(reg, "newsmon_ingest_items_deferred_total", "New feed items left for a later poll (the poll's page budget was spent).", s.Deferred.Load)
 	counter(reg, "newsmon_ingest_articles_truncated_total", "Articles whose text was cut to fit a message.", s.Truncated.Load)
 	counter(reg, "newsmon_ingest_feeds_repaired_total", "Feed documents read with a repair or a warning.", s.Repaired.Load)
-	counter(reg, "newsmon_ingest_feeds_cut_total", "Feed documents cut at the item limit.", s.ItemsCut.Load)
+	counter(reg, "newsmon_ingest_feeds_cut_total", "Feed documents cut at the item, element or nesting limit.", s.ItemsCut.Load)
+	counter(reg, "newsmon_ingest_list_reloads_total", "Feed list files read again (SIGHUP, or the file changed).", s.ListReloads.Load)
+	counter(reg, "newsmon_ingest_list_reloads_refused_total", "Feed list reloads refused: the file did not read; the list in force stayed.", s.ListErrors.Load)
 	counter(reg, "newsmon_ingest_poll_jobs_total", "Poll jobs (one host each) run by this replica.", s.Jobs.Load)
 	counter(reg, "newsmon_ingest_feeds_moved_total", "Feeds whose address a permanent redirect changed.", s.Moved.Load)
 	for _, state := range []string{ingest.StateNew, ingest.StateOK, ingest.StateFailing, ingest.StateDisabled} {

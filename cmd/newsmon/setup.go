@@ -74,15 +74,24 @@ func runSetup(ctx context.Context, args []string, getenv cli.Getenv, stdout, std
 	defer client.Close()
 	// A cluster that has just started may still be electing its leaders:
 	// setup is tried again until it succeeds or the timeout ends.
+	// A try cut short may already have created or updated some objects,
+	// which the next try then finds unchanged: what a try did is kept, so
+	// the report says what setup did, not what its last try found.
+	done := map[string]bus.Change{}
 	for {
 		// Each try has its own deadline: a request lost in an election
 		// gets no answer at all.
 		try, cancel := context.WithTimeout(ctx, 10*time.Second)
 		changes, err := client.Setup(try, top)
 		cancel()
+		for _, ch := range changes {
+			if _, ok := done[ch.Object]; !ok || ch.Action != "unchanged" {
+				done[ch.Object] = ch
+			}
+		}
 		if err == nil {
 			for _, ch := range changes {
-				fmt.Fprintln(stdout, ch)
+				fmt.Fprintln(stdout, done[ch.Object])
 			}
 			return nil
 		}

@@ -56,7 +56,10 @@ func (t *Tagger) Reload(dir string) bool {
 }
 
 // stamp summarises the names, sizes and modification times of the rule
-// files, so a change to any of them changes the stamp.
+// files, so a change to any of them changes the stamp. It follows symbolic
+// links: a Kubernetes ConfigMap volume is a folder of links (r.yaml ->
+// ..data/r.yaml) whose own times never change; an update swaps ..data to a
+// new folder, so only the files the links reach show it.
 func stamp(dir string) string {
 	var b strings.Builder
 	entries, err := os.ReadDir(dir)
@@ -64,11 +67,11 @@ func stamp(dir string) string {
 		return "error: " + err.Error()
 	}
 	for _, e := range entries {
-		if e.IsDir() || filepath.Ext(e.Name()) != ".yaml" {
+		if filepath.Ext(e.Name()) != ".yaml" {
 			continue
 		}
-		info, err := e.Info()
-		if err != nil {
+		info, err := os.Stat(filepath.Join(dir, e.Name()))
+		if err != nil || info.IsDir() {
 			continue
 		}
 		b.WriteString(stampOf(info))

@@ -271,6 +271,28 @@ func TestRenderEverything(t *testing.T) {
 	}
 }
 
+// A sinks file given whole (--set-file notify.sinks=FILE) is kept as it is,
+// and notify accepts it.
+func TestSinksFile(t *testing.T) {
+	file := "# our sinks\nsinks:\n  - name: chat\n    subjects: [alerts.watch.>]\n    slack:\n      url: {env: SLACK_WEBHOOK_URL}\n"
+	vals := merge(required(), map[string]any{"notify": map[string]any{"sinks": file}})
+	r := render(t, vals)
+	check(t, r, vals)
+	got := r.objects["ConfigMap/nm-newsmon-sinks"].(*corev1.ConfigMap).Data["sinks.yaml"]
+	if got != file {
+		t.Fatalf("sinks.yaml = %q, want the file as given", got)
+	}
+	path := filepath.Join(t.TempDir(), "sinks.yaml")
+	if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(binary(t, "notify"), "check", "-sinks", path)
+	cmd.Env = append(os.Environ(), "SLACK_WEBHOOK_URL=https://hooks.example.com/chat")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("notify check: %v\n%s", err, out)
+	}
+}
+
 func TestRenderMinimal(t *testing.T) {
 	r := render(t, minimal())
 	check(t, r, minimal())

@@ -106,6 +106,10 @@ type Config struct {
 	// HeavyBudget is the memory, in bytes, that parsing the big feeds and
 	// pages of this process may take at once, default 96 MiB; see memory.
 	HeavyBudget int64
+	// FeedDeadline bounds the network time of one feed's poll, document
+	// and pages, default 2m: a feed never holds a worker, or its host's
+	// job, longer (new items left by it wait for the next poll).
+	FeedDeadline time.Duration
 
 	Fetch   *fetch.Client // required
 	Extract *extract.Extractor
@@ -160,6 +164,9 @@ func (c *Config) fill() error {
 	}
 	if c.HeavyBudget <= 0 {
 		c.HeavyBudget = 96 << 20
+	}
+	if c.FeedDeadline <= 0 {
+		c.FeedDeadline = 2 * time.Minute
 	}
 	if c.Tick <= 0 {
 		c.Tick = time.Second
@@ -688,7 +695,11 @@ func (in *Ingester) poll(ctx context.Context, src feed.Source, st *FeedState, re
 		o.err = err
 		return o
 	}
-	resp, err := in.cfg.Fetch.Get(ctx, req)
+	// The deadline is the feed's own: the poll's other work (NATS) goes on
+	// under ctx.
+	fctx, cancel := context.WithTimeout(ctx, in.cfg.FeedDeadline)
+	defer cancel()
+	resp, err := in.cfg.Fetch.Get(fctx, req)
 	if resp != nil {
 		st.ETag, st.LastModified = resp.ETag, resp.LastModified
 		o.maxAge = resp.MaxAge
@@ -710,7 +721,7 @@ func (in *Ingester) poll(ctx context.Context, src feed.Source, st *FeedState, re
 		o.err = err
 		return o
 	}
-	release, err := in.mem.Acquire(ctx, feed.ParseCost(resp.Body))
+	release, err := in.mem.Acquire(fctx, feed.ParseCost(resp.Body))
 	if err != nil {
 		o.err = err
 		return o
@@ -736,7 +747,7 @@ func (in *Ingester) poll(ctx context.Context, src feed.Source, st *FeedState, re
 	if parsed.ItemsCut {
 		in.stats.ItemsCut.Add(1)
 	}
-	b, err := in.items(ctx, src, parsed, rev)
+	b, err := in.items(ctx, fctx, src, parsed, rev)
 	st.Items += int64(b.published + b.recovered)
 	st.Duplicates += int64(b.duplicates + b.recoveredDups)
 	o.newItems = b.published + b.duplicates + b.recovered + b.recoveredDups

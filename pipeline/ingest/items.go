@@ -62,14 +62,15 @@ type pending struct {
 // An error (NATS unreachable) leaves the items it concerns unrecorded, to
 // be tried again on the next poll; what was stored before it is recorded.
 // rev is the revision of the feed state the poll started from (0: none),
-// written into the records (seenPoll).
-func (in *Ingester) items(ctx context.Context, src feed.Source, parsed *feed.Feed, rev uint64) (batch, error) {
+// written into the records (seenPoll). Article pages are fetched under
+// pages, the poll's deadline; NATS is reached under ctx.
+func (in *Ingester) items(ctx, pages context.Context, src feed.Source, parsed *feed.Feed, rev uint64) (batch, error) {
 	b := batch{dropped: map[string]int{}}
 	todo, err := in.unseen(ctx, src, parsed, rev, &b)
 	if err != nil || len(todo) == 0 {
 		return b, err
 	}
-	todo = in.build(ctx, src, parsed, todo, &b)
+	todo = in.build(pages, src, parsed, todo, &b)
 	if len(todo) == 0 {
 		return b, ctx.Err()
 	}
@@ -192,8 +193,9 @@ func retryable(v string) (int, bool) {
 // build makes the articles of the new items, in the document's order
 // (newest first in most feeds). Items whose page would be fetched after the
 // feed's page budget is spent (Config.PagesPerPoll pages, Config.PageTime)
-// are left for the next poll, so that a feed of thousands of new items
-// costs its host a bounded time per poll and still gets through them.
+// or its deadline passed (ctx, Config.FeedDeadline) are left for the next
+// poll, so that a feed of thousands of new items costs its host a bounded
+// time per poll and still gets through them.
 func (in *Ingester) build(ctx context.Context, src feed.Source, parsed *feed.Feed, todo []*pending, b *batch) []*pending {
 	pagesWanted := src.Pages == nil || *src.Pages
 	pages, until := 0, in.cfg.Now().Add(in.cfg.PageTime)
@@ -220,6 +222,11 @@ func (in *Ingester) build(ctx context.Context, src feed.Source, parsed *feed.Fee
 			p.art = nil
 			out = append(out, p)
 			continue
+		}
+		if r.PageErr != nil && ctx.Err() != nil {
+			// The deadline, not the page: try the page on the next poll.
+			b.deferred += len(todo) - i
+			break
 		}
 		if r.PageErr != nil {
 			in.stats.PageErrors.Add(1)

@@ -398,3 +398,45 @@ func TestFeedAccess(t *testing.T) {
 		t.Errorf("page on another host: headers %v; want the user agent, not the cookies", h)
 	}
 }
+
+// A feed's poll ends at its deadline: the items whose pages it did not
+// reach wait for the next poll (issue 9 item 8).
+func TestFeedDeadline(t *testing.T) {
+	var srv *httptest.Server
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/feed.xml" {
+			var items []string
+			for i := range 20 {
+				items = append(items, item(fmt.Sprintf("Story %d", i), fmt.Sprintf("%s/s/%d", srv.URL, i), "", "summary"))
+			}
+			fmt.Fprint(w, rss(srv.URL, items...))
+			return
+		}
+		time.Sleep(150 * time.Millisecond)
+		fmt.Fprint(w, storyPage(r.URL.Path))
+	}))
+	defer srv.Close()
+	rec := newBus(t)
+	in, err := ingest.New(ingest.Config{
+		Sources: []feed.Source{{URL: srv.URL + "/feed.xml"}}, NearMinWords: -1, FeedDeadline: 500 * time.Millisecond,
+		Fetch: fetch.New(fetch.Options{Allow: fetch.Loopback}),
+	}, rec, rec, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	pollOne(t, in, srv.URL+"/feed.xml")
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("the poll took %v, over its 500 ms deadline and a page", took)
+	}
+	st := in.Feeds()[0]
+	if n := len(rec.arts); n == 0 || n >= 20 || !strings.Contains(strings.Join(st.Notes, ";"), "left for the next polls") {
+		t.Errorf("after the deadline: %d published, notes %q; want some, the rest left", n, st.Notes)
+	}
+	for range 10 {
+		pollOne(t, in, srv.URL+"/feed.xml")
+	}
+	if arts := rec.byURL(); len(arts) != 20 || len(rec.arts) != 20 {
+		t.Errorf("%d publications of %d articles after more polls, want 20 of 20", len(rec.arts), len(arts))
+	}
+}

@@ -106,8 +106,10 @@ type Stats struct {
 func (s *Set) Stats() Stats {
 	st := Stats{Files: len(s.files), Entities: len(s.entities), Rules: len(s.rules), Examples: s.Examples(),
 		Words: len(s.main.words.offs) - 1 + len(s.sense.words.offs) - 1}
+	seen := map[*aliasInfo]bool{} // an alias's other spellings share its info
 	for _, p := range s.phrases {
-		if p.entity >= 0 {
+		if p.entity >= 0 && !seen[p.alias] {
+			seen[p.alias] = true
 			st.Aliases++
 		}
 	}

@@ -206,8 +206,10 @@ const maxSpellings = 8
 
 // spellings returns the other spellings of an alias: a word written in
 // another way (Dept. for Department, Centre for Center), an acronym with
-// dots (F.C.C. for FCC) and one without (US for U.S.).
-func spellings(norm, exact []string) []spelling {
+// dots (F.C.C. for FCC: for a public body's acronyms, which wire copy
+// writes that way; a firm's may be listed with dots as an alias) and one
+// without (US for U.S.).
+func spellings(norm, exact []string, dotted bool) []spelling {
 	var out []spelling
 	add := func(n, e []string) {
 		if len(out) < maxSpellings && !equalWords(n, norm) {
@@ -234,7 +236,7 @@ func spellings(norm, exact []string) []spelling {
 	// for acronyms starting with A or I, which would make the commonest
 	// one-letter words of English start phrases.
 	for i, e := range exact {
-		if len(e) < 3 || len(e) > 4 || !isAcronym(e) || !asciiUpper(e) || e[0] == 'A' || e[0] == 'I' {
+		if !dotted || len(e) < 3 || len(e) > 4 || !isAcronym(e) || !asciiUpper(e) || e[0] == 'A' || e[0] == 'I' {
 			continue
 		}
 		var n, x []string

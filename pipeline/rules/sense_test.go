@@ -117,7 +117,7 @@ func TestInflections(t *testing.T) {
 func TestSpellings(t *testing.T) {
 	norm, exact, _ := wordsOf("Commerce Department", "exact")
 	var got []string
-	for _, v := range spellings(norm, exact) {
+	for _, v := range spellings(norm, exact, true) {
 		got = append(got, joinWords(v.exact))
 	}
 	if !slices.Contains(got, "Commerce Dept") {
@@ -125,7 +125,7 @@ func TestSpellings(t *testing.T) {
 	}
 	norm, exact, _ = wordsOf("FCC", "")
 	got = nil
-	for _, v := range spellings(norm, exact) {
+	for _, v := range spellings(norm, exact, true) {
 		got = append(got, joinWords(v.exact))
 	}
 	if !slices.Contains(got, "F C C") {
@@ -133,7 +133,7 @@ func TestSpellings(t *testing.T) {
 	}
 	norm, exact, _ = wordsOf("U.S. Treasury", "exact")
 	got = nil
-	for _, v := range spellings(norm, exact) {
+	for _, v := range spellings(norm, exact, true) {
 		got = append(got, joinWords(v.exact))
 	}
 	if !slices.Contains(got, "US Treasury") {

@@ -668,7 +668,7 @@ func (c *compiler) alias(file, key string, ei int32, a *aliasSpec) {
 	// The same name in the other spellings wire copy uses: Dept. for
 	// Department, Centre and Center, F.C.C. and FCC. A spelling that is
 	// already some alias of its own is left to that alias.
-	for _, v := range spellings(norm, exact) {
+	for _, v := range spellings(norm, exact, c.s.entities[ei].country != "") {
 		vk := strings.Join(v.norm, " ")
 		if _, dup := c.aliases[vk]; dup {
 			continue

@@ -153,11 +153,12 @@ func TestDeployPermissions(t *testing.T) {
 	if err := ing.PublishArticle(ctx, a); err != nil {
 		t.Fatalf("ingest publishes an article: %v", err)
 	}
-	if err := ing.MarkSeen(ctx, a.URL, a.ID); err != nil {
+	seen := bus.NewSeen(ing)
+	if err := seen.MarkSeenAll(ctx, map[string]string{"perm": a.ID}); err != nil {
 		t.Fatalf("ingest marks seen: %v", err)
 	}
-	if seen, err := ing.Seen(ctx, a.URL); err != nil || !seen {
-		t.Fatalf("ingest reads seen: %v %v", seen, err)
+	if got, err := seen.SeenAll(ctx, []string{"perm"}); err != nil || got["perm"] != a.ID {
+		t.Fatalf("ingest reads seen: %v %v", got, err)
 	}
 
 	// Tagger: consume and publish the alert.

@@ -93,10 +93,14 @@ func connect(t *testing.T, s *server.Server, name string) *bus.Client {
 
 func newIngester(t *testing.T, feedURL string, c *bus.Client) *ingest.Ingester {
 	t.Helper()
+	side := natstest.OpenIngest(t, c)
 	in, err := ingest.New(ingest.Config{
 		Sources: []feed.Source{{URL: feedURL}},
 		Fetch:   fetch.New(fetch.Options{Allow: fetch.Loopback, Timeout: 5 * time.Second}),
-	}, c, c, slog.New(slog.DiscardHandler))
+		State:   side.States,
+		Jobs:    side.Jobs,
+		Near:    side.Near,
+	}, c, side.Seen, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

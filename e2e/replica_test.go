@@ -167,10 +167,7 @@ func startReplica(t *testing.T, s *server.Server, name string, sources []feed.So
 			c.Close()
 		}
 	})
-	side, err := c.Ingest(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	side := natstest.OpenIngest(t, c)
 	in, err := ingest.New(ingest.Config{
 		Sources:     sources,
 		Interval:    time.Second,
@@ -179,10 +176,10 @@ func startReplica(t *testing.T, s *server.Server, name string, sources []feed.So
 		Tick:        100 * time.Millisecond,
 		Workers:     4,
 		Fetch:       fetch.New(fetch.Options{Allow: fetch.Loopback, Timeout: 20 * time.Second, UserAgent: name}),
-		State:       side,
-		Jobs:        side,
-		Near:        side,
-	}, c, c, slog.New(slog.DiscardHandler))
+		State:       side.States,
+		Jobs:        side.Jobs,
+		Near:        side.Near,
+	}, c, side.Seen, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -407,29 +404,26 @@ func TestIngestSideUnderDeployPermissions(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	side, err := c.Ingest(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	side := natstest.OpenIngest(t, c)
 	// Enough states that a push watcher would need flow control.
 	const n = 5000
 	state := []byte(`{"url":"https://example.com/feed.xml","state":"ok","etag":"` + strings.Repeat("x", 500) + `"}`)
 	for i := range n {
-		if _, ok, err := side.SaveState(ctx, fmt.Sprintf("k%d", i), state, 0); err != nil || !ok {
+		if _, ok, err := side.States.SaveState(ctx, fmt.Sprintf("k%d", i), state, 0); err != nil || !ok {
 			t.Fatalf("save state %d: %v %v", i, ok, err)
 		}
 	}
-	all, err := side.States(ctx)
+	all, err := side.States.States(ctx)
 	if err != nil || len(all) != n {
 		t.Fatalf("watched %d states, err %v; want %d", len(all), err, n)
 	}
-	if err := side.EnqueuePoll("example_com", "example_com:1"); err != nil {
+	if err := side.Jobs.EnqueuePoll("example_com", "example_com:1"); err != nil {
 		t.Fatal(err)
 	}
 	got := make(chan string, 1)
 	jctx, jcancel := context.WithTimeout(ctx, 10*time.Second)
 	defer jcancel()
-	go side.ConsumePolls(jctx, 1, func(_ context.Context, host string) error {
+	go side.Jobs.ConsumePolls(jctx, 1, func(_ context.Context, host string) error {
 		got <- host
 		return nil
 	})
@@ -438,13 +432,13 @@ func TestIngestSideUnderDeployPermissions(t *testing.T) {
 	case <-jctx.Done():
 		t.Error("no poll job delivered")
 	}
-	if err := c.MarkSeenAll(ctx, map[string]string{"url:https://example.com/a": "a:1"}); err != nil {
+	if err := side.Seen.MarkSeenAll(ctx, map[string]string{"0123abcd": "a:1"}); err != nil {
 		t.Error(err)
 	}
-	if seen, err := c.SeenAll(ctx, []string{"url:https://example.com/a"}); err != nil || len(seen) != 1 {
+	if seen, err := side.Seen.SeenAll(ctx, []string{"0123abcd"}); err != nil || len(seen) != 1 {
 		t.Errorf("seen lookup: %v %v", seen, err)
 	}
-	if _, err := side.NearCandidates(ctx, []string{"b0-0000"}); err != nil {
+	if _, err := side.Near.NearCandidates(ctx, []string{"b0-0000"}); err != nil {
 		t.Error(err)
 	}
 	mu.Lock()

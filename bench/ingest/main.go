@@ -609,7 +609,14 @@ func inProcess(url, list string, o options) (stop func(), err error) {
 	if err != nil {
 		return nil, err
 	}
-	side, err := c.Ingest(context.Background())
+	if err := c.Verify(context.Background(), bus.IngestNeeds); err != nil {
+		return nil, err
+	}
+	states, err := bus.OpenFeedStates(context.Background(), c)
+	if err != nil {
+		return nil, err
+	}
+	jobs, err := bus.OpenPollJobs(context.Background(), c)
 	if err != nil {
 		return nil, err
 	}
@@ -620,8 +627,8 @@ func inProcess(url, list string, o options) (stop func(), err error) {
 	in, err := ingest.New(ingest.Config{
 		Sources: sources, Interval: o.interval, MinInterval: o.interval, Workers: o.workers, PerHost: 2,
 		Fetch: fetch.New(fetch.Options{Allow: fetch.Loopback, Timeout: 15 * time.Second, PerHost: 2}),
-		State: side, Jobs: side, Near: side,
-	}, c, c, logger)
+		State: states, Jobs: jobs, Near: bus.NewNear(c),
+	}, c, bus.NewSeen(c), logger)
 	if err != nil {
 		return nil, err
 	}

@@ -71,7 +71,10 @@ func runFeedChange(ctx context.Context, action string, args []string, getenv cli
 		return err
 	}
 	defer client.Close()
-	side, err := client.FeedStates(ctx)
+	if err := client.Verify(ctx, bus.FeedStatusNeeds); err != nil {
+		return err
+	}
+	side, err := bus.OpenFeedStates(ctx, client)
 	if err != nil {
 		return err
 	}

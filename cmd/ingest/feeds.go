@@ -75,7 +75,10 @@ func runFeeds(ctx context.Context, args []string, getenv cli.Getenv, stdout, std
 		return err
 	}
 	defer client.Close()
-	side, err := client.FeedStates(ctx)
+	if err := client.Verify(ctx, bus.FeedStatusNeeds); err != nil {
+		return err
+	}
+	side, err := bus.OpenFeedStates(ctx, client)
 	if err != nil {
 		return err
 	}
@@ -105,7 +108,7 @@ func runFeeds(ctx context.Context, args []string, getenv cli.Getenv, stdout, std
 // loadStates reads the feeds' states from FEEDS: every stored one, or only
 // those of sources when a list is given (a listed feed never polled shows
 // as new).
-func loadStates(ctx context.Context, side *bus.Ingest, sources []feed.Source) ([]ingest.FeedState, error) {
+func loadStates(ctx context.Context, side *bus.FeedStates, sources []feed.Source) ([]ingest.FeedState, error) {
 	raw, err := side.States(ctx)
 	if err != nil {
 		return nil, err

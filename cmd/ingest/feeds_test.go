@@ -60,17 +60,14 @@ func TestFeedsStatus(t *testing.T) {
 	defer srv.Close()
 	ns := natstest.StartSetUp(t)
 	c := natstest.Connect(t, ns.ClientURL(), "ingest")
-	side, err := c.Ingest(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	side := natstest.OpenIngest(t, c)
 	no := false
 	good, bad := srv.URL+"/good.xml", srv.URL+"/broken.xml"
 	in, err := ingest.New(ingest.Config{
 		Sources: []feed.Source{{URL: good, Pages: &no}, {URL: bad}},
 		Fetch:   fetch.New(fetch.Options{Allow: fetch.Loopback}),
-		State:   side,
-	}, c, c, slog.New(slog.DiscardHandler))
+		State:   side.States,
+	}, c, side.Seen, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

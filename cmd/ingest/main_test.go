@@ -84,6 +84,7 @@ func TestExtractFileAndURL(t *testing.T) {
 // recorder keeps the JSON of every article the service publishes.
 type recorder struct {
 	*bus.Client
+	*bus.Seen
 	mu   sync.Mutex
 	sent [][]byte
 }
@@ -129,7 +130,8 @@ func TestExtractIsWhatTheServicePublishes(t *testing.T) {
 	feedURL := srv.URL + "/feed.xml"
 
 	ns := natstest.StartSetUp(t)
-	rec := &recorder{Client: natstest.Connect(t, ns.ClientURL(), "ingest")}
+	c := natstest.Connect(t, ns.ClientURL(), "ingest")
+	rec := &recorder{Client: c, Seen: bus.NewSeen(c)}
 	in, err := ingest.New(ingest.Config{
 		Sources: []feed.Source{{URL: feedURL}},
 		Fetch:   fetch.New(fetch.Options{Allow: fetch.Loopback, Robots: true}),

@@ -1,8 +1,12 @@
-// Package bus is newsmon's only door to NATS JetStream: it declares the
-// streams, consumers and key-value buckets of docs/messages.md, publishes
-// articles and alerts with their Msg-Ids, consumes articles with explicit
-// acks, and remembers what the ingester has published. The loops in ingest
-// and tagger see it through small interfaces they declare themselves.
+// Package bus is newsmon's only door to NATS JetStream: it writes and
+// verifies the topology (streams, consumers and key-value buckets of
+// docs/messages.md), publishes articles and alerts with their ids as
+// Msg-Ids, hands consumed messages to a handler and answers the server as
+// the handler replies, and offers the ingester its stores (FeedStates,
+// Seen, Near, PollJobs) under keys the caller chooses. It is a plain
+// adapter: what ids, keys and values mean, and how a failure is answered,
+// is decided by the loops in ingest and tagger, which see it through small
+// interfaces they declare themselves.
 package bus
 
 import (
@@ -183,29 +187,6 @@ func (c *Client) PublishAlerts(ctx context.Context, alerts []pipeline.Alert) err
 // goccy/go-json, several times faster than encoding/json on these
 // documents (docs/benchmarks.md), with the same output for these types.
 func EncodeAlert(a *pipeline.Alert) ([]byte, error) { return json.Marshal(a) }
-
-// seenKey maps an item's dedup key to a key-value key: bucket keys allow only
-// a small alphabet, and item keys are URLs.
-func seenKey(key string) string {
-	return strings.TrimPrefix(pipeline.ArticleID(key), "a:")
-}
-
-// Seen reports whether the ingester already published the item with this
-// dedup key.
-func (c *Client) Seen(ctx context.Context, key string) (bool, error) {
-	got, err := c.SeenAll(ctx, []string{key})
-	if err != nil {
-		return false, err
-	}
-	_, ok := got[key]
-	return ok, nil
-}
-
-// MarkSeen records that the item with this dedup key was published as the
-// article with id articleID.
-func (c *Client) MarkSeen(ctx context.Context, key, articleID string) error {
-	return c.MarkSeenAll(ctx, map[string]string{key: articleID})
-}
 
 // ConsumeArticles hands every article to handle through the shared durable
 // consumer, workers at a time, and answers the server with what handle

@@ -117,21 +117,6 @@ func TestAlertsOnce(t *testing.T) {
 	}
 }
 
-func TestSeen(t *testing.T) {
-	c := connect(t)
-	ctx := context.Background()
-	key := "https://example.com/a?b=c"
-	if seen, err := c.Seen(ctx, key); err != nil || seen {
-		t.Fatalf("new key: seen %v err %v", seen, err)
-	}
-	if err := c.MarkSeen(ctx, key, "a:1"); err != nil {
-		t.Fatal(err)
-	}
-	if seen, err := c.Seen(ctx, key); err != nil || !seen {
-		t.Fatalf("marked key: seen %v err %v", seen, err)
-	}
-}
-
 // What the stream stored and what it dropped as a duplicate (a retry with
 // the same Msg-Id) are counted apart: the published count used to include
 // both.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -12,11 +13,18 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"newsmon/pipeline"
 	"newsmon/pipeline/bus"
 	"newsmon/pipeline/bus/natstest"
 )
 
-func ingestBus(t *testing.T, ackWait time.Duration) (*bus.Ingest, string) {
+// side is the ingest stores on one client.
+type side struct {
+	*bus.Client
+	natstest.Ingest
+}
+
+func ingestBus(t *testing.T, ackWait time.Duration) (side, string) {
 	t.Helper()
 	s := natstest.Start(t)
 	top := natstest.Topology()
@@ -25,13 +33,10 @@ func ingestBus(t *testing.T, ackWait time.Duration) (*bus.Ingest, string) {
 	return connectIngest(t, s.ClientURL()), s.ClientURL()
 }
 
-func connectIngest(t *testing.T, url string) *bus.Ingest {
+func connectIngest(t *testing.T, url string) side {
 	t.Helper()
-	in, err := natstest.Connect(t, url, "ingest").Ingest(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return in
+	c := natstest.Connect(t, url, "ingest")
+	return side{c, natstest.OpenIngest(t, c)}
 }
 
 // Batched seen lookups find exactly the keys marked before, with their values.
@@ -41,28 +46,60 @@ func TestSeenAll(t *testing.T) {
 	marked := map[string]string{}
 	var keys []string
 	for i := range 1200 { // more than one request's worth
-		k := fmt.Sprintf("url:https://example.com/story/%d?x=1", i)
+		k := fmt.Sprintf("story%d", i)
 		keys = append(keys, k)
 		if i%3 == 0 {
 			marked[k] = fmt.Sprintf("a:%d", i)
 		}
 	}
-	if err := in.MarkSeenAll(ctx, marked); err != nil {
+	if err := in.Seen.MarkSeenAll(ctx, marked); err != nil {
 		t.Fatal(err)
 	}
-	got, err := in.SeenAll(ctx, keys)
+	got, err := in.Seen.SeenAll(ctx, keys)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if d := cmp.Diff(marked, got); d != "" {
 		t.Errorf("SeenAll (-want +got):\n%s", d)
 	}
-	// The single-key API agrees.
-	if ok, err := in.Seen(ctx, keys[3]); err != nil || !ok {
-		t.Errorf("Seen(%s) = %v, %v", keys[3], ok, err)
-	}
-	if none, err := in.SeenAll(ctx, []string{"url:never"}); err != nil || len(none) != 0 {
+	if none, err := in.Seen.SeenAll(ctx, []string{"never"}); err != nil || len(none) != 0 {
 		t.Errorf("SeenAll(unseen) = %v, %v", none, err)
+	}
+	// Keys are the caller's, any string: one that would be a wildcard
+	// or several tokens as a subject is stored and found as itself only.
+	odd := map[string]string{"a.*": "1", "a.>": "2", "": "3", "a..b": "4", "url:https://example.com/x?y=z": "5"}
+	if err := in.Seen.MarkSeenAll(ctx, odd); err != nil {
+		t.Fatal(err)
+	}
+	got, err = in.Seen.SeenAll(ctx, []string{"a.*", "a.>", "", "a..b", "url:https://example.com/x?y=z", "a.b", "a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(odd, got); d != "" {
+		t.Errorf("SeenAll of odd keys (-want +got):\n%s", d)
+	}
+}
+
+// SEEN records written before the bus derived bucket keys itself (under
+// the hash of the key as article ids have it) are still found.
+func TestSeenKeepsEarlierRecords(t *testing.T) {
+	in, _ := ingestBus(t, time.Second)
+	ctx := context.Background()
+	key := "url:https://example.com/story?id=1"
+	js, err := jetstream.New(in.Conn())
+	if err != nil {
+		t.Fatal(err)
+	}
+	kv, err := js.KeyValue(ctx, bus.SeenBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := kv.Put(ctx, strings.TrimPrefix(pipeline.ArticleID(key), "a:"), []byte("a:old")); err != nil {
+		t.Fatal(err)
+	}
+	got, err := in.Seen.SeenAll(ctx, []string{key})
+	if err != nil || got[key] != "a:old" {
+		t.Errorf("SeenAll(%q) = %v, %v; want the earlier record", key, got, err)
 	}
 }
 
@@ -70,7 +107,7 @@ func TestSeenAll(t *testing.T) {
 func TestNearCandidates(t *testing.T) {
 	in, _ := ingestBus(t, time.Second)
 	ctx := context.Background()
-	err := in.AddNear(ctx, map[string]string{
+	err := in.Near.AddNear(ctx, map[string]string{
 		"b0-0001.x1": "fp1 a:1", "b1-0002.x1": "fp1 a:1",
 		"b0-0001.x2": "fp2 a:2", "b1-0003.x2": "fp2 a:2",
 	})
@@ -80,7 +117,7 @@ func TestNearCandidates(t *testing.T) {
 	// Entries are sent without acks: they become visible shortly.
 	var got []string
 	for deadline := time.Now().Add(5 * time.Second); ; {
-		got, err = in.NearCandidates(ctx, []string{"b0-0001", "b3-ffff"})
+		got, err = in.Near.NearCandidates(ctx, []string{"b0-0001", "b3-ffff"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -93,11 +130,11 @@ func TestNearCandidates(t *testing.T) {
 	if d := cmp.Diff([]string{"fp1 a:1", "fp2 a:2"}, got); d != "" {
 		t.Errorf("candidates (-want +got):\n%s", d)
 	}
-	got, err = in.NearCandidates(ctx, []string{"b1-0003"})
+	got, err = in.Near.NearCandidates(ctx, []string{"b1-0003"})
 	if err != nil || len(got) != 1 || got[0] != "fp2 a:2" {
 		t.Errorf("candidates of b1-0003 = %v, %v", got, err)
 	}
-	if got, err := in.NearCandidates(ctx, []string{"b2-0000"}); err != nil || len(got) != 0 {
+	if got, err := in.Near.NearCandidates(ctx, []string{"b2-0000"}); err != nil || len(got) != 0 {
 		t.Errorf("candidates of an empty band = %v, %v", got, err)
 	}
 }
@@ -111,7 +148,7 @@ func TestFeedStateRevisions(t *testing.T) {
 
 	var mu sync.Mutex
 	seen := map[string]string{}
-	stop, err := other.WatchStates(ctx, func(key string, data []byte, _ uint64) {
+	stop, err := other.States.WatchStates(ctx, func(key string, data []byte, _ uint64) {
 		mu.Lock()
 		seen[key] = string(data)
 		mu.Unlock()
@@ -121,25 +158,25 @@ func TestFeedStateRevisions(t *testing.T) {
 	}
 	defer stop()
 
-	rev, ok, err := in.SaveState(ctx, "f1", []byte("v1"), 0)
+	rev, ok, err := in.States.SaveState(ctx, "f1", []byte("v1"), 0)
 	if err != nil || !ok {
 		t.Fatalf("create: %v %v", ok, err)
 	}
-	if _, ok, err := other.SaveState(ctx, "f1", []byte("v1 again"), 0); err != nil || ok {
+	if _, ok, err := other.States.SaveState(ctx, "f1", []byte("v1 again"), 0); err != nil || ok {
 		t.Errorf("second create: ok %v err %v, want refused", ok, err)
 	}
-	rev2, ok, err := in.SaveState(ctx, "f1", []byte("v2"), rev)
+	rev2, ok, err := in.States.SaveState(ctx, "f1", []byte("v2"), rev)
 	if err != nil || !ok {
 		t.Fatalf("update: %v %v", ok, err)
 	}
-	if _, ok, err := other.SaveState(ctx, "f1", []byte("stale"), rev); err != nil || ok {
+	if _, ok, err := other.States.SaveState(ctx, "f1", []byte("stale"), rev); err != nil || ok {
 		t.Errorf("update at a stale revision: ok %v err %v, want refused", ok, err)
 	}
-	data, got, err := other.LoadState(ctx, "f1")
+	data, got, err := other.States.LoadState(ctx, "f1")
 	if err != nil || got != rev2 || string(data) != "v2" {
 		t.Errorf("load = %q rev %d err %v, want v2 rev %d", data, got, err, rev2)
 	}
-	if data, rev, err := other.LoadState(ctx, "absent"); err != nil || data != nil || rev != 0 {
+	if data, rev, err := other.States.LoadState(ctx, "absent"); err != nil || data != nil || rev != 0 {
 		t.Errorf("load absent = %q %d %v", data, rev, err)
 	}
 	deadline := time.Now().Add(5 * time.Second)
@@ -155,7 +192,7 @@ func TestFeedStateRevisions(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	all, err := other.States(ctx)
+	all, err := other.States.States(ctx)
 	if err != nil || len(all) != 1 || string(all["f1"]) != "v2" {
 		t.Errorf("States = %v, %v", all, err)
 	}
@@ -171,11 +208,11 @@ func TestPollJobs(t *testing.T) {
 	defer cancel()
 
 	for i := range 5 { // five asks for the same host, one job
-		if err := a.EnqueuePoll("example_com", fmt.Sprintf("example.com:%d", i)); err != nil {
+		if err := a.Jobs.EnqueuePoll("example_com", fmt.Sprintf("example.com:%d", i)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := a.EnqueuePoll("example_org", "example.org:1"); err != nil {
+	if err := a.Jobs.EnqueuePoll("example_org", "example.org:1"); err != nil {
 		t.Fatal(err)
 	}
 	if err := a.Flush(ctx); err != nil {
@@ -190,7 +227,7 @@ func TestPollJobs(t *testing.T) {
 	aDone.Add(1)
 	go func() {
 		defer aDone.Done()
-		a.ConsumePolls(actx, 1, func(ctx context.Context, host string) error {
+		a.Jobs.ConsumePolls(actx, 1, func(ctx context.Context, host string) error {
 			hung <- host
 			<-ctx.Done()
 			return ctx.Err()
@@ -203,7 +240,7 @@ func TestPollJobs(t *testing.T) {
 	var got sync.Map
 	var n atomic.Int32
 	bctx, bcancel := context.WithCancel(ctx)
-	go b.ConsumePolls(bctx, 2, func(_ context.Context, host string) error {
+	go b.Jobs.ConsumePolls(bctx, 2, func(_ context.Context, host string) error {
 		got.Store(host, true)
 		n.Add(1)
 		return nil
@@ -233,7 +270,7 @@ func TestPollJobInFlightKeepsHost(t *testing.T) {
 	a, _ := ingestBus(t, 5*time.Second)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := a.EnqueuePoll("h", "h:1"); err != nil {
+	if err := a.Jobs.EnqueuePoll("h", "h:1"); err != nil {
 		t.Fatal(err)
 	}
 	if err := a.Flush(ctx); err != nil {
@@ -244,14 +281,14 @@ func TestPollJobInFlightKeepsHost(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		a.ConsumePolls(jctx, 4, func(ctx context.Context, host string) error {
+		a.Jobs.ConsumePolls(jctx, 4, func(ctx context.Context, host string) error {
 			got <- host
 			<-ctx.Done()
 			return ctx.Err()
 		})
 	}()
 	<-got
-	if err := a.EnqueuePoll("h", "h:2"); err != nil {
+	if err := a.Jobs.EnqueuePoll("h", "h:2"); err != nil {
 		t.Fatal(err)
 	}
 	if err := a.Flush(ctx); err != nil {
@@ -275,7 +312,7 @@ func TestNearCandidatesCrowdedBand(t *testing.T) {
 	for i := range 1100 {
 		entries[fmt.Sprintf("b0-0001.m%d", i)] = fmt.Sprintf("fp a:%d", i)
 	}
-	if err := in.AddNear(ctx, entries); err != nil {
+	if err := in.Near.AddNear(ctx, entries); err != nil {
 		t.Fatal(err)
 	}
 	// Entries are sent without acks: wait until all are stored.
@@ -299,7 +336,7 @@ func TestNearCandidatesCrowdedBand(t *testing.T) {
 			t.Fatalf("NEAR holds %d entries, want %d", info.State.Msgs, len(entries))
 		}
 	}
-	got, err := in.NearCandidates(ctx, []string{"b0-0001", "b1-0002"})
+	got, err := in.Near.NearCandidates(ctx, []string{"b0-0001", "b1-0002"})
 	if err != nil {
 		t.Fatal(err)
 	}

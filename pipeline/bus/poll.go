@@ -20,32 +20,36 @@ const (
 	PollConsumer = "ingest"
 )
 
+// PollJobs is the POLL stream and its shared consumer: jobs named by a
+// host token, taken by one replica at a time.
+type PollJobs struct {
+	c    *Client
+	cons jetstream.Consumer
+	// ackWait is the consumer's ack wait as the server has it: a job in
+	// hand is kept alive well within it.
+	ackWait time.Duration
+}
+
+// OpenPollJobs opens the POLL consumer (Setup created it).
+func OpenPollJobs(ctx context.Context, c *Client) (*PollJobs, error) {
+	cons, err := c.js.Consumer(ctx, PollStream, PollConsumer)
+	if err != nil {
+		return nil, fmt.Errorf("consumer %s > %s: %w", PollStream, PollConsumer, err)
+	}
+	return &PollJobs{c: c, cons: cons, ackWait: cons.CachedInfo().Config.AckWait}, nil
+}
+
 // EnqueuePoll asks for the feeds of host (a subject token) to be polled. id
 // is the job's Msg-Id, derived from the feed states so that replicas asking
 // for the same work emit the same id. A host that already has a job pending
 // or in flight keeps it: the new one is dropped without error. It does not
-// wait for the server; Flush does.
-func (in *Ingest) EnqueuePoll(host, id string) error {
-	_, err := in.js.PublishAsync(PollSubject+"."+host, nil, jetstream.WithMsgID(id))
+// wait for the server; the client's Flush does.
+func (p *PollJobs) EnqueuePoll(host, id string) error {
+	_, err := p.c.js.PublishAsync(PollSubject+"."+host, nil, jetstream.WithMsgID(id))
 	if err != nil {
 		return fmt.Errorf("enqueue poll %s: %w", host, err)
 	}
 	return nil
-}
-
-// Flush waits until every asynchronous publish of this client has been
-// answered by the server, or has timed out.
-func (c *Client) Flush(ctx context.Context) error {
-	timer := time.NewTimer(c.opts.PublishTimeout + time.Second)
-	defer timer.Stop()
-	select {
-	case <-c.js.PublishAsyncComplete():
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-timer.C:
-		return fmt.Errorf("flush: %w", jetstream.ErrAsyncPublishTimeout)
-	}
 }
 
 // ConsumePolls takes poll jobs from the shared consumer, at most workers at
@@ -56,8 +60,8 @@ func (c *Client) Flush(ctx context.Context) error {
 // replica that dies stops the in-progress acks and its job returns to the
 // queue after the consumer's ack wait. It returns when ctx ends, once every job in hand
 // has finished.
-func (in *Ingest) ConsumePolls(ctx context.Context, workers int, handle func(ctx context.Context, host string) error) error {
-	cons := in.poll
+func (p *PollJobs) ConsumePolls(ctx context.Context, workers int, handle func(ctx context.Context, host string) error) error {
+	cons := p.cons
 	slots := make(chan struct{}, max(workers, 1))
 	var wg sync.WaitGroup
 	defer wg.Wait()
@@ -91,7 +95,7 @@ func (in *Ingest) ConsumePolls(ctx context.Context, workers int, handle func(ctx
 			if ctx.Err() != nil {
 				return nil
 			}
-			in.log.Warn("fetch poll jobs", "err", err)
+			p.c.log.Warn("fetch poll jobs", "err", err)
 			time.Sleep(100 * time.Millisecond)
 			continue
 		}
@@ -102,7 +106,7 @@ func (in *Ingest) ConsumePolls(ctx context.Context, workers int, handle func(ctx
 			go func() {
 				defer wg.Done()
 				defer func() { <-slots }()
-				in.runJob(ctx, m, handle)
+				p.runJob(ctx, m, handle)
 			}()
 		}
 		cancel()
@@ -110,20 +114,20 @@ func (in *Ingest) ConsumePolls(ctx context.Context, workers int, handle func(ctx
 			<-slots
 		}
 		if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) && !errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
-			in.log.Warn("fetch poll jobs", "err", err)
+			p.c.log.Warn("fetch poll jobs", "err", err)
 		}
 	}
 	return nil
 }
 
-func (in *Ingest) runJob(ctx context.Context, m jetstream.Msg, handle func(context.Context, string) error) {
+func (p *PollJobs) runJob(ctx context.Context, m jetstream.Msg, handle func(context.Context, string) error) {
 	host := m.Subject()[len(PollSubject)+1:]
 	done := make(chan struct{})
 	var alive sync.WaitGroup
 	alive.Add(1)
 	go func() {
 		defer alive.Done()
-		t := time.NewTicker(max(in.pollAckWait/3, 100*time.Millisecond))
+		t := time.NewTicker(max(p.ackWait/3, 100*time.Millisecond))
 		defer t.Stop()
 		for {
 			select {
@@ -131,7 +135,7 @@ func (in *Ingest) runJob(ctx context.Context, m jetstream.Msg, handle func(conte
 				return
 			case <-t.C:
 				if err := m.InProgress(); err != nil {
-					in.log.Warn("poll job in progress", "host", host, "err", err)
+					p.c.log.Warn("poll job in progress", "host", host, "err", err)
 				}
 			}
 		}
@@ -142,15 +146,15 @@ func (in *Ingest) runJob(ctx context.Context, m jetstream.Msg, handle func(conte
 	if err == nil {
 		err = m.DoubleAck(context.WithoutCancel(ctx))
 		if err != nil {
-			in.log.Warn("ack poll job", "host", host, "err", err)
+			p.c.log.Warn("ack poll job", "host", host, "err", err)
 		}
 		return
 	}
 	// A job cut short by shutdown goes back at once for another replica.
 	if nerr := m.Nak(); nerr != nil {
-		in.log.Warn("nak poll job", "host", host, "err", nerr)
+		p.c.log.Warn("nak poll job", "host", host, "err", nerr)
 	}
 	if ctx.Err() == nil {
-		in.log.Warn("poll job", "host", host, "err", err)
+		p.c.log.Warn("poll job", "host", host, "err", err)
 	}
 }

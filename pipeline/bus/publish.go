@@ -4,8 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -50,43 +50,49 @@ type PublishStats struct {
 // ArticleStats returns the counts of PublishArticles' outcomes.
 func (c *Client) ArticleStats() *PublishStats { return &c.articles }
 
-// SeenAll looks up many dedup keys at once and returns, for each key the
-// ingester published (or recorded as a duplicate) before, the value stored
-// with it. It costs one request per 512 keys.
-func (c *Client) SeenAll(ctx context.Context, keys []string) (map[string]string, error) {
-	out := make(map[string]string)
-	byKV := make(map[string]string, len(keys))
-	const chunk = 512
-	for i := 0; i < len(keys); i += chunk {
-		subjects := make([]string, 0, chunk)
-		for _, k := range keys[i:min(i+chunk, len(keys))] {
-			kv := seenKey(k)
-			byKV[kv] = k
-			subjects = append(subjects, "$KV."+SeenBucket+"."+kv)
-		}
-		err := c.directLast(ctx, "KV_"+SeenBucket, subjects, func(subject string, data []byte) {
-			if k, ok := byKV[strings.TrimPrefix(subject, "$KV."+SeenBucket+".")]; ok {
-				out[k] = string(data)
-			}
-		})
-		if err != nil {
-			return nil, fmt.Errorf("seen: %w", err)
-		}
-	}
-	return out, nil
+// waitAcks waits for every publish to be acknowledged and returns the first
+// error. Each future ends by the client's publish timeout at the latest
+// (an unanswered publish fails with jetstream.ErrAsyncPublishTimeout); the
+// timer is a second bound should one not.
+func (c *Client) waitAcks(ctx context.Context, futures []jetstream.PubAckFuture, what string) error {
+	return c.waitAcksFunc(ctx, futures, what, nil)
 }
 
-// MarkSeenAll records many dedup keys at once, each with its value (the
-// article id, or what the caller wants to remember about the item), and
-// returns once all are stored.
-func (c *Client) MarkSeenAll(ctx context.Context, seen map[string]string) error {
-	futures := make([]jetstream.PubAckFuture, 0, len(seen))
-	for k, v := range seen {
-		f, err := c.js.PublishAsync("$KV."+SeenBucket+"."+seenKey(k), []byte(v))
-		if err != nil {
-			return fmt.Errorf("mark seen %s: %w", k, err)
+// waitAcksFunc is waitAcks calling onAck with each acknowledgement.
+func (c *Client) waitAcksFunc(ctx context.Context, futures []jetstream.PubAckFuture, what string, onAck func(*jetstream.PubAck)) error {
+	timer := time.NewTimer(c.opts.PublishTimeout + time.Second)
+	defer timer.Stop()
+	var first error
+	for _, f := range futures {
+		select {
+		case ack := <-f.Ok():
+			if onAck != nil {
+				onAck(ack)
+			}
+		case err := <-f.Err():
+			if first == nil {
+				first = fmt.Errorf("%s: %w", what, err)
+			}
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-timer.C:
+			return fmt.Errorf("%s: %w", what, jetstream.ErrAsyncPublishTimeout)
 		}
-		futures = append(futures, f)
 	}
-	return c.waitAcks(ctx, futures, "mark seen")
+	return first
+}
+
+// Flush waits until every asynchronous publish of this client has been
+// answered by the server, or has timed out.
+func (c *Client) Flush(ctx context.Context) error {
+	timer := time.NewTimer(c.opts.PublishTimeout + time.Second)
+	defer timer.Stop()
+	select {
+	case <-c.js.PublishAsyncComplete():
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-timer.C:
+		return fmt.Errorf("flush: %w", jetstream.ErrAsyncPublishTimeout)
+	}
 }

@@ -42,8 +42,9 @@ type Publisher interface {
 	PublishArticles(ctx context.Context, arts []*pipeline.Article) error
 }
 
-// SeenStore remembers which items were published, across restarts and
-// replicas. SeenAll returns the value recorded for each key seen before.
+// SeenStore remembers what became of each item, across restarts and
+// replicas: SeenAll returns the value recorded under each key that has
+// one. The keys are the items' dedup keys (article.Key), as they are.
 type SeenStore interface {
 	SeenAll(ctx context.Context, keys []string) (map[string]string, error)
 	MarkSeenAll(ctx context.Context, seen map[string]string) error

@@ -23,6 +23,7 @@ import (
 // recorder stores articles in the real bus and keeps a copy for the test.
 type recorder struct {
 	*bus.Client
+	*bus.Seen
 	mu   sync.Mutex
 	arts []*pipeline.Article
 }
@@ -50,7 +51,8 @@ func (r *recorder) byURL() map[string]*pipeline.Article {
 func newBus(t *testing.T) *recorder {
 	t.Helper()
 	s := natstest.StartSetUp(t)
-	return &recorder{Client: natstest.Connect(t, s.ClientURL(), "ingest")}
+	c := natstest.Connect(t, s.ClientURL(), "ingest")
+	return &recorder{Client: c, Seen: bus.NewSeen(c)}
 }
 
 // syncLog captures log lines so a test can check what was said about a feed.

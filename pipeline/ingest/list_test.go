@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"newsmon/pipeline/bus"
 	"newsmon/pipeline/bus/natstest"
 	"newsmon/pipeline/feed"
 	"newsmon/pipeline/fetch"
@@ -66,14 +67,11 @@ func TestFeedCommandsReachEveryReplica(t *testing.T) {
 	no := false
 	for i := range 2 {
 		c := natstest.Connect(t, ns.ClientURL(), fmt.Sprintf("ingest-%d", i))
-		side, err := c.Ingest(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
+		side := natstest.OpenIngest(t, c)
 		in, err := ingest.New(ingest.Config{
-			Sources: []feed.Source{{URL: f1, Pages: &no}}, State: side, Tick: 20 * time.Millisecond,
+			Sources: []feed.Source{{URL: f1, Pages: &no}}, State: side.States, Tick: 20 * time.Millisecond,
 			Fetch: fetch.New(fetch.Options{Allow: fetch.Loopback}),
-		}, c, c, slog.New(slog.NewTextHandler(&logs[i], nil)))
+		}, c, side.Seen, slog.New(slog.NewTextHandler(&logs[i], nil)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -81,7 +79,7 @@ func TestFeedCommandsReachEveryReplica(t *testing.T) {
 		wg.Go(func() { in.Run(ctx) })
 	}
 	cmd := natstest.Connect(t, ns.ClientURL(), "ingest-feeds")
-	tool, err := cmd.FeedStates(context.Background())
+	tool, err := bus.OpenFeedStates(context.Background(), cmd)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,19 +13,16 @@ import (
 
 	"newsmon/pipeline"
 	"newsmon/pipeline/bus"
+	"newsmon/pipeline/bus/natstest"
 	"newsmon/pipeline/feed"
 	"newsmon/pipeline/fetch"
 	"newsmon/pipeline/ingest"
 )
 
-// withState gives the recorder's bus the ingest side (FEEDS, NEAR, POLL).
-func withState(t *testing.T, rec *recorder) *bus.Ingest {
+// withState opens FEEDS on the recorder's bus.
+func withState(t *testing.T, rec *recorder) *bus.FeedStates {
 	t.Helper()
-	side, err := rec.Client.Ingest(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return side
+	return natstest.OpenIngest(t, rec.Client).States
 }
 
 // counter counts requests by path and remembers the validators sent.
@@ -177,7 +174,7 @@ for federal help to dredge the main channels so that supply barges could pass ag
 				Sources:           []feed.Source{{URL: srv.URL + "/wire.xml", Pages: &no}, {URL: srv.URL + "/paper.xml", Pages: &no}},
 				Fetch:             fetch.New(fetch.Options{Allow: fetch.Loopback}),
 				State:             side,
-				Near:              side,
+				Near:              bus.NewNear(rec.Client),
 				PublishDuplicates: publishDups,
 			}, rec, rec, slog.New(slog.DiscardHandler))
 			if err != nil {

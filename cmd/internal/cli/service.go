@@ -19,10 +19,10 @@ import (
 // The bus client is what both loops publish to and read from.
 var (
 	_ ingest.Publisher  = (*bus.Client)(nil)
-	_ ingest.SeenStore  = (*bus.Client)(nil)
-	_ ingest.StateStore = (*bus.Ingest)(nil)
-	_ ingest.JobQueue   = (*bus.Ingest)(nil)
-	_ ingest.NearIndex  = (*bus.Ingest)(nil)
+	_ ingest.SeenStore  = (*bus.Seen)(nil)
+	_ ingest.StateStore = (*bus.FeedStates)(nil)
+	_ ingest.JobQueue   = (*bus.PollJobs)(nil)
+	_ ingest.NearIndex  = (*bus.Near)(nil)
 	_ tagger.Publisher  = (*bus.Client)(nil)
 )
 
@@ -37,12 +37,17 @@ func RunIngest(ctx context.Context, c *Ingest, client *bus.Client, reg *promethe
 	if err != nil {
 		return err
 	}
-	side, err := client.Ingest(ctx)
-	if err != nil {
+	if err := client.Verify(ctx, bus.IngestNeeds); err != nil {
 		return err
 	}
-	cfg.State, cfg.Jobs, cfg.Near = side, side, side
-	in, err := ingest.New(cfg, client, client, log)
+	if cfg.State, err = bus.OpenFeedStates(ctx, client); err != nil {
+		return err
+	}
+	if cfg.Jobs, err = bus.OpenPollJobs(ctx, client); err != nil {
+		return err
+	}
+	cfg.Near = bus.NewNear(client)
+	in, err := ingest.New(cfg, client, bus.NewSeen(client), log)
 	if err != nil {
 		return err
 	}

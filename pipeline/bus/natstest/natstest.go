@@ -92,6 +92,34 @@ func Connect(t testing.TB, url, name string) *bus.Client {
 	return c
 }
 
+// Ingest is the ingest service's stores on one client, opened as the
+// service opens them.
+type Ingest struct {
+	States *bus.FeedStates
+	Jobs   *bus.PollJobs
+	Near   *bus.Near
+	Seen   *bus.Seen
+}
+
+// OpenIngest verifies the ingest side's objects (bus.IngestNeeds) and
+// opens its stores on c.
+func OpenIngest(t testing.TB, c *bus.Client) Ingest {
+	t.Helper()
+	ctx := context.Background()
+	if err := c.Verify(ctx, bus.IngestNeeds); err != nil {
+		t.Fatal(err)
+	}
+	states, err := bus.OpenFeedStates(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobs, err := bus.OpenPollJobs(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Ingest{States: states, Jobs: jobs, Near: bus.NewNear(c), Seen: bus.NewSeen(c)}
+}
+
 // FreePort returns a loopback TCP port nobody listens on now.
 func FreePort(t testing.TB) int {
 	t.Helper()

@@ -21,10 +21,11 @@ func topologyFlags(env *cli.Env, t *bus.Topology, replicas bool) func() {
 	}
 	var articlesMiB, alertsMiB, feedbackMiB, deadMiB int
 	env.Duration(&t.Articles.MaxAge, "articles-max-age", "NEWSMON_ARTICLES_MAX_AGE", t.Articles.MaxAge, "how long ARTICLES keeps an article")
+	env.Duration(&t.ArticlesDuplicates, "articles-duplicates", "NEWSMON_ARTICLES_DUPLICATES", t.ArticlesDuplicates, "how long ARTICLES remembers an article id (held in the server's memory); at most -articles-max-age")
 	env.Int(&articlesMiB, "articles-max-mib", "NEWSMON_ARTICLES_MAX_MIB", 0, "size limit of ARTICLES in MiB, oldest dropped first (0: none)")
 	env.Duration(&t.Alerts.MaxAge, "alerts-max-age", "NEWSMON_ALERTS_MAX_AGE", t.Alerts.MaxAge, "how long ALERTS keeps an alert")
 	env.Int(&alertsMiB, "alerts-max-mib", "NEWSMON_ALERTS_MAX_MIB", 0, "size limit of ALERTS in MiB (0: none)")
-	env.Duration(&t.AlertsDuplicates, "alerts-duplicates", "NEWSMON_ALERTS_DUPLICATES", t.AlertsDuplicates, "how long ALERTS remembers an alert id; longer than an article's redeliveries")
+	env.Duration(&t.AlertsDuplicates, "alerts-duplicates", "NEWSMON_ALERTS_DUPLICATES", t.AlertsDuplicates, "how long ALERTS remembers an alert id (held in the server's memory); longer than an article's redeliveries, at most -alerts-max-age")
 	env.Duration(&t.Feedback.MaxAge, "feedback-max-age", "NEWSMON_FEEDBACK_MAX_AGE", t.Feedback.MaxAge, "how long FEEDBACK keeps analysts' feedback")
 	env.Int(&feedbackMiB, "feedback-max-mib", "NEWSMON_FEEDBACK_MAX_MIB", 0, "size limit of FEEDBACK in MiB (0: none)")
 	env.Duration(&t.Dead.MaxAge, "dead-max-age", "NEWSMON_DEAD_MAX_AGE", t.Dead.MaxAge, "how long NOTIFY_DEAD keeps a delivery notify gave up on")

@@ -43,6 +43,12 @@ type Topology struct {
 	Feedback Limits // FEEDBACK: analysts' verdicts, kept about a year
 	Dead     Limits // NOTIFY_DEAD: deliveries notify gave up on
 
+	// ArticlesDuplicates is how long ARTICLES remembers an article id, so
+	// that an article published again (a replica's retry, a feed polled
+	// twice before SEEN recorded it) is stored once. The server holds
+	// every id of the window in memory (docs/operations.md, "Memory").
+	ArticlesDuplicates time.Duration
+
 	// AlertsDuplicates is how long ALERTS remembers an alert id. It must
 	// outlast the tagger's whole redelivery span (each delivery's ack wait
 	// and retry delay), or an article redelivered late could raise its
@@ -72,16 +78,17 @@ type Limits struct {
 // DefaultTopology is the layout of docs/messages.md on one server.
 func DefaultTopology() Topology {
 	return Topology{
-		Articles:         Limits{MaxAge: 72 * time.Hour},
-		Alerts:           Limits{MaxAge: 30 * 24 * time.Hour},
-		Feedback:         Limits{MaxAge: 365 * 24 * time.Hour},
-		Dead:             Limits{MaxAge: 30 * 24 * time.Hour},
-		AlertsDuplicates: 30 * time.Minute,
-		SeenTTL:          30 * 24 * time.Hour,
-		NearTTL:          72 * time.Hour,
-		TaggerAckWait:    30 * time.Second,
-		TaggerMaxDeliver: 8,
-		PollAckWait:      30 * time.Second,
+		Articles:           Limits{MaxAge: 72 * time.Hour},
+		Alerts:             Limits{MaxAge: 30 * 24 * time.Hour},
+		Feedback:           Limits{MaxAge: 365 * 24 * time.Hour},
+		Dead:               Limits{MaxAge: 30 * 24 * time.Hour},
+		ArticlesDuplicates: 10 * time.Minute,
+		AlertsDuplicates:   30 * time.Minute,
+		SeenTTL:            30 * 24 * time.Hour,
+		NearTTL:            72 * time.Hour,
+		TaggerAckWait:      30 * time.Second,
+		TaggerMaxDeliver:   8,
+		PollAckWait:        30 * time.Second,
 	}
 }
 
@@ -102,8 +109,18 @@ func (t Topology) Validate() error {
 			errs = append(errs, fmt.Errorf("%s max bytes %d: 0 (no limit) or more", l.name, l.l.MaxBytes))
 		}
 	}
-	if t.AlertsDuplicates < time.Second {
-		errs = append(errs, fmt.Errorf("alerts duplicate window %s: at least 1s", t.AlertsDuplicates))
+	// The server refuses a duplicate window longer than the stream keeps
+	// its messages.
+	for _, w := range []struct {
+		name           string
+		window, maxAge time.Duration
+	}{{"articles", t.ArticlesDuplicates, t.Articles.MaxAge}, {"alerts", t.AlertsDuplicates, t.Alerts.MaxAge}} {
+		switch {
+		case w.window < time.Second:
+			errs = append(errs, fmt.Errorf("%s duplicate window %s: at least 1s", w.name, w.window))
+		case w.window > w.maxAge && w.maxAge >= time.Minute:
+			errs = append(errs, fmt.Errorf("%s duplicate window %s: at most the %s max age %s", w.name, w.window, w.name, w.maxAge))
+		}
 	}
 	if t.SeenTTL < time.Minute || t.NearTTL < time.Minute {
 		errs = append(errs, fmt.Errorf("seen ttl %s, near ttl %s: at least 1m each", t.SeenTTL, t.NearTTL))
@@ -138,7 +155,7 @@ func (t Topology) Streams() []jetstream.StreamConfig {
 		MaxAge:      t.Articles.MaxAge,
 		MaxBytes:    t.Articles.maxBytes(),
 		MaxMsgSize:  1 << 20,
-		Duplicates:  10 * time.Minute,
+		Duplicates:  t.ArticlesDuplicates,
 	}, {
 		Name:        pipeline.AlertsStream,
 		Description: "alerts published by tagger and notify, read by analysts, desks and sinks",
@@ -165,7 +182,7 @@ func (t Topology) Streams() []jetstream.StreamConfig {
 		MaxAge:      t.Feedback.MaxAge,
 		MaxBytes:    t.Feedback.maxBytes(),
 		MaxMsgSize:  64 << 10,
-		Duplicates:  2 * time.Minute,
+		Duplicates:  min(2*time.Minute, t.Feedback.MaxAge),
 	}, {
 		Name:        NotifyDeadStream,
 		Description: "alert deliveries notify gave up on, by sink",
@@ -176,7 +193,7 @@ func (t Topology) Streams() []jetstream.StreamConfig {
 		MaxAge:      t.Dead.MaxAge,
 		MaxBytes:    t.Dead.maxBytes(),
 		MaxMsgSize:  4 << 20,
-		Duplicates:  10 * time.Minute,
+		Duplicates:  min(10*time.Minute, t.Dead.MaxAge),
 	}, {
 		Name:        PollStream,
 		Description: "poll jobs, one per feed host, shared by ingest replicas",

@@ -159,3 +159,43 @@ func TestVerifyEveryServiceAfterSetup(t *testing.T) {
 		}
 	}
 }
+
+// Short ages and windows, as a soak or a small machine sets them, are set
+// up as asked: the duplicate windows the server holds in memory are the
+// deployment's to choose, and a fixed window never outlasts its stream's
+// max age (which the server refuses). A window longer than its stream's
+// age is refused before anything is written, naming both.
+func TestSetupShortWindows(t *testing.T) {
+	s := natstest.Start(t)
+	c := natstest.Connect(t, s.ClientURL(), "setup")
+	ctx := context.Background()
+	top := bus.DefaultTopology()
+	top.Articles.MaxAge, top.ArticlesDuplicates = 3*time.Minute, 2*time.Minute
+	top.Alerts.MaxAge, top.AlertsDuplicates = 3*time.Minute, 3*time.Minute
+	top.Feedback.MaxAge, top.Dead.MaxAge = time.Minute, 5*time.Minute
+	if err := top.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Setup(ctx, top); err != nil {
+		t.Fatalf("setup with short ages and windows: %v", err)
+	}
+	js, _ := jetstream.New(c.Conn())
+	for name, want := range map[string]time.Duration{
+		pipeline.ArticlesStream: 2 * time.Minute, pipeline.AlertsStream: 3 * time.Minute,
+		bus.FeedbackStream: time.Minute, bus.NotifyDeadStream: 5 * time.Minute,
+	} {
+		st, err := js.Stream(ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := st.CachedInfo().Config.Duplicates; got != want {
+			t.Errorf("stream %s: duplicate window %s, want %s", name, got, want)
+		}
+	}
+
+	top.ArticlesDuplicates = 10 * time.Minute
+	err := top.Validate()
+	if err == nil || !strings.Contains(err.Error(), "articles duplicate window 10m0s: at most the articles max age 3m0s") {
+		t.Errorf("validate with a window longer than the stream's age: %v", err)
+	}
+}

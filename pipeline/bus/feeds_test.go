@@ -344,3 +344,14 @@ func TestNearCandidatesCrowdedBand(t *testing.T) {
 		t.Errorf("candidates = %d values (%.40v), want only the lone band's", len(got), got)
 	}
 }
+
+// A lookup nobody answers is an error, never an empty answer: read as
+// "nothing seen", it would republish every item.
+func TestSeenAllUnansweredIsAnError(t *testing.T) {
+	s := natstest.Start(t) // no topology: no stream answers the get
+	seen := bus.NewSeen(natstest.Connect(t, s.ClientURL(), "ingest"))
+	got, err := seen.SeenAll(context.Background(), []string{"url:https://example.com/a"})
+	if err == nil {
+		t.Fatalf("SeenAll without a SEEN stream = %v, nil; want an error", got)
+	}
+}

@@ -16,12 +16,13 @@ import (
 // fn for each message that is a value (not a delete marker), once the
 // whole answer is in.
 //
-// nats.go's jetstream package has no batched get. The orbit.go extension's
-// GetLastMsgsFor (jetstreamext) does the same request, but it cannot serve
-// here: an answer cut off by a timeout ends its iterator as a complete one
-// does, without an error, so a SEEN lookup that went unanswered would read
-// as "never seen" and republish; the server's 413 (more than 1,024
-// results, a crowded NEAR band) comes back as "batch get unsupported"; and
+// nats.go's jetstream package (v1.55) has no batched get; its
+// GetLastMsgForSubject costs a request a subject. The orbit.go extension's
+// GetLastMsgsFor (jetstreamext v0.3.2) sends this request but cannot serve
+// here: an answer cut off by its deadline ends the iterator as a complete
+// one does, without an error, so a SEEN lookup that went unanswered would
+// read as "never seen" and republish; the server's 413 (more than 1,024
+// results: a crowded NEAR band) comes back as "batch get unsupported"; and
 // its synchronous subscription allocates a 64k-slot channel per request,
 // which dominated the ingest profile when this code used one.
 func (c *Client) directLast(ctx context.Context, stream string, subjects []string, fn func(subject string, data []byte)) error {
@@ -30,52 +31,13 @@ func (c *Client) directLast(ctx context.Context, stream string, subjects []strin
 	}
 	req, err := json.Marshal(struct {
 		MultiLast []string `json:"multi_last"`
-		NoHeaders bool     `json:"no_hdr,omitempty"`
 	}{MultiLast: subjects})
 	if err != nil {
 		return err
 	}
-	// An asynchronous subscription: a synchronous one allocates its whole
-	// pending channel (64k slots) per request, which dominated the profile.
-	type reply struct {
-		subject string
-		data    []byte
-	}
-	var (
-		mu      sync.Mutex
-		got     []reply
-		failure error
-	)
-	done := make(chan struct{})
-	var once sync.Once
-	finish := func(err error) {
-		once.Do(func() {
-			failure = err
-			close(done)
-		})
-	}
+	b := &lastBatch{stream: stream, done: make(chan struct{})}
 	inbox := c.nc.NewRespInbox()
-	sub, err := c.nc.Subscribe(inbox, func(m *nats.Msg) {
-		switch status := m.Header.Get("Status"); status {
-		case "":
-		case "204", "404": // end of batch; nothing matched
-			finish(nil)
-			return
-		case "413":
-			finish(fmt.Errorf("direct get %s: %w", stream, errTooMany))
-			return
-		default:
-			finish(fmt.Errorf("direct get %s: status %s %s", stream, status, m.Header.Get("Description")))
-			return
-		}
-		switch m.Header.Get("KV-Operation") {
-		case "DEL", "PURGE":
-			return
-		}
-		mu.Lock()
-		got = append(got, reply{m.Header.Get("Nats-Subject"), m.Data})
-		mu.Unlock()
-	})
+	sub, err := c.nc.Subscribe(inbox, b.take)
 	if err != nil {
 		return err
 	}
@@ -87,21 +49,66 @@ func (c *Client) directLast(ctx context.Context, stream string, subjects []strin
 	timer := time.NewTimer(10 * time.Second)
 	defer timer.Stop()
 	select {
-	case <-done:
+	case <-b.done:
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-timer.C:
 		return fmt.Errorf("direct get %s: no answer within 10s", stream)
 	}
-	if failure != nil {
-		return failure
+	if b.err != nil {
+		return b.err
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	for _, r := range got {
-		fn(r.subject, r.data)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, m := range b.got {
+		fn(m.subject, m.data)
 	}
 	return nil
+}
+
+// lastBatch gathers one batched direct get's answer: the messages, then a
+// status that ends it. take runs on the subscription's goroutine.
+type lastBatch struct {
+	stream string
+	mu     sync.Mutex
+	got    []lastMsg
+	err    error // set once, before done closes
+	done   chan struct{}
+	once   sync.Once
+}
+
+type lastMsg struct {
+	subject string
+	data    []byte
+}
+
+func (b *lastBatch) take(m *nats.Msg) {
+	switch status := m.Header.Get("Status"); status {
+	case "":
+	case "204", "404": // end of batch; nothing matched
+		b.end(nil)
+		return
+	case "413":
+		b.end(fmt.Errorf("direct get %s: %w", b.stream, errTooMany))
+		return
+	default:
+		b.end(fmt.Errorf("direct get %s: status %s %s", b.stream, status, m.Header.Get("Description")))
+		return
+	}
+	switch m.Header.Get("KV-Operation") {
+	case "DEL", "PURGE":
+		return
+	}
+	b.mu.Lock()
+	b.got = append(b.got, lastMsg{m.Header.Get("Nats-Subject"), m.Data})
+	b.mu.Unlock()
+}
+
+func (b *lastBatch) end(err error) {
+	b.once.Do(func() {
+		b.err = err
+		close(b.done)
+	})
 }
 
 // errTooMany is a batched get whose answer would pass the server's cap.

@@ -15,7 +15,7 @@ import (
 
 // Names of the NATS objects beyond those in package pipeline.
 const (
-	// FeedbackStream keeps analysts' verdicts on alerts, feedback.<rule-id>.
+	// FeedbackStream keeps analysts' verdicts on alerts, feedback.<category>.<rule-id>.
 	FeedbackStream  = "FEEDBACK"
 	FeedbackSubject = "feedback" // + "." + rule id
 	// NotifyDeadStream keeps what a notify sink gave up on,

@@ -91,20 +91,58 @@ func connect(t *testing.T, s *server.Server, name string) *bus.Client {
 	return natstest.Connect(t, s.ClientURL(), name)
 }
 
+// newIngester is an ingester of the one feed with the stores the service
+// opens (feed states, poll jobs, near-duplicates, SEEN) and short
+// intervals, run by its own scheduler (runIngester) as the service runs it.
 func newIngester(t *testing.T, feedURL string, c *bus.Client) *ingest.Ingester {
 	t.Helper()
 	side := natstest.OpenIngest(t, c)
 	in, err := ingest.New(ingest.Config{
-		Sources: []feed.Source{{URL: feedURL}},
-		Fetch:   fetch.New(fetch.Options{Allow: fetch.Loopback, Timeout: 5 * time.Second}),
-		State:   side.States,
-		Jobs:    side.Jobs,
-		Near:    side.Near,
+		Sources:     []feed.Source{{URL: feedURL}},
+		Interval:    time.Second,
+		MinInterval: 300 * time.Millisecond,
+		MaxInterval: 2 * time.Second,
+		Tick:        100 * time.Millisecond,
+		Fetch:       fetch.New(fetch.Options{Allow: fetch.Loopback, Timeout: 5 * time.Second}),
+		State:       side.States,
+		Jobs:        side.Jobs,
+		Near:        side.Near,
 	}, c, side.Seen, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return in
+}
+
+// runIngester runs in's scheduler until the returned stop is called (or
+// the test ends); stop returns once the polls in flight are done.
+func runIngester(t *testing.T, in *ingest.Ingester) (stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- in.Run(ctx) }()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("ingest: %v", err)
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return stop
+}
+
+// waitUntil waits for cond, failing the test after a minute (the machine
+// may be loaded; a condition met returns at once).
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(time.Minute); !cond(); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited a minute for %s", what)
+		}
+	}
 }
 
 func shippedRules(t *testing.T) *rules.Set {
@@ -226,7 +264,8 @@ func TestFeedToAlerts(t *testing.T) {
 
 	ingClient := connect(t, ns, "ingest-1")
 	in := newIngester(t, feedURL, ingClient)
-	in.PollAll(context.Background())
+	stopIngest := runIngester(t, in)
+	waitUntil(t, "the first poll's articles", func() bool { return in.Stats().Published.Load() >= 3 })
 	if n := in.Stats().Published.Load(); n != 3 {
 		t.Fatalf("first poll published %d articles, want 3", n)
 	}
@@ -265,13 +304,17 @@ func TestFeedToAlerts(t *testing.T) {
 		t.Errorf("ARTICLES holds %d messages, want 3", articles)
 	}
 
-	// A second poll and a restarted ingester publish nothing new.
-	in.PollAll(context.Background())
+	// Later polls and a restarted ingester publish nothing new.
+	polls := in.Stats().Polls.Load()
+	waitUntil(t, "a later poll", func() bool { return in.Stats().Polls.Load() > polls })
+	stopIngest()
 	if n := in.Stats().Published.Load(); n != 3 {
-		t.Errorf("second poll: published total %d, want still 3", n)
+		t.Errorf("later polls: published total %d, want still 3", n)
 	}
 	in2 := newIngester(t, feedURL, connect(t, ns, "ingest-2"))
-	in2.PollAll(context.Background())
+	stopIngest2 := runIngester(t, in2)
+	waitUntil(t, "the restarted ingester's poll", func() bool { return in2.Stats().Polls.Load() > 0 })
+	stopIngest2()
 	if n := in2.Stats().Published.Load(); n != 0 {
 		t.Errorf("restarted ingester published %d articles, want 0", n)
 	}
@@ -284,7 +327,18 @@ func TestFeedToAlerts(t *testing.T) {
 	tag2 := connect(t, ns, "tagger-2")
 	stop2 := runTagger(t, tag2, tagger.New(set, tag2, slog.New(slog.DiscardHandler)).Reply)
 	defer stop2()
-	time.Sleep(2 * time.Second)
+	waitUntil(t, "the tagger's consumer to drain", func() bool {
+		js, err := jetstream.New(tag2.Conn())
+		if err != nil {
+			t.Fatal(err)
+		}
+		cons, err := js.Consumer(context.Background(), pipeline.ArticlesStream, pipeline.TaggerConsumer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		info, err := cons.Info(context.Background())
+		return err == nil && info.NumPending == 0 && info.NumAckPending == 0 && info.NumRedelivered == 0
+	})
 	checkAlerts(t, got.snapshot(), wants)
 	if n := streamMsgs(t, ingClient, pipeline.AlertsStream); n != uint64(len(wants)) {
 		t.Errorf("ALERTS holds %d alerts, want %d", n, len(wants))

@@ -612,13 +612,25 @@ func TestStatusErrors(t *testing.T) {
 
 func TestPerHostLimit(t *testing.T) {
 	var mu sync.Mutex
-	active, peak := 0, 0
+	active, peak, want := 0, 0, 0
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		active++
 		peak = max(peak, active)
 		mu.Unlock()
-		time.Sleep(50 * time.Millisecond)
+		// A request holds its slot until as many are in as the limit
+		// should allow, however the goroutines happen to be scheduled;
+		// then a little longer, for any the limiter wrongly let through
+		// to show.
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+			mu.Lock()
+			full := active >= want
+			mu.Unlock()
+			if full {
+				break
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
 		mu.Lock()
 		active--
 		mu.Unlock()
@@ -626,9 +638,9 @@ func TestPerHostLimit(t *testing.T) {
 	defer srv.Close()
 	u, _ := url.Parse(srv.URL)
 
-	run := func(c *Client, urls ...string) int {
+	run := func(c *Client, limit int, urls ...string) int {
 		mu.Lock()
-		peak = 0
+		peak, want = 0, limit
 		mu.Unlock()
 		var wg sync.WaitGroup
 		for i := range 8 {
@@ -643,20 +655,23 @@ func TestPerHostLimit(t *testing.T) {
 		defer mu.Unlock()
 		return peak
 	}
-	if p := run(newClient(t, Options{PerHost: 2}), srv.URL); p != 2 {
+	if p := run(newClient(t, Options{PerHost: 2}), 2, srv.URL); p != 2 {
 		t.Errorf("PerHost 2: peak concurrency %d", p)
 	}
-	if p := run(newClient(t, Options{PerHost: 1}), srv.URL); p != 1 {
+	if p := run(newClient(t, Options{PerHost: 1}), 1, srv.URL); p != 1 {
 		t.Errorf("PerHost 1: peak concurrency %d", p)
 	}
 	// Two names for the server are two hosts, each with its own slot.
-	if p := run(newClient(t, Options{PerHost: 1}), srv.URL, "http://localhost:"+u.Port()); p != 2 {
+	if p := run(newClient(t, Options{PerHost: 1}), 2, srv.URL, "http://localhost:"+u.Port()); p != 2 {
 		t.Errorf("PerHost 1 over two host names: peak concurrency %d, want 2", p)
 	}
 
 	t.Run("waiting honours the context", func(t *testing.T) {
-		release := make(chan struct{})
-		busy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-release }))
+		release, arrived := make(chan struct{}), make(chan struct{}, 1)
+		busy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			arrived <- struct{}{}
+			<-release
+		}))
 		defer busy.Close()
 		c := newClient(t, Options{PerHost: 1})
 		done := make(chan error)
@@ -664,7 +679,11 @@ func TestPerHostLimit(t *testing.T) {
 			_, err := c.Get(context.Background(), Request{URL: busy.URL})
 			done <- err
 		}()
-		time.Sleep(50 * time.Millisecond) // let it take the slot
+		select { // the first request holds the host's one slot
+		case <-arrived:
+		case <-time.After(30 * time.Second):
+			t.Fatal("the first request never reached the server")
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 		defer cancel()
 		_, err := c.Get(ctx, Request{URL: busy.URL})

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -170,11 +171,12 @@ for federal help to dredge the main channels so that supply barges could pass ag
 		t.Run(fmt.Sprint("publish duplicates ", publishDups), func(t *testing.T) {
 			rec := newBus(t)
 			side := withState(t, rec)
+			near := bus.NewNear(rec.Client)
 			in, err := ingest.New(ingest.Config{
 				Sources:           []feed.Source{{URL: srv.URL + "/wire.xml", Pages: &no}, {URL: srv.URL + "/paper.xml", Pages: &no}},
 				Fetch:             fetch.New(fetch.Options{Allow: fetch.Loopback}),
 				State:             side,
-				Near:              bus.NewNear(rec.Client),
+				Near:              near,
 				PublishDuplicates: publishDups,
 			}, rec, rec, slog.New(slog.DiscardHandler))
 			if err != nil {
@@ -182,6 +184,7 @@ for federal help to dredge the main channels so that supply barges could pass ag
 			}
 			// The wire first, then the paper once the wire's entries are filed.
 			pollOne(t, in, srv.URL+"/wire.xml")
+			nearFiled(t, near)
 			pollOne(t, in, srv.URL+"/paper.xml")
 			got := rec.byURL()
 			if got[srv.URL+"/paper/river"] == nil || got[srv.URL+"/paper/short"] == nil || got[srv.URL+"/wire/curbs"] == nil {
@@ -212,14 +215,36 @@ for federal help to dredge the main channels so that supply barges could pass ag
 	}
 }
 
-// pollOne polls one feed now, then waits for its near-duplicate entries
-// (sent without acks) to become visible.
+// pollOne polls one feed now.
 func pollOne(t *testing.T, in *ingest.Ingester, feedURL string) {
 	t.Helper()
 	if err := in.Poll(context.Background(), feedURL); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(200 * time.Millisecond)
+}
+
+// nearFiled waits until the NEAR entries sent through near's connection
+// are stored. They go without acks, but in order on one connection into
+// one stream: a marker sent after them is visible only once they are.
+func nearFiled(t *testing.T, near *bus.Near) {
+	t.Helper()
+	ctx := context.Background()
+	member := fmt.Sprint(time.Now().UnixNano())
+	if err := near.AddNear(ctx, map[string]string{"marker." + member: member}); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		got, err := near.NearCandidates(ctx, []string{"marker"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if slices.Contains(got, member) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("NEAR entries not stored within 30s")
+		}
+	}
 }
 
 func keys(m map[string]*pipeline.Article) []string {

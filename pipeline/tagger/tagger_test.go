@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -63,9 +64,15 @@ examples:
   - {text: "Nothing here.", want: []}
 `
 
+// writeRules replaces the folder's rule file at once (written aside, then
+// renamed over it), so a watcher never reads it half written.
 func writeRules(t *testing.T, dir, body string) {
 	t.Helper()
-	if err := os.WriteFile(filepath.Join(dir, "r.yaml"), []byte(body), 0o644); err != nil {
+	tmp := filepath.Join(dir, ".r.yaml.new")
+	if err := os.WriteFile(tmp, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, filepath.Join(dir, "r.yaml")); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -162,20 +169,27 @@ func TestReloadOnChange(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go tg.WatchRules(ctx, dir, nil, 20*time.Millisecond)
-	time.Sleep(50 * time.Millisecond)
-	writeRules(t, dir, qorvexaRules+"\n# changed size\n")
-	waitFor(t, func() bool { return tg.Stats().Reloads.Load() >= 1 })
+	// The watcher notes the folder as it starts, at a moment the test
+	// cannot see: the file changes again until a reload shows one seen.
+	changes := 0
+	waitFor(t, func() bool {
+		changes++
+		writeRules(t, dir, qorvexaRules+strings.Repeat("\n# changed", changes))
+		return tg.Stats().Reloads.Load() >= 1
+	})
 	if len(tg.Tag(&pipeline.Article{ID: "a:2", URL: "u", Text: "Qorvexa Cloud grew."})) != 1 {
 		t.Error("the changed folder was not loaded")
 	}
 }
 
+// waitFor waits for cond, generously: a loaded machine is slow, and a
+// condition met returns at once.
 func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatal("condition not met within 5s")
+			t.Fatal("condition not met within 30s")
 		}
 		time.Sleep(5 * time.Millisecond)
 	}

@@ -18,7 +18,11 @@ import (
 	"strings"
 	"syscall"
 
-	"newsmon/cmd/internal/cli"
+	"newsmon/cmd/internal/deskd"
+	"newsmon/cmd/internal/envflag"
+	"newsmon/cmd/internal/logflag"
+	"newsmon/cmd/internal/natsconn"
+	"newsmon/cmd/internal/opsserver"
 	"newsmon/pipeline/bus"
 	"newsmon/pipeline/desk"
 )
@@ -34,8 +38,8 @@ func main() {
 	}
 }
 
-func run(ctx context.Context, args []string, getenv cli.Getenv, stdin io.Reader, stdout, stderr io.Writer) error {
-	cmd, args := cli.Subcommand(args)
+func run(ctx context.Context, args []string, getenv envflag.Getenv, stdin io.Reader, stdout, stderr io.Writer) error {
+	cmd, args := envflag.Subcommand(args)
 	switch cmd {
 	case "run":
 		return serve(ctx, args, getenv, stderr)
@@ -46,19 +50,20 @@ func run(ctx context.Context, args []string, getenv cli.Getenv, stdin io.Reader,
 	}
 }
 
-func serve(ctx context.Context, args []string, getenv cli.Getenv, stderr io.Writer) error {
-	env := cli.NewFlagSet("desk", stderr, getenv)
+// serve is the desk: the index following ARTICLES, ALERTS and FEEDBACK,
+// the console and API on -listen; health and metrics on -http.
+func serve(ctx context.Context, args []string, getenv envflag.Getenv, stderr io.Writer) error {
+	env := envflag.New("desk", stderr, getenv)
 	var (
-		logc  cli.Log
-		natc  cli.NATS
-		deskc cli.Desk
+		logc  logflag.Flags
+		natc  natsconn.Flags
+		deskc = deskd.Settings{Index: "data/desk.db"}
 		addr  string
 	)
 	logc.Register(env)
 	natc.Register(env)
-	deskc.Index = "data/desk.db"
 	deskc.Register(env, "")
-	cli.RegisterOps(env, &addr, "127.0.0.1:9103")
+	opsserver.Flag(env, &addr, "127.0.0.1:9103")
 	if err := env.Parse(args); err != nil {
 		return err
 	}
@@ -74,20 +79,20 @@ func serve(ctx context.Context, args []string, getenv cli.Getenv, stderr io.Writ
 		return err
 	}
 	defer client.Close()
-	reg := cli.NewRegistry()
-	ops := cli.Ops{Addr: addr, Reg: reg, Ready: cli.Connected(client)}
-	return cli.Serve(ctx, "desk", ops, log, func(ctx context.Context) error {
-		return cli.RunDesk(ctx, &deskc, client, reg, log, nil)
+	reg := opsserver.NewRegistry()
+	ops := opsserver.Server{Addr: addr, Reg: reg, Ready: natsconn.Ready(client)}
+	return opsserver.Run(ctx, "desk", ops, log, func(ctx context.Context) error {
+		return deskd.Run(ctx, &deskc, client, reg, log, nil)
 	})
 }
 
 // users runs `desk users add NAME`: the password is the first line of
 // stdin, so it stays out of the shell's history and the process list.
-func users(args []string, getenv cli.Getenv, stdin io.Reader, stdout, stderr io.Writer) error {
+func users(args []string, getenv envflag.Getenv, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "add" {
 		return errors.New("usage: desk users add NAME [-users FILE] [-role reader|editor] < password")
 	}
-	env := cli.NewFlagSet("desk users add", stderr, getenv)
+	env := envflag.New("desk users add", stderr, getenv)
 	var file, role string
 	env.String(&file, "users", "DESK_USERS", "users", "users file to write")
 	env.String(&role, "role", "DESK_ROLE", desk.RoleReader, "reader (read and search) or editor (also feedback and backtests)")

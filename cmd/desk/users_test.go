@@ -3,11 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"newsmon/cmd/internal/envflag/envflagtest"
 	"newsmon/pipeline/desk"
 )
 
@@ -47,4 +49,11 @@ func TestRefusesOpenConsoleOffLoopback(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "give -users FILE") {
 		t.Fatalf("err = %v", err)
 	}
+}
+
+// Every variable deploy/env/desk.env sets is one `desk -h` names.
+func TestDeployEnvFile(t *testing.T) {
+	var help bytes.Buffer
+	run(context.Background(), []string{"-h"}, func(string) string { return "" }, strings.NewReader(""), io.Discard, &help)
+	envflagtest.CheckEnvFile(t, filepath.Join("..", "..", "deploy", "env", "desk.env"), help.String())
 }

@@ -15,6 +15,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"os"
 	"os/signal"
@@ -24,12 +25,20 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 
 	"newsmon/cmd/internal/cli"
+	"newsmon/cmd/internal/deskd"
+	"newsmon/cmd/internal/envflag"
+	"newsmon/cmd/internal/logflag"
+	"newsmon/cmd/internal/notifyd"
+	"newsmon/cmd/internal/opsserver"
+	"newsmon/cmd/internal/taggerd"
 	"newsmon/pipeline"
 	"newsmon/pipeline/bus"
 	"newsmon/pipeline/bus/embedded"
+	"newsmon/pipeline/rules"
 )
 
 func main() {
@@ -48,8 +57,8 @@ func main() {
 // defaultFeeds is the feed list used when no feed is named.
 const defaultFeeds = "deploy/feeds.txt"
 
-func run(ctx context.Context, args []string, getenv cli.Getenv, stdout, stderr io.Writer, hup <-chan os.Signal) error {
-	cmd, args := cli.Subcommand(args)
+func run(ctx context.Context, args []string, getenv envflag.Getenv, stdout, stderr io.Writer, hup <-chan os.Signal) error {
+	cmd, args := envflag.Subcommand(args)
 	switch cmd {
 	case "run":
 		return runAll(ctx, args, getenv, stdout, stderr, hup)
@@ -60,14 +69,17 @@ func run(ctx context.Context, args []string, getenv cli.Getenv, stdout, stderr i
 	}
 }
 
-func runAll(ctx context.Context, args []string, getenv cli.Getenv, stdout, stderr io.Writer, hup <-chan os.Signal) error {
-	env := cli.NewFlagSet("newsmon", stderr, getenv)
+// runAll is every service in one process, each built by the package the
+// single-service command builds it with (taggerd, ingest's, notifyd,
+// deskd), on its own client of an embedded server set up here.
+func runAll(ctx context.Context, args []string, getenv envflag.Getenv, stdout, stderr io.Writer, hup <-chan os.Signal) error {
+	env := envflag.New("newsmon", stderr, getenv)
 	var (
-		logc   cli.Log
+		logc   logflag.Flags
 		ingc   cli.Ingest
-		tagc   cli.Tagger
-		notc   cli.Notify
-		deskc  cli.Desk
+		tagc   taggerd.Settings
+		notc   notifyd.Settings
+		deskc  deskd.Settings
 		demo   bool
 		data   string
 		listen string
@@ -83,17 +95,19 @@ func runAll(ctx context.Context, args []string, getenv cli.Getenv, stdout, stder
 	sizes := topologyFlags(env, &top, false)
 	env.String(&data, "data", "NEWSMON_DATA", "data", "folder of the JetStream store")
 	env.String(&listen, "nats-listen", "NEWSMON_NATS_LISTEN", "127.0.0.1:4222", "address the embedded NATS server listens on")
-	cli.RegisterOps(env, &addr, "127.0.0.1:9100")
+	opsserver.Flag(env, &addr, "127.0.0.1:9100")
 	if err := env.Parse(args); err != nil {
 		return err
 	}
 	notc.Start = time.Now()
-	if _, port, _ := net.SplitHostPort(deskc.Listen); notc.DeskURL == "" && port != "" && port != "0" {
-		notc.DeskURL = "http://" + deskc.Listen // summaries link to this process's own desk
-	}
 	sizes()
 	if err := top.Validate(); err != nil {
 		return err
+	}
+
+	// One process, one machine: the services' defaults point at each other.
+	if _, port, _ := net.SplitHostPort(deskc.Listen); notc.DeskURL == "" && port != "" && port != "0" {
+		notc.DeskURL = "http://" + deskc.Listen // summaries link to this process's own desk
 	}
 	if len(ingc.Feeds) == 0 && ingc.FeedsFile == "" && !demo {
 		ingc.FeedsFile = defaultFeeds // with -demo alone, only the sample site
@@ -125,7 +139,7 @@ func runAll(ctx context.Context, args []string, getenv cli.Getenv, stdout, stder
 	if err != nil {
 		return err
 	}
-	set, err := cli.LoadRules(tagc.Rules)
+	set, err := rules.LoadDir(tagc.Rules)
 	if err != nil {
 		return err
 	}
@@ -134,7 +148,7 @@ func runAll(ctx context.Context, args []string, getenv cli.Getenv, stdout, stder
 		return err
 	}
 
-	srv, err := embedded.Start(embedded.Config{Host: host, Port: port, StoreDir: data})
+	srv, err := startNATS(ctx, host, port, data, top, log)
 	if err != nil {
 		return err
 	}
@@ -142,44 +156,23 @@ func runAll(ctx context.Context, args []string, getenv cli.Getenv, stdout, stder
 		srv.Shutdown()
 		srv.WaitForShutdown()
 	}()
-	log.Info("embedded NATS listening", "url", srv.ClientURL(), "store", data)
-
-	opts := func(name string) bus.Options {
-		o := bus.DefaultOptions()
-		o.Name = name
-		o.NATS = []nats.Option{nats.InProcessServer(srv)}
-		return o
-	}
-	setupClient, err := bus.Connect(ctx, opts("newsmon-setup"), log)
-	if err != nil {
-		return err
-	}
-	changes, err := setupClient.Setup(ctx, top)
-	setupClient.Close()
-	if err != nil {
-		return err
-	}
-	for _, ch := range changes {
-		if ch.Action != "unchanged" {
-			log.Info("NATS topology", "object", ch.Object, "action", ch.Action, "fields", strings.Join(ch.Fields, ", "))
-		}
-	}
-	ingClient, err := bus.Connect(ctx, opts("newsmon-ingest"), log)
+	connect := func(name string) (*bus.Client, error) { return bus.Connect(ctx, inProcess(srv, name), log) }
+	ingClient, err := connect("newsmon-ingest")
 	if err != nil {
 		return err
 	}
 	defer ingClient.Close()
-	tagClient, err := bus.Connect(ctx, opts("newsmon-tagger"), log)
+	tagClient, err := connect("newsmon-tagger")
 	if err != nil {
 		return err
 	}
 	defer tagClient.Close()
-	notClient, err := bus.Connect(ctx, opts("newsmon-notify"), log)
+	notClient, err := connect("newsmon-notify")
 	if err != nil {
 		return err
 	}
 	defer notClient.Close()
-	deskClient, err := bus.Connect(ctx, opts("newsmon-desk"), log)
+	deskClient, err := connect("newsmon-desk")
 	if err != nil {
 		return err
 	}
@@ -194,23 +187,67 @@ func runAll(ctx context.Context, args []string, getenv cli.Getenv, stdout, stder
 	defer sub.Unsubscribe()
 
 	tagHup, ingHup := make(chan os.Signal, 1), make(chan os.Signal, 1)
-	reg := cli.NewRegistry()
-	ops := cli.Ops{Addr: addr, Reg: reg, Ready: func() error {
+	reg := opsserver.NewRegistry()
+	ops := opsserver.Server{Addr: addr, Reg: reg, Ready: func() error {
 		if !srv.JetStreamEnabled() {
 			return errors.New("JetStream not enabled")
 		}
 		return nil
 	}}
-	return cli.Serve(ctx, "newsmon", ops, log,
-		func(ctx context.Context) error { return cli.RunTagger(ctx, &tagc, set, tagClient, reg, log, tagHup) },
-		func(ctx context.Context) error { return cli.RunIngest(ctx, &ingc, ingClient, reg, log, ingHup) },
+	return opsserver.Run(ctx, "newsmon", ops, log,
 		func(ctx context.Context) error { fanOut(ctx, hup, tagHup, ingHup); return nil },
-		func(ctx context.Context) error { return cli.RunNotify(ctx, &notc, sinks, notClient, reg, log) },
+		func(ctx context.Context) error { return taggerd.Run(ctx, &tagc, set, tagClient, reg, log, tagHup) },
+		func(ctx context.Context) error { return cli.RunIngest(ctx, &ingc, ingClient, reg, log, ingHup) },
+		func(ctx context.Context) error { return notifyd.Run(ctx, &notc, sinks, notClient, reg, log) },
 		func(ctx context.Context) error {
-			return cli.RunDesk(ctx, &deskc, deskClient, reg, log, func(addr string) {
+			return deskd.Run(ctx, &deskc, deskClient, reg, log, func(addr string) {
 				fmt.Fprintf(stdout, "console: http://%s\n", addr)
 			})
 		})
+}
+
+// startNATS starts the embedded server, storing in data, and writes the
+// topology to it.
+func startNATS(ctx context.Context, host string, port int, data string, top bus.Topology, log *slog.Logger) (*server.Server, error) {
+	srv, err := embedded.Start(embedded.Config{Host: host, Port: port, StoreDir: data})
+	if err != nil {
+		return nil, err
+	}
+	log.Info("embedded NATS listening", "url", srv.ClientURL(), "store", data)
+	if err := setupEmbedded(ctx, srv, top, log); err != nil {
+		srv.Shutdown()
+		srv.WaitForShutdown()
+		return nil, err
+	}
+	return srv, nil
+}
+
+// setupEmbedded writes the topology to the embedded server, as `newsmon
+// setup` does to a cluster, and logs what it changed.
+func setupEmbedded(ctx context.Context, srv *server.Server, top bus.Topology, log *slog.Logger) error {
+	client, err := bus.Connect(ctx, inProcess(srv, "newsmon-setup"), log)
+	if err != nil {
+		return err
+	}
+	defer client.Close()
+	changes, err := client.Setup(ctx, top)
+	if err != nil {
+		return err
+	}
+	for _, ch := range changes {
+		if ch.Action != "unchanged" {
+			log.Info("NATS topology", "object", ch.Object, "action", ch.Action, "fields", strings.Join(ch.Fields, ", "))
+		}
+	}
+	return nil
+}
+
+// inProcess is the options of a client called name of the embedded server.
+func inProcess(srv *server.Server, name string) bus.Options {
+	o := bus.DefaultOptions()
+	o.Name = name
+	o.NATS = []nats.Option{nats.InProcessServer(srv)}
+	return o
 }
 
 func splitHostPort(listen string) (string, int, error) {

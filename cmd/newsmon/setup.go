@@ -7,14 +7,15 @@ import (
 	"log/slog"
 	"time"
 
-	"newsmon/cmd/internal/cli"
+	"newsmon/cmd/internal/envflag"
+	"newsmon/cmd/internal/natsconn"
 	"newsmon/pipeline/bus"
 )
 
 // topologyFlags defines the deployment's NATS settings on env, starting
 // from bus.DefaultTopology. Replicas are a flag only where they can differ
 // from 1: `newsmon setup` against a cluster.
-func topologyFlags(env *cli.Env, t *bus.Topology, replicas bool) func() {
+func topologyFlags(env *envflag.FlagSet, t *bus.Topology, replicas bool) func() {
 	*t = bus.DefaultTopology()
 	if replicas {
 		env.Int(&t.Replicas, "replicas", "NEWSMON_REPLICAS", t.Replicas, "replicas of every stream, bucket and consumer (0: keep each object's; new ones get 3 on a cluster, 1 on one server)")
@@ -48,10 +49,10 @@ func topologyFlags(env *cli.Env, t *bus.Topology, replicas bool) func() {
 // cluster and prints what it did to each object. It is the one step that
 // creates or changes streams, buckets and shared consumers; services only
 // check them.
-func runSetup(ctx context.Context, args []string, getenv cli.Getenv, stdout, stderr io.Writer) error {
-	env := cli.NewFlagSet("newsmon setup", stderr, getenv)
+func runSetup(ctx context.Context, args []string, getenv envflag.Getenv, stdout, stderr io.Writer) error {
+	env := envflag.New("newsmon setup", stderr, getenv)
 	var (
-		natc    cli.NATS
+		natc    natsconn.Flags
 		top     bus.Topology
 		timeout time.Duration
 	)

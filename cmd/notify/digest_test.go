@@ -13,7 +13,7 @@ import (
 
 	"github.com/emersion/go-smtp"
 
-	"newsmon/cmd/internal/cli"
+	"newsmon/cmd/internal/notifyd"
 	"newsmon/pipeline"
 	"newsmon/pipeline/notify"
 )
@@ -103,7 +103,7 @@ func TestEmailDigestOnSchedule(t *testing.T) {
 	clock := func() time.Time { return time.Now().Add(offset) }
 	runOnce := func(wantMails int) {
 		t.Helper()
-		st, err := cli.SinkStream(context.Background(), client, sink, 30*time.Second, start)
+		st, err := notifyd.SinkStream(context.Background(), client, sink, 30*time.Second, start)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -22,7 +22,11 @@ import (
 	"syscall"
 	"time"
 
-	"newsmon/cmd/internal/cli"
+	"newsmon/cmd/internal/envflag"
+	"newsmon/cmd/internal/logflag"
+	"newsmon/cmd/internal/natsconn"
+	"newsmon/cmd/internal/notifyd"
+	"newsmon/cmd/internal/opsserver"
 	"newsmon/pipeline/bus"
 	"newsmon/pipeline/notify"
 )
@@ -38,8 +42,8 @@ func main() {
 	}
 }
 
-func run(ctx context.Context, args []string, getenv cli.Getenv, stdout, stderr io.Writer) error {
-	cmd, args := cli.Subcommand(args)
+func run(ctx context.Context, args []string, getenv envflag.Getenv, stdout, stderr io.Writer) error {
+	cmd, args := envflag.Subcommand(args)
 	switch cmd {
 	case "run":
 		return serve(ctx, args, getenv, stderr)
@@ -52,18 +56,20 @@ func run(ctx context.Context, args []string, getenv cli.Getenv, stdout, stderr i
 	}
 }
 
-func serve(ctx context.Context, args []string, getenv cli.Getenv, stderr io.Writer) error {
-	env := cli.NewFlagSet("notify", stderr, getenv)
+// serve is delivery: one runner per sink of -sinks on its own durable
+// consumer of ALERTS, and the spike watcher; health and metrics on -http.
+func serve(ctx context.Context, args []string, getenv envflag.Getenv, stderr io.Writer) error {
+	env := envflag.New("notify", stderr, getenv)
 	var (
-		logc cli.Log
-		natc cli.NATS
-		notc cli.Notify
+		logc logflag.Flags
+		natc natsconn.Flags
+		notc notifyd.Settings
 		addr string
 	)
 	logc.Register(env)
 	natc.Register(env)
 	notc.Register(env)
-	cli.RegisterOps(env, &addr, "127.0.0.1:9104")
+	opsserver.Flag(env, &addr, "127.0.0.1:9104")
 	if err := env.Parse(args); err != nil {
 		return err
 	}
@@ -81,16 +87,16 @@ func serve(ctx context.Context, args []string, getenv cli.Getenv, stderr io.Writ
 		return err
 	}
 	defer client.Close()
-	reg := cli.NewRegistry()
-	ops := cli.Ops{Addr: addr, Reg: reg, Ready: cli.Connected(client)}
-	return cli.Serve(ctx, "notify", ops, log, func(ctx context.Context) error {
-		return cli.RunNotify(ctx, &notc, cfg, client, reg, log)
+	reg := opsserver.NewRegistry()
+	ops := opsserver.Server{Addr: addr, Reg: reg, Ready: natsconn.Ready(client)}
+	return opsserver.Run(ctx, "notify", ops, log, func(ctx context.Context) error {
+		return notifyd.Run(ctx, &notc, cfg, client, reg, log)
 	})
 }
 
-func check(args []string, getenv cli.Getenv, stdout, stderr io.Writer) error {
-	env := cli.NewFlagSet("notify check", stderr, getenv)
-	var notc cli.Notify
+func check(args []string, getenv envflag.Getenv, stdout, stderr io.Writer) error {
+	env := envflag.New("notify check", stderr, getenv)
+	var notc notifyd.Settings
 	notc.Register(env)
 	if err := env.Parse(args); err != nil {
 		return err
@@ -117,16 +123,16 @@ type deadRecord struct {
 	Letter *notify.DeadLetter `json:"letter,omitempty"`
 }
 
-func dead(ctx context.Context, args []string, getenv cli.Getenv, stdout, stderr io.Writer) error {
+func dead(ctx context.Context, args []string, getenv envflag.Getenv, stdout, stderr io.Writer) error {
 	if len(args) == 0 || (args[0] != "list" && args[0] != "replay") {
 		return errors.New("dead: want list or replay, then SINK")
 	}
 	verb := args[0]
-	env := cli.NewFlagSet("notify dead "+verb, stderr, getenv)
+	env := envflag.New("notify dead "+verb, stderr, getenv)
 	var (
-		logc cli.Log
-		natc cli.NATS
-		notc cli.Notify
+		logc logflag.Flags
+		natc natsconn.Flags
+		notc notifyd.Settings
 	)
 	logc.Register(env)
 	natc.Register(env)

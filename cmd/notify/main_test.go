@@ -22,6 +22,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"newsmon/cmd/internal/envflag/envflagtest"
 	"newsmon/pipeline"
 	"newsmon/pipeline/bus"
 	"newsmon/pipeline/bus/natstest"
@@ -603,4 +604,11 @@ func TestCheck(t *testing.T) {
 	if err != nil || !strings.Contains(out.String(), "hook: webhook, subjects [alerts.cloud.>]") {
 		t.Errorf("check: %v\n%s", err, out.String())
 	}
+}
+
+// Every variable deploy/env/notify.env sets is one `notify -h` names.
+func TestDeployEnvFile(t *testing.T) {
+	var help bytes.Buffer
+	run(context.Background(), []string{"-h"}, func(string) string { return "" }, io.Discard, &help)
+	envflagtest.CheckEnvFile(t, filepath.Join("..", "..", "deploy", "env", "notify.env"), help.String())
 }

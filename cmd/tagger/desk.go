@@ -15,7 +15,9 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"newsmon/cmd/internal/cli"
+	"newsmon/cmd/internal/envflag"
+	"newsmon/cmd/internal/logflag"
+	"newsmon/cmd/internal/natsconn"
 	"newsmon/pipeline"
 	"newsmon/pipeline/bus"
 	"newsmon/pipeline/desk"
@@ -25,8 +27,8 @@ import (
 // runBacktest is `tagger backtest -rules DIR -since 7d`: the rule folder
 // is sent to a desk, which runs it over the articles it indexed in the
 // period and says, per rule, what it flags against what was alerted then.
-func runBacktest(ctx context.Context, args []string, getenv cli.Getenv, stdout, stderr io.Writer) error {
-	env := cli.NewFlagSet("tagger backtest", stderr, getenv)
+func runBacktest(ctx context.Context, args []string, getenv envflag.Getenv, stdout, stderr io.Writer) error {
+	env := envflag.New("tagger backtest", stderr, getenv)
 	var dir, since, deskURL, user, password string
 	var asJSON bool
 	env.String(&dir, "rules", "TAGGER_RULES", "rules", "folder of rule files (*.yaml) to try")
@@ -173,14 +175,14 @@ func (c *deskClient) do(ctx context.Context, method, path string, body []byte, d
 // runFeedback is `tagger feedback export -rules DIR`: the verdicts in the
 // FEEDBACK stream (or in a file, -in) become examples in the rule files, so
 // that `tagger test` guards every fix.
-func runFeedback(ctx context.Context, args []string, getenv cli.Getenv, stdout, stderr io.Writer) error {
+func runFeedback(ctx context.Context, args []string, getenv envflag.Getenv, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "export" {
 		return errors.New("usage: tagger feedback export -rules DIR [-in FILE | NATS flags]")
 	}
-	env := cli.NewFlagSet("tagger feedback export", stderr, getenv)
+	env := envflag.New("tagger feedback export", stderr, getenv)
 	var (
-		natc    cli.NATS
-		logc    cli.Log
+		natc    natsconn.Flags
+		logc    logflag.Flags
 		dir, in string
 	)
 	natc.Register(env)

@@ -21,8 +21,13 @@ import (
 	"os/signal"
 	"syscall"
 
-	"newsmon/cmd/internal/cli"
+	"newsmon/cmd/internal/envflag"
+	"newsmon/cmd/internal/logflag"
+	"newsmon/cmd/internal/natsconn"
+	"newsmon/cmd/internal/opsserver"
+	"newsmon/cmd/internal/taggerd"
 	"newsmon/pipeline/bus"
+	"newsmon/pipeline/rules"
 )
 
 func main() {
@@ -38,8 +43,8 @@ func main() {
 	}
 }
 
-func run(ctx context.Context, args []string, getenv cli.Getenv, stdout, stderr io.Writer, hup <-chan os.Signal) error {
-	cmd, args := cli.Subcommand(args)
+func run(ctx context.Context, args []string, getenv envflag.Getenv, stdout, stderr io.Writer, hup <-chan os.Signal) error {
+	cmd, args := envflag.Subcommand(args)
 	switch cmd {
 	case "run":
 		return serve(ctx, args, getenv, stderr, hup)
@@ -60,18 +65,20 @@ func run(ctx context.Context, args []string, getenv cli.Getenv, stdout, stderr i
 	}
 }
 
-func serve(ctx context.Context, args []string, getenv cli.Getenv, stderr io.Writer, hup <-chan os.Signal) error {
-	env := cli.NewFlagSet("tagger", stderr, getenv)
+// serve is the tagger service: the rules, loaded whole or not at all,
+// matched against every article on ARTICLES; health and metrics on -http.
+func serve(ctx context.Context, args []string, getenv envflag.Getenv, stderr io.Writer, hup <-chan os.Signal) error {
+	env := envflag.New("tagger", stderr, getenv)
 	var (
-		logc cli.Log
-		natc cli.NATS
-		tagc cli.Tagger
+		logc logflag.Flags
+		natc natsconn.Flags
+		tagc taggerd.Settings
 		addr string
 	)
 	logc.Register(env)
 	natc.Register(env)
 	tagc.Register(env)
-	cli.RegisterOps(env, &addr, "127.0.0.1:9102")
+	opsserver.Flag(env, &addr, "127.0.0.1:9102")
 	if err := env.Parse(args); err != nil {
 		return err
 	}
@@ -79,7 +86,9 @@ func serve(ctx context.Context, args []string, getenv cli.Getenv, stderr io.Writ
 	if err != nil {
 		return err
 	}
-	set, err := cli.LoadRules(tagc.Rules)
+	// A broken rule set stops the tagger before it starts, with every
+	// problem as file:line: reason.
+	set, err := rules.LoadDir(tagc.Rules)
 	if err != nil {
 		return err
 	}
@@ -88,9 +97,9 @@ func serve(ctx context.Context, args []string, getenv cli.Getenv, stderr io.Writ
 		return err
 	}
 	defer client.Close()
-	reg := cli.NewRegistry()
-	ops := cli.Ops{Addr: addr, Reg: reg, Ready: cli.Connected(client)}
-	return cli.Serve(ctx, "tagger", ops, log, func(ctx context.Context) error {
-		return cli.RunTagger(ctx, &tagc, set, client, reg, log, hup)
+	reg := opsserver.NewRegistry()
+	ops := opsserver.Server{Addr: addr, Reg: reg, Ready: natsconn.Ready(client)}
+	return opsserver.Run(ctx, "tagger", ops, log, func(ctx context.Context) error {
+		return taggerd.Run(ctx, &tagc, set, client, reg, log, hup)
 	})
 }

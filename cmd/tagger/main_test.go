@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"newsmon/cmd/internal/envflag/envflagtest"
 	"newsmon/pipeline"
 )
 
@@ -82,4 +84,11 @@ func TestUnknownCommand(t *testing.T) {
 	if _, err := runArgs(t, "frobnicate"); err == nil || !strings.Contains(err.Error(), "frobnicate") {
 		t.Errorf("err = %v, want one naming the command", err)
 	}
+}
+
+// Every variable deploy/env/tagger.env sets is one `tagger -h` names.
+func TestDeployEnvFile(t *testing.T) {
+	var help bytes.Buffer
+	run(context.Background(), []string{"-h"}, func(string) string { return "" }, io.Discard, &help, nil)
+	envflagtest.CheckEnvFile(t, filepath.Join("..", "..", "deploy", "env", "tagger.env"), help.String())
 }

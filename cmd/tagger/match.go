@@ -9,10 +9,11 @@ import (
 	"net/http"
 	"os"
 
-	"newsmon/cmd/internal/cli"
+	"newsmon/cmd/internal/envflag"
 	"newsmon/pipeline"
 	"newsmon/pipeline/article"
 	"newsmon/pipeline/dedup"
+	"newsmon/pipeline/rules"
 	"newsmon/pipeline/tagger"
 )
 
@@ -20,7 +21,7 @@ import (
 // publish: one Alert JSON object a line. An input is an Article JSON
 // document, an HTML page (extracted as the ingester would) or plain text.
 func runMatch(args []string, stdout, stderr io.Writer) error {
-	env := cli.NewFlagSet("tagger match", stderr, nil)
+	env := envflag.New("tagger match", stderr, nil)
 	dir := env.FS.String("rules", "rules", "folder of rule files (*.yaml)")
 	if err := env.Parse(args); err != nil {
 		return err
@@ -28,7 +29,7 @@ func runMatch(args []string, stdout, stderr io.Writer) error {
 	if env.FS.NArg() == 0 {
 		return errors.New("match: no input files (want tagger match -rules DIR FILE...; - reads stdin)")
 	}
-	set, err := cli.LoadRules(*dir)
+	set, err := rules.LoadDir(*dir)
 	if err != nil {
 		return err
 	}
@@ -93,7 +94,7 @@ func articleFrom(name string, data []byte) (*pipeline.Article, error) {
 			return nil, fmt.Errorf("%s: not an Article JSON document: %w", name, err)
 		}
 		if a.URL == "" {
-			a.URL = cli.FileURL(name)
+			a.URL = article.FileURL(name)
 		}
 		if a.ID == "" {
 			a.ID = pipeline.ArticleID(dedup.Key("", "", a.URL))
@@ -101,7 +102,7 @@ func articleFrom(name string, data []byte) (*pipeline.Article, error) {
 		return &a, nil
 	}
 	var b article.Builder
-	u := cli.FileURL(name)
+	u := article.FileURL(name)
 	var (
 		r   article.Result
 		err error

@@ -1,15 +1,13 @@
 package cli
 
 import (
-	"bufio"
-	"flag"
 	"io"
-	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"newsmon/cmd/internal/envflag/envflagtest"
 )
 
 func TestEnvFallback(t *testing.T) {
@@ -41,54 +39,21 @@ func TestEnvErrorsNamed(t *testing.T) {
 	}
 }
 
-// Every variable the deploy env files set is one a service reads, so a
-// typo in deploy/ cannot silently fall back to a default.
-func TestDeployEnvFilesUseKnownVariables(t *testing.T) {
-	known := map[string]bool{}
-	e := NewFlagSet("t", io.Discard, func(string) string { return "" })
+// Every variable deploy/env/ingest.env sets is one the ingest service
+// reads, so a typo in deploy/ cannot silently fall back to a default.
+func TestDeployEnvFileUsesKnownVariables(t *testing.T) {
+	var help strings.Builder
+	e := NewFlagSet("t", &help, func(string) string { return "" })
 	var (
 		l    Log
 		n    NATS
 		ing  Ingest
-		tag  Tagger
-		not  Notify
 		addr string
 	)
 	l.Register(e)
 	n.Register(e)
 	ing.Register(e)
-	tag.Register(e)
-	not.Register(e)
-	var dsk Desk
-	dsk.Register(e, "desk-") // as newsmon has them: -rules is the tagger's
 	RegisterOps(e, &addr, "")
-	re := regexp.MustCompile(`\(env ([A-Z0-9_]+)\)`)
-	e.FS.VisitAll(func(f *flag.Flag) {
-		for _, m := range re.FindAllStringSubmatch(f.Usage, -1) {
-			known[m[1]] = true
-		}
-	})
-	known["NATS_PASSWORD"] = true // set by compose from deploy/.env
-	files, _ := filepath.Glob(filepath.Join("..", "..", "..", "deploy", "env", "*.env"))
-	if len(files) == 0 {
-		t.Fatal("no deploy/env/*.env files")
-	}
-	for _, name := range files {
-		f, err := os.Open(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sc := bufio.NewScanner(f)
-		for line := 1; sc.Scan(); line++ {
-			s := strings.TrimSpace(sc.Text())
-			if s == "" || strings.HasPrefix(s, "#") {
-				continue
-			}
-			k, _, ok := strings.Cut(s, "=")
-			if !ok || !known[k] {
-				t.Errorf("%s:%d: %q is not a variable any service reads", name, line, k)
-			}
-		}
-		f.Close()
-	}
+	e.FS.PrintDefaults()
+	envflagtest.CheckEnvFile(t, filepath.Join("..", "..", "..", "deploy", "env", "ingest.env"), help.String())
 }

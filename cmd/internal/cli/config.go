@@ -7,43 +7,23 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
-	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
-	"newsmon/pipeline/bus"
+	"newsmon/cmd/internal/envflag"
+	"newsmon/cmd/internal/natsconn"
+	"newsmon/cmd/internal/taggerd"
 	"newsmon/pipeline/extract"
 	"newsmon/pipeline/feed"
 	"newsmon/pipeline/fetch"
 	"newsmon/pipeline/ingest"
 )
 
-// NATS is the client's connection settings.
-type NATS struct {
-	URL      string
-	User     string
-	Password string
-	Creds    string
-	Inbox    string
-}
-
-// Register defines the NATS flags.
-func (n *NATS) Register(e *Env) {
-	e.String(&n.URL, "nats", "NATS_URL", "nats://127.0.0.1:4222", "NATS server URL(s), comma-separated")
-	e.String(&n.User, "nats-user", "NATS_USER", "", "NATS user")
-	e.String(&n.Password, "nats-password", "NATS_PASSWORD", "", "NATS password")
-	e.String(&n.Creds, "nats-creds", "NATS_CREDS", "", "NATS credentials file")
-	e.String(&n.Inbox, "nats-inbox", "NATS_INBOX_PREFIX", "", "prefix of reply subjects (default _INBOX; the deploy config gives each service its own)")
-}
-
-// Options turns the flags into bus options.
-func (n NATS) Options(name string) bus.Options {
-	o := bus.DefaultOptions()
-	o.URL, o.Name, o.User, o.Password, o.Creds = n.URL, name, n.User, n.Password, n.Creds
-	o.InboxPrefix = n.Inbox
-	return o
-}
+type (
+	NATS   = natsconn.Flags
+	Tagger = taggerd.Settings
+)
 
 // Ingest is the ingester's settings.
 type Ingest struct {
@@ -179,7 +159,7 @@ func (c *Ingest) applyConfig() error {
 			errs = append(errs, fmt.Errorf("%s:%d: unknown setting %q", c.ConfigFile, k.Line, k.Value))
 			continue
 		}
-		if explicit[k.Value] || c.env.Getenv(envOf(f)) != "" {
+		if explicit[k.Value] || c.env.Getenv(envflag.Var(f)) != "" {
 			continue
 		}
 		vals := []string{v.Value}
@@ -207,15 +187,6 @@ var ingestFlags = map[string]bool{
 	"disable-after": true, "workers": true, "per-host": true, "allow-networks": true, "feeds-reload-poll": true, "robots": true,
 	"page-max-mb": true, "timeout": true, "near-min-words": true,
 	"publish-duplicates": true,
-}
-
-// envOf is the environment variable named in a flag's help.
-func envOf(f *flag.Flag) string {
-	i := strings.LastIndex(f.Usage, "(env ")
-	if i < 0 {
-		return ""
-	}
-	return strings.TrimSuffix(f.Usage[i+len("(env "):], ")")
 }
 
 // Sources reads the feed list: -feed URLs first, then the -feeds file.
@@ -274,18 +245,4 @@ func (c *Ingest) Config() (ingest.Config, error) {
 		Fetch:             c.FetchClient(),
 		Extract:           &extract.Extractor{MaxBytes: c.PageMaxBytes},
 	}, nil
-}
-
-// Tagger is the tagger's settings.
-type Tagger struct {
-	Rules      string
-	ReloadPoll time.Duration
-	Workers    int
-}
-
-// Register defines the tagger flags.
-func (t *Tagger) Register(e *Env) {
-	e.String(&t.Rules, "rules", "TAGGER_RULES", "rules", "folder of rule files (*.yaml)")
-	e.Duration(&t.ReloadPoll, "reload-poll", "TAGGER_RELOAD_POLL", 5*time.Second, "how often the rules folder is checked for changes (0: only on SIGHUP)")
-	e.Int(&t.Workers, "tagger-workers", "TAGGER_WORKERS", 4, "articles matched at once")
 }

@@ -1,80 +1,24 @@
 package cli
 
 import (
-	"context"
-	"errors"
-	"log/slog"
-	"net"
-	"net/http"
-	"time"
-
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"newsmon/cmd/internal/opsserver"
 	"newsmon/pipeline/bus"
 	"newsmon/pipeline/ingest"
 	"newsmon/pipeline/tagger"
 )
 
-// Ops is the operations HTTP server: /healthz (alive), /readyz (connected
-// to NATS) and /metrics (Prometheus).
-type Ops struct {
-	Addr  string
-	Reg   *prometheus.Registry
-	Ready func() error
-}
+// Ops is opsserver.Server.
+type Ops = opsserver.Server
 
-// RegisterOps defines -http.
-func RegisterOps(e *Env, addr *string, def string) {
-	e.String(addr, "http", "HTTP_ADDR", def, "address of /healthz, /readyz and /metrics (empty: off)")
-}
+// RegisterOps is opsserver.Flag.
+func RegisterOps(e *Env, addr *string, def string) { opsserver.Flag(e, addr, def) }
 
-// NewRegistry returns a registry with the Go and process collectors.
-func NewRegistry() *prometheus.Registry {
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	return reg
-}
+// NewRegistry is opsserver.NewRegistry.
+func NewRegistry() *prometheus.Registry { return opsserver.NewRegistry() }
 
-// Serve runs the server until ctx ends.
-func (o Ops) Serve(ctx context.Context, log *slog.Logger) error {
-	if o.Addr == "" {
-		return nil
-	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
-		if o.Ready != nil {
-			if err := o.Ready(); err != nil {
-				http.Error(w, err.Error(), http.StatusServiceUnavailable)
-				return
-			}
-		}
-		w.Write([]byte("ready\n"))
-	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(o.Reg, promhttp.HandlerOpts{Registry: o.Reg}))
-	ln, err := net.Listen("tcp", o.Addr)
-	if err != nil {
-		return err
-	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-	log.Info("ops server listening", "addr", ln.Addr().String())
-	go func() {
-		<-ctx.Done()
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		srv.Shutdown(sctx)
-	}()
-	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
-}
-
-func counter(reg *prometheus.Registry, name, help string, v func() int64) {
-	reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, func() float64 { return float64(v()) }))
-}
+var counter = opsserver.Counter
 
 // IngestMetrics exports the ingester's counters and the health of its
 // feeds (as `ingest feeds status` shows them, counted by state).

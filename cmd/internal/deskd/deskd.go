@@ -1,4 +1,9 @@
-package cli
+// Package deskd wires the analysts' desk for the two commands that run it,
+// cmd/desk alone and cmd/newsmon beside the others: its settings (flags
+// with variables, prefixed in newsmon), the index, indexer, pruner and
+// console built from them over a bus client, and its metrics. The desk
+// itself, index and handlers, is package desk's.
+package deskd
 
 import (
 	"context"
@@ -14,6 +19,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/sync/errgroup"
 
+	"newsmon/cmd/internal/envflag"
+	"newsmon/cmd/internal/opsserver"
 	"newsmon/pipeline/bus"
 	"newsmon/pipeline/desk"
 )
@@ -25,8 +32,8 @@ var (
 	_ desk.FeedbackPublisher = (*bus.Client)(nil)
 )
 
-// Desk is the desk's settings.
-type Desk struct {
+// Settings is the desk's settings.
+type Settings struct {
 	Listen         string
 	Index          string
 	RetentionDays  int
@@ -39,7 +46,7 @@ type Desk struct {
 
 // Register defines the desk flags, each name after prefix: "" in cmd/desk
 // (-listen), "desk-" in newsmon (-desk-listen). The variables are the same.
-func (d *Desk) Register(e *Env, prefix string) {
+func (d *Settings) Register(e *envflag.FlagSet, prefix string) {
 	d.prefix = prefix
 	e.String(&d.Listen, prefix+"listen", "DESK_LISTEN", "127.0.0.1:8080", "address of the console and API; anything but loopback needs -"+prefix+"users")
 	e.String(&d.Index, prefix+"index", "DESK_INDEX", d.Index, "the index file (SQLite); delete it and it is rebuilt from the streams")
@@ -51,7 +58,7 @@ func (d *Desk) Register(e *Env, prefix string) {
 }
 
 // Validate gathers every problem with the settings.
-func (d *Desk) Validate() error {
+func (d *Settings) Validate() error {
 	var errs []error
 	host, _, err := net.SplitHostPort(d.Listen)
 	if err != nil {
@@ -79,8 +86,8 @@ func loopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// DeskMetrics exports the indexer's counters.
-func DeskMetrics(reg *prometheus.Registry, x *desk.Indexer, hub *desk.Hub) {
+// metrics exports the indexer's counters.
+func metrics(reg *prometheus.Registry, x *desk.Indexer, hub *desk.Hub) {
 	st := x.Stats()
 	for _, stream := range desk.Streams {
 		labels := prometheus.Labels{"stream": stream}
@@ -91,16 +98,16 @@ func DeskMetrics(reg *prometheus.Registry, x *desk.Indexer, hub *desk.Hub) {
 		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "newsmon_desk_position",
 			Help: "Last stream sequence stored in the index.", ConstLabels: labels}, func() float64 { return float64(st.Position[stream].Load()) }))
 	}
-	counter(reg, "newsmon_desk_batches_total", "Batches stored in the index.", st.Batches.Load)
-	counter(reg, "newsmon_desk_index_errors_total", "Batches the index refused (retried).", st.Errors.Load)
+	opsserver.Counter(reg, "newsmon_desk_batches_total", "Batches stored in the index.", st.Batches.Load)
+	opsserver.Counter(reg, "newsmon_desk_index_errors_total", "Batches the index refused (retried).", st.Errors.Load)
 	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "newsmon_desk_live_consoles",
 		Help: "Consoles following alerts live."}, func() float64 { return float64(hub.Subscribers()) }))
 }
 
-// RunDesk runs the desk until ctx ends: the indexer following the streams,
+// Run runs the desk until ctx ends: the indexer following the streams,
 // the retention pruner and the console. listening, when not nil, is told
 // the console's address once it listens.
-func RunDesk(ctx context.Context, d *Desk, client *bus.Client, reg *prometheus.Registry, log *slog.Logger, listening func(addr string)) error {
+func Run(ctx context.Context, d *Settings, client *bus.Client, reg *prometheus.Registry, log *slog.Logger, listening func(addr string)) error {
 	if err := client.Verify(ctx, bus.DeskNeeds); err != nil {
 		return err
 	}
@@ -123,7 +130,7 @@ func RunDesk(ctx context.Context, d *Desk, client *bus.Client, reg *prometheus.R
 	hub := desk.NewHub()
 	retention := time.Duration(d.RetentionDays) * 24 * time.Hour
 	x := desk.NewIndexer(idx, client, desk.IndexerOptions{Retention: retention, OnAlerts: hub.Publish}, log.With("part", "indexer"))
-	DeskMetrics(reg, x, hub)
+	metrics(reg, x, hub)
 	srv, err := desk.NewServer(desk.Options{Index: idx, Publisher: client, Auth: auth, Hub: hub, RulesDir: d.Rules, Indexer: x, Log: log.With("part", "console")})
 	if err != nil {
 		return err

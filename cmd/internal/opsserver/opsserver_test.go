@@ -1,4 +1,4 @@
-package cli
+package opsserver
 
 import (
 	"context"
@@ -28,8 +28,8 @@ func TestOpsServer(t *testing.T) {
 	reg := NewRegistry()
 	var n atomic.Int64
 	n.Store(42)
-	counter(reg, "newsmon_test_things_total", "Things.", n.Load)
-	ops := Ops{Addr: addr, Reg: reg, Ready: func() error {
+	Counter(reg, "newsmon_test_things_total", "Things.", n.Load)
+	ops := Server{Addr: addr, Reg: reg, Ready: func() error {
 		if !ready.Load() {
 			return errors.New("not connected to NATS")
 		}

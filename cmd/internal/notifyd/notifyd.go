@@ -1,4 +1,9 @@
-package cli
+// Package notifyd wires delivery for the two commands that run it,
+// cmd/notify alone and cmd/newsmon beside the others: its settings (flags
+// with variables), the sinks file, one runner per sink on its own durable
+// consumer, the spike watcher, and their metrics. Sending, retrying and
+// digesting are package notify's.
+package notifyd
 
 import (
 	"context"
@@ -10,6 +15,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/sync/errgroup"
 
+	"newsmon/cmd/internal/envflag"
+	"newsmon/cmd/internal/opsserver"
 	"newsmon/pipeline/bus"
 	"newsmon/pipeline/notify"
 )
@@ -22,20 +29,20 @@ var (
 	_ notify.Stream      = sinkStream{}
 )
 
-// Notify is the delivery service's settings.
-type Notify struct {
+// Settings is the delivery service's settings.
+type Settings struct {
 	Sinks   string // the sinks file; empty: no sinks
 	DeskURL string
 	Lanes   int
 	Spikes  bool
 	AckWait time.Duration
 	// Start is when the process started: a sink seen for the first time
-	// receives the alerts stored since then. Zero: when RunNotify starts.
+	// receives the alerts stored since then. Zero: when Run starts.
 	Start time.Time
 }
 
 // Register defines the delivery flags.
-func (n *Notify) Register(e *Env) {
+func (n *Settings) Register(e *envflag.FlagSet) {
 	e.String(&n.Sinks, "sinks", "NOTIFY_SINKS", "", "sinks file (YAML, docs/delivery.md); empty: no sinks, spike detection only")
 	e.String(&n.DeskURL, "desk-url", "NOTIFY_DESK_URL", "", "base URL of the desk, for links in summary messages (e.g. http://127.0.0.1:9103)")
 	e.Int(&n.Lanes, "lanes", "NOTIFY_LANES", 8, "deliveries in flight per sink (alerts of one article share a lane)")
@@ -45,7 +52,7 @@ func (n *Notify) Register(e *Env) {
 
 // LoadSinks reads the sinks file; a bad one stops the service before it
 // starts, with every problem as file:line: reason.
-func (n *Notify) LoadSinks(getenv Getenv) (*notify.Config, error) {
+func (n *Settings) LoadSinks(getenv envflag.Getenv) (*notify.Config, error) {
 	if n.Sinks == "" {
 		return &notify.Config{}, nil
 	}
@@ -77,9 +84,9 @@ func SinkStream(ctx context.Context, client *bus.Client, s *notify.Sink, ackWait
 	return sinkStream{st}, nil
 }
 
-// RunNotify delivers every sink of cfg and watches for spikes until ctx
+// Run delivers every sink of cfg and watches for spikes until ctx
 // ends.
-func RunNotify(ctx context.Context, n *Notify, cfg *notify.Config, client *bus.Client, reg *prometheus.Registry, log *slog.Logger) error {
+func Run(ctx context.Context, n *Settings, cfg *notify.Config, client *bus.Client, reg *prometheus.Registry, log *slog.Logger) error {
 	start := n.Start
 	if start.IsZero() {
 		start = time.Now()
@@ -164,7 +171,7 @@ func (m *notifyMetrics) sink(name, kind string, s *notify.Stats) {
 }
 
 func (m *notifyMetrics) spikes(s *notify.SpikeStats) {
-	counter(m.reg, "newsmon_notify_spike_alerts_read_total", "Alerts counted by the spike detector.", s.Alerts.Load)
-	counter(m.reg, "newsmon_notify_spikes_total", "Spike alerts published.", s.Spikes.Load)
-	counter(m.reg, "newsmon_notify_spikes_failed_total", "Spike alerts that could not be published.", s.Failed.Load)
+	opsserver.Counter(m.reg, "newsmon_notify_spike_alerts_read_total", "Alerts counted by the spike detector.", s.Alerts.Load)
+	opsserver.Counter(m.reg, "newsmon_notify_spikes_total", "Spike alerts published.", s.Spikes.Load)
+	opsserver.Counter(m.reg, "newsmon_notify_spikes_failed_total", "Spike alerts that could not be published.", s.Failed.Load)
 }

@@ -38,8 +38,8 @@ func Build(a *pipeline.Article, hits []rules.Hit, now time.Time) []pipeline.Aler
 }
 
 // ID is the alert's id and Nats-Msg-Id: the article id and the rule's
-// subject-qualified id, so that two rules with the same id in different
-// categories stay apart.
+// bare id. Two rules of different categories never share an id: loading a
+// rule set refuses it (rules.LoadDir), so the pair names one alert.
 func ID(articleID, ruleID string) string {
 	return articleID + ":" + ruleID
 }

@@ -99,7 +99,7 @@ func TestEmailDigestOnSchedule(t *testing.T) {
 	client := connect(t, natsURL)
 	start := time.Now().Add(-time.Minute)
 	// A clock two seconds before the schedule's next send.
-	offset := sink.Email.Schedule.Next(time.Now()).Sub(time.Now()) - 2*time.Second
+	offset := time.Until(sink.Email.Schedule.Next(time.Now())) - 2*time.Second
 	clock := func() time.Time { return time.Now().Add(offset) }
 	runOnce := func(wantMails int) {
 		t.Helper()
@@ -139,7 +139,7 @@ func TestEmailDigestOnSchedule(t *testing.T) {
 	if err := pub.PublishAlerts(context.Background(), []pipeline.Alert{late}); err != nil {
 		t.Fatal(err)
 	}
-	offset = sink.Email.Schedule.Next(time.Now().Add(offset)).Sub(time.Now()) - 2*time.Second
+	offset = time.Until(sink.Email.Schedule.Next(time.Now().Add(offset))) - 2*time.Second
 	runOnce(2)
 	mails = mail.received()
 	if len(mails) != 2 {

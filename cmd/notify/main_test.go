@@ -487,7 +487,7 @@ func TestBadSinksFileStopsStart(t *testing.T) {
 	cases := []struct{ name, body, want string }{
 		{"unknown key", "sinks:\n  - name: a\n    subjects: [alerts.>]\n    colour: blue\n    slack: {url: {env: SLACK_URL}}\n", `:4: sink: unknown key "colour"`},
 		{"bad subject", "sinks:\n  - name: a\n    subjects: [alerts.cloud.>.x]\n    slack: {url: {env: SLACK_URL}}\n", `:3: sink "a": subject filter "alerts.cloud.>.x": > may only be the last token`},
-		{"not alerts", "sinks:\n  - name: a\n    subjects: news.articles.>\n    slack: {url: {env: SLACK_URL}}\n", `:3: sink "a": subject filter "news.articles.>": must start with alerts.`},
+		{"not alerts", "sinks:\n  - name: a\n    subjects: news.articles.>\n    slack: {url: {env: SLACK_URL}}\n", `:3: sink "a": subject filter "news.articles.>": must start with "alerts."`},
 		{"missing secret", "sinks:\n  - name: a\n    subjects: [alerts.>]\n    slack:\n      url: {env: NOT_SET_ANYWHERE}\n", `:5: sink "a" slack url: environment variable NOT_SET_ANYWHERE is not set`},
 		{"secret inline", "sinks:\n  - name: a\n    subjects: [alerts.>]\n    slack:\n      url: https://hooks.example.com/T000/B000/XXX\n", `:5: sink "a" slack url: a secret is never written in the sinks file`},
 	}

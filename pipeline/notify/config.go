@@ -688,7 +688,7 @@ func (d *decoder) schedule(n *yaml.Node, what string) Schedule {
 func checkFilter(f string) error {
 	toks := strings.Split(f, ".")
 	if toks[0] != "alerts" {
-		return errors.New("must start with alerts.")
+		return errors.New(`must start with "alerts."`)
 	}
 	if len(toks) < 2 {
 		return errors.New("needs a token after alerts, like alerts.> or alerts.cloud.huawei")

@@ -108,7 +108,7 @@ func TestParseErrors(t *testing.T) {
 		{"no subjects", "sinks:\n  - name: a\n    slack: {url: {env: SLACK_URL}}\n", `sinks.yaml:2: sink "a": subjects is missing`},
 		{"wildcard inside token", "sinks:\n  - name: a\n    subjects: [alerts.cloud*]\n    slack: {url: {env: SLACK_URL}}\n", `sinks.yaml:3: sink "a": subject filter "alerts.cloud*"`},
 		{"empty token", "sinks:\n  - name: a\n    subjects: [alerts..x]\n    slack: {url: {env: SLACK_URL}}\n", `sinks.yaml:3: sink "a": subject filter "alerts..x": has an empty token`},
-		{"other stream", "sinks:\n  - name: a\n    subjects: [news.>]\n    slack: {url: {env: SLACK_URL}}\n", `must start with alerts.`},
+		{"other stream", "sinks:\n  - name: a\n    subjects: [news.>]\n    slack: {url: {env: SLACK_URL}}\n", `must start with "alerts."`},
 		{"overlap", "sinks:\n  - name: a\n    subjects: [alerts.cloud.>, alerts.*.huawei]\n    slack: {url: {env: SLACK_URL}}\n", `subject filters "alerts.cloud.>" and "alerts.*.huawei" overlap`},
 		{"severity", head + "    min_severity: urgent\n    slack: {url: {env: SLACK_URL}}\n", `sinks.yaml:4: sink "a": min_severity "urgent": use one of info, low, medium, high, critical`},
 		{"rate", head + "    rate_limit: lots\n    slack: {url: {env: SLACK_URL}}\n", `sinks.yaml:4: sink "a" rate_limit (alerts a minute) "lots"`},

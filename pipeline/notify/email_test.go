@@ -45,7 +45,6 @@ type received struct {
 
 type smtpSession struct {
 	srv  *smtpServer
-	tls  bool
 	auth bool
 	cur  received
 }

@@ -180,7 +180,7 @@ func (x *scratch) readSense() {
 				for hi+1 < int32(len(paras)) && paras[hi+1] == 0 {
 					hi++
 				}
-				x.spans = append(x.spans, [2]int32{1<<30 | 0, 1<<30 | hi})
+				x.spans = append(x.spans, [2]int32{1 << 30, 1<<30 | hi}) // field 1, sentences 0 to hi
 			}
 		}
 	}

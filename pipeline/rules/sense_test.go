@@ -69,10 +69,7 @@ func TestSense(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			var got []string
-			for _, k := range fired(s, Doc{Title: c.title, Body: c.body}) {
-				got = append(got, k)
-			}
+			got := fired(s, Doc{Title: c.title, Body: c.body})
 			slices.Sort(got)
 			if diff := cmp.Diff(c.want, got); diff != "" {
 				t.Errorf("title %q body %q (-want +got):\n%s", c.title, c.body, diff)

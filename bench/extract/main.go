@@ -130,8 +130,10 @@ func run(args []string, stdout io.Writer) error {
 	doc := fs.String("doc", filepath.Join("..", "..", "docs", "benchmarks.md"), "benchmarks document")
 	pred := fs.String("pred", "", "write <dir>/<dataset>/<extractor>.jsonl predictions")
 	worst := fs.Int("worst", 0, "list this many weakest tuning-side pages of our extractor per dataset")
-	only := fs.String("only", "", "run only extractors whose name contains this")
+	only := fs.String("only", "", "run only extractors whose name contains this (or one of these, comma-separated)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of our extractor's timed passes")
+	snippets := fs.Bool("snippets", false, "score go-trafilatura's comparison set (snippets in and out of the text) instead")
+	snippetDump := fs.String("snippet-dump", "", "with -snippets: write the pages where our text lacks a wanted snippet to this file as JSON lines")
 	show := fs.String("show", "", "print our text and the truth of this tuning-side page id, and stop")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -142,7 +144,7 @@ func run(args []string, stdout io.Writer) error {
 	}
 	var exs []extractor
 	for _, e := range extractors {
-		if strings.Contains(e.name, *only) {
+		if slices.ContainsFunc(strings.Split(*only, ","), func(o string) bool { return strings.Contains(e.name, o) }) {
 			exs = append(exs, e)
 		}
 	}
@@ -152,6 +154,18 @@ func run(args []string, stdout io.Writer) error {
 	// One core, one page at a time, for every contestant.
 	runtime.GOMAXPROCS(1)
 
+	if *snippets {
+		var dump io.Writer
+		if *snippetDump != "" {
+			f, err := os.Create(*snippetDump)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			dump = f
+		}
+		return evalSnippets(exs, *worst, dump, stdout)
+	}
 	if *show != "" {
 		return showPage(dirs, *show, stdout)
 	}
@@ -190,7 +204,7 @@ func run(args []string, stdout io.Writer) error {
 		s := renderDataset(ds, results)
 		fmt.Fprint(stdout, s)
 		if *worst > 0 && strings.Contains(exs[0].name, "newsmon") {
-			fmt.Fprint(stdout, worstPages(ds, results[0].outs, *worst))
+			fmt.Fprint(stdout, worstPages(ds, results, *worst))
 		}
 		sections = append(sections, s)
 	}
@@ -477,23 +491,33 @@ func renderTotals(totals []result) string {
 	return b.String()
 }
 
-// worstPages lists the weakest tuning-side pages by F1.
-func worstPages(ds *extracttest.Dataset, outs []output, n int) string {
+// worstPages lists the weakest tuning-side pages of our extractor (the
+// first result) by F1, with the other extractors' F1 on the same page.
+func worstPages(ds *extracttest.Dataset, results []*result, n int) string {
 	type row struct {
 		id, url string
 		p, r, f float64
+		others  []float64
+	}
+	f1 := func(want, got string) (float64, float64, float64) {
+		pr, rc, _, _ := extracttest.PageScore(want, got)
+		if pr+rc == 0 {
+			return pr, rc, 0
+		}
+		return pr, rc, 2 * pr * rc / (pr + rc)
 	}
 	var rows []row
 	for i, p := range ds.Pages {
 		if !extracttest.Tuning(p.ID) {
 			continue
 		}
-		pr, rc, _, _ := extracttest.PageScore(p.Want, outs[i].text)
-		f := 0.0
-		if pr+rc > 0 {
-			f = 2 * pr * rc / (pr + rc)
+		r := row{id: p.ID, url: p.URL}
+		r.p, r.r, r.f = f1(p.Want, results[0].outs[i].text)
+		for _, o := range results[1:] {
+			_, _, f := f1(p.Want, o.outs[i].text)
+			r.others = append(r.others, f)
 		}
-		rows = append(rows, row{p.ID, p.URL, pr, rc, f})
+		rows = append(rows, r)
 	}
 	slices.SortFunc(rows, func(a, b row) int {
 		if a.f < b.f {
@@ -505,9 +529,22 @@ func worstPages(ds *extracttest.Dataset, outs []output, n int) string {
 		return strings.Compare(a.id, b.id)
 	})
 	var b strings.Builder
-	fmt.Fprintf(&b, "Weakest tuning-side pages of %s:\n", ds.Name)
+	fmt.Fprintf(&b, "Weakest tuning-side pages of %s", ds.Name)
+	if len(results) > 1 {
+		b.WriteString(" (others' F1:")
+		for _, o := range results[1:] {
+			fmt.Fprintf(&b, " %s;", o.name)
+		}
+		b.WriteString(")")
+	}
+	b.WriteString(":\n")
 	for i := 0; i < n && i < len(rows); i++ {
-		fmt.Fprintf(&b, "  F1 %.3f  P %.3f  R %.3f  %s  %s\n", rows[i].f, rows[i].p, rows[i].r, rows[i].id, rows[i].url)
+		r := rows[i]
+		fmt.Fprintf(&b, "  F1 %.3f  P %.3f  R %.3f ", r.f, r.p, r.r)
+		for _, f := range r.others {
+			fmt.Fprintf(&b, " %.3f", f)
+		}
+		fmt.Fprintf(&b, "  %s  %s\n", r.id, r.url)
 	}
 	return b.String() + "\n"
 }

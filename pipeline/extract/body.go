@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 
@@ -23,8 +24,8 @@ func mainText(doc *goquery.Document, title, pageURL string) string {
 	}
 	body := sel.Nodes[0]
 	sel.Find(dropSelector).Remove()
-	prune(sel, siteHost(pageURL))
-	s := scorer{cands: map[*html.Node]*cand{}, marked: map[*html.Node]bool{}}
+	doubted := prune(sel, siteHost(pageURL))
+	s := scorer{cands: map[*html.Node]*cand{}, marked: map[*html.Node]bool{}, doubted: doubted}
 	for _, n := range sel.Find(schemaSelector).Nodes {
 		s.marked[n] = true
 	}
@@ -33,7 +34,7 @@ func mainText(doc *goquery.Document, title, pageURL string) string {
 		// schema.org markup does; pages that list stories have several.
 		s.marked[articles.Nodes[0]] = true
 	}
-	s.walk(body, 0)
+	s.walk(body, 0, false)
 	best := s.spread(s.markedRoot(s.best()))
 	if best == nil {
 		// No paragraph worth scoring: a very short page. Print all of it.
@@ -74,8 +75,12 @@ type pruner struct {
 	// are the suspects that hold a substantial one, which are searched
 	// instead of cut: a wrapper's "modal-enabled" or "commentary" class
 	// does not outrank the "entry-content" inside it.
-	bodies   map[*html.Node]int
-	holders  map[*html.Node]bool
+	bodies  map[*html.Node]int
+	holders map[*html.Node]bool
+	// doubted are the suspects kept because they hold most of the
+	// page's prose: the story may be inside, or a long notice may dwarf
+	// a short story beside it, which the scorer settles (scorer.doubted).
+	doubted  map[*html.Node]bool
 	total    int    // prose bytes of the whole body
 	host     string // the page's site, for telling teasers of its other pages
 	counters []slideCounter
@@ -91,9 +96,10 @@ type verdict int
 const (
 	keep verdict = iota
 	dropIfMinor
-	trimTail   // keep only the first child (tooltips)
-	dropUnless // drop unless it is nearly all the page's prose (slide shows)
-	bodyName   // named as the article body: never a suspect
+	trimTail    // keep only the first child (tooltips)
+	dropUnless  // drop unless it is nearly all the page's prose (slide shows)
+	dropIfSmall // drop unless it holds smallWidgetProse or most of the prose
+	bodyName    // named as the article body: never a suspect
 )
 
 // furnitureSelector matches zones that are page furniture whatever their
@@ -106,9 +112,9 @@ const furnitureSelector = "form, header, [hidden], [aria-hidden=true], " +
 
 // prune selects the suspect zones under body, by their names and by the
 // furniture markers, then measures their prose in one walk and cuts them.
-func prune(body *goquery.Selection, host string) {
+func prune(body *goquery.Selection, host string) (doubted map[*html.Node]bool) {
 	p := pruner{suspects: map[*html.Node]suspect{}, names: map[string]int{}, host: host,
-		bodies: map[*html.Node]int{}, holders: map[*html.Node]bool{}}
+		bodies: map[*html.Node]int{}, holders: map[*html.Node]bool{}, doubted: map[*html.Node]bool{}}
 	// Article and main elements stay whatever their class names say.
 	body.Find("[class], [id]").Not("article, main").Each(func(_ int, s *goquery.Selection) {
 		switch v := p.byName(s.AttrOr("class", ""), s.AttrOr("id", "")); {
@@ -128,6 +134,7 @@ func prune(body *goquery.Selection, host string) {
 	p.markHolders()
 	p.markSlides()
 	p.cut(body.Nodes[0], 0)
+	return p.doubted
 }
 
 // survey returns the prose length under n, remembering it for the suspects.
@@ -204,9 +211,16 @@ func (p *pruner) cut(n *html.Node, depth int) {
 				p.cut(c, depth+1)
 			case s.v == dropUnless && float64(s.prose) < 0.9*float64(max(p.total, 1)):
 				n.RemoveChild(c)
-			case s.v != dropUnless && float64(s.prose) < 0.5*float64(max(p.total, 1)):
+			case s.v == dropUnless:
+				p.doubted[c] = true
+				p.cut(c, depth+1)
+			case s.v == dropIfSmall && s.prose >= smallWidgetProse:
+				// Named like a small widget, but holding paragraphs of text.
+				p.cut(c, depth+1)
+			case float64(s.prose) < 0.5*float64(max(p.total, 1)):
 				n.RemoveChild(c)
 			default:
+				p.doubted[c] = true
 				p.cut(c, depth+1)
 			}
 		}
@@ -407,6 +421,8 @@ func (p *pruner) byName(cls, id string) verdict {
 		return dropUnless
 	case f&negative != 0:
 		return dropIfMinor
+	case f&widget != 0:
+		return dropIfSmall
 	}
 	return keep
 }
@@ -417,6 +433,7 @@ const (
 	negative             // boilerplate ("share-bar")
 	hover                // a tooltip or hover card
 	siteEnd              // the site's footer (siteEndNames)
+	widget               // a small widget inside the story (widgetSubstrings)
 )
 
 // nameFlags judges one class list or id; cache remembers the answers for
@@ -428,7 +445,7 @@ func nameFlags(name string, cache map[string]int) int {
 	if f, ok := cache[name]; ok {
 		return f
 	}
-	lc := pageBuilderless(strings.ToLower(name))
+	lc := layoutless(pageBuilderless(strings.ToLower(name)))
 	f := 0
 	switch {
 	case positiveName(lc):
@@ -439,6 +456,8 @@ func nameFlags(name string, cache map[string]int) int {
 		f = siteEnd
 	case negativeName(lc):
 		f = negative
+	case widgetName(lc):
+		f = widget
 	}
 	if len(cache) < 10000 {
 		cache[name] = f
@@ -476,6 +495,19 @@ func pageBuilderless(lc string) string {
 		}
 	}
 	return strings.Join(fields, " ")
+}
+
+// layoutModifier matches class names that say a wrapper's layout has a
+// sidebar ("content-with-sidebar", "one-sidebar", "page--wsidebar"): the
+// wrapper holds the story and the sidebar both.
+var layoutModifier = regexp.MustCompile(`(with|has|no|one|two|w)[-_]?sidebars?`)
+
+// layoutless removes layout modifiers from a lower-case class list.
+func layoutless(lc string) string {
+	if !strings.Contains(lc, "sidebar") {
+		return lc
+	}
+	return layoutModifier.ReplaceAllString(lc, "")
 }
 
 // slugID reports an id of four or more words joined by hyphens.
@@ -520,13 +552,31 @@ func hiddenStyle(s string) bool {
 // negativeSubstrings mark boilerplate wherever they appear in a class or id;
 // negativeWords only as whole words ("ad", not "head").
 var negativeSubstrings = []string{
-	"comment", "disqus", "share", "sharing", "social", "cookie", "consent", "gdpr", "newsletter",
+	"comment", "disqus", "cookie", "consent", "gdpr", "newsletter",
 	"subscribe", "outbrain", "taboola", "related", "recommend", "sidebar", "breadcrumb",
-	"advert", "popup", "modal", "promo", "sponsor", "caption", "credit", "byline", "masthead",
+	"advert", "popup", "modal", "promo", "sponsor", "masthead", "caption",
 	"navbar", "navigation", "widget", "signup", "sign-up", "trending", "most-read", "mostread",
-	"most-popular", "pagination", "toolbar", "author", "skiplink",
-	"skip-link", "screen-reader", "sr-only", "visually-hidden", "teaser", "tags", "tag-list",
+	"most-popular", "skiplink",
+	"skip-link", "screen-reader", "sr-only", "visually-hidden", "teaser",
 }
+
+// widgetSubstrings and widgetWords name the small furniture set inside a
+// story (a share bar, a byline, the tags, an ad slot, a print button),
+// never much prose: a zone so named that holds paragraphs of text
+// (smallWidgetProse) is misnamed ("TestReport__Section--Ads" is a section
+// that has an ad slot, "tip-print-step" a step of a printable recipe).
+var widgetSubstrings = []string{"share", "sharing", "social", "credit", "byline", "author",
+	"tag-list", "toolbar", "pagination"}
+
+var widgetWords = map[string]bool{
+	"ad": true, "ads": true, "meta": true, "print": true, "credit": true, "credits": true, "login": true,
+	"more": true, "follow": true, "rating": true, "dateline": true, "timestamp": true, "cta": true,
+	"tags": true, // a word: generated class names run "tagStyle_z4kq..."
+}
+
+// smallWidgetProse is the prose, in non-space bytes, from which a zone
+// named like a small widget is taken for text.
+const smallWidgetProse = 300
 
 // siteEndNames mark the site's footer and legal notices: never the story
 // unless nearly all the page's prose sits in them (dropUnless), however
@@ -535,15 +585,13 @@ var siteEndNames = []string{"footer", "site-info", "colophon", "copyright", "imp
 	"comment", "disqus", "community"}
 
 var negativeWords = map[string]bool{
-	"ad": true, "ads": true, "nav": true, "menu": true, "meta": true, "print": true,
-	"banner": true, "credit": true, "credits": true, "login": true, "more": true, "follow": true,
-	"rating": true, "overlay": true, "dateline": true, "timestamp": true, "donate": true, "subnav": true,
-	"cta": true, "dek": true, "deck": true, "standfirst": true, // deks and standfirsts go with the headline
+	"nav": true, "menu": true, "banner": true, "overlay": true, "donate": true, "subnav": true,
+	"dek": true, "deck": true, "standfirst": true, // deks and standfirsts go with the headline
 }
 
 // negativeClasses mark boilerplate only as a whole class name.
 var negativeClasses = map[string]bool{
-	"hidden": true, "hide": true, "d-none": true, "invisible": true, "date": true, "alert": true,
+	"hidden": true, "hide": true, "d-none": true, "invisible": true, "alert": true, "date": true,
 }
 
 var positiveSubstrings = []string{
@@ -567,29 +615,33 @@ func positiveName(s string) bool {
 }
 
 func siteEndName(s string) bool {
-	s = strings.ReplaceAll(s, "commentary", "")
-	for _, w := range siteEndNames {
-		if strings.Contains(s, w) {
-			return true
-		}
-	}
-	return false
+	// A commentary is an opinion piece, not readers' comments.
+	return namedBy(strings.ReplaceAll(s, "commentary", ""), siteEndNames, nil, nil)
 }
 
 func negativeName(s string) bool {
 	// A commentary is an opinion piece, not readers' comments.
 	s = strings.ReplaceAll(s, "commentary", "")
-	for _, p := range negativeSubstrings {
+	return namedBy(s, negativeSubstrings, negativeWords, negativeClasses)
+}
+
+func widgetName(s string) bool { return namedBy(s, widgetSubstrings, widgetWords, nil) }
+
+// namedBy reports a class list that holds one of substrings anywhere, one
+// of words as a part of a class name split at '-' and '_', or one of
+// classes as a whole class name.
+func namedBy(s string, substrings []string, words, classes map[string]bool) bool {
+	for _, p := range substrings {
 		if strings.Contains(s, p) {
 			return true
 		}
 	}
 	for _, class := range strings.Fields(s) {
-		if negativeClasses[class] {
+		if classes[class] {
 			return true
 		}
 		for _, w := range strings.FieldsFunc(class, func(r rune) bool { return r == '_' || r == '-' }) {
-			if negativeWords[w] {
+			if words[w] {
 				return true
 			}
 		}
@@ -609,7 +661,12 @@ type cand struct {
 type scorer struct {
 	cands  map[*html.Node]*cand
 	marked map[*html.Node]bool // schema.org article markup (schemaSelector)
-	order  []*html.Node        // candidates in document order, for stable ties
+	// doubted are zones named like boilerplate that the pruner kept for
+	// their share of the prose: paragraphs inside them weigh half, so a
+	// story beside a long cookie notice or sidebar outweighs it, while a
+	// story the site wrapped in a "widget" has no rival.
+	doubted map[*html.Node]bool
+	order   []*html.Node // candidates in document order, for stable ties
 }
 
 // blockTags start a new block of text when rendering and end a paragraph
@@ -628,10 +685,11 @@ var blockTags = map[atom.Atom]bool{
 // walk returns the subtree's text and link text lengths and the length of
 // text directly inside n (not inside a nested block), scoring n as a
 // paragraph when that direct text is substantial.
-func (s *scorer) walk(n *html.Node, depth int) (text, link int) {
+func (s *scorer) walk(n *html.Node, depth int, doubted bool) (text, link int) {
 	if depth > maxDepth {
 		return 0, 0
 	}
+	doubted = doubted || s.doubted[n]
 	direct, directLink := 0, 0
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		switch c.Type {
@@ -640,7 +698,7 @@ func (s *scorer) walk(n *html.Node, depth int) (text, link int) {
 			text += l
 			direct += l
 		case html.ElementNode:
-			t, l := s.walk(c, depth+1)
+			t, l := s.walk(c, depth+1, doubted)
 			text += t
 			link += l
 			if c.DataAtom == atom.A {
@@ -656,7 +714,7 @@ func (s *scorer) walk(n *html.Node, depth int) (text, link int) {
 	}
 	if n.Type == html.ElementNode {
 		if direct >= 25 && blockTags[n.DataAtom] {
-			s.addParagraph(n, direct, directLink)
+			s.addParagraph(n, direct, directLink, doubted)
 		}
 		if c, ok := s.cands[n]; ok {
 			c.text, c.linkText = text, link
@@ -668,9 +726,12 @@ func (s *scorer) walk(n *html.Node, depth int) (text, link int) {
 // addParagraph credits a paragraph to its ancestors: the parent fully, the
 // grandparent half, further ancestors less, as readability does. A div or
 // section holding text itself is credited as its own container.
-func (s *scorer) addParagraph(p *html.Node, text, link int) {
+func (s *scorer) addParagraph(p *html.Node, text, link int, doubted bool) {
 	ld := float64(link) / float64(max(text, 1))
 	w := float64(text) * (1 - ld) * (1 - ld)
+	if doubted {
+		w /= 2
+	}
 	if w <= 0 {
 		return
 	}

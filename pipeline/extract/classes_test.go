@@ -119,3 +119,49 @@ func TestProseInHeadings(t *testing.T) {
 	page := `<html><body><nav><a href="/">Home</a> <a href="/news">News</a></nav><div class="story"><h1>Terminal approved</h1>` + b.String() + `</div></body></html>`
 	checkStory(t, page, "Home")
 }
+
+// TestWidgetNamedSections: the story's sections carry class names of small
+// furniture ("--ads": the section has an ad slot; "print-step": a step of a
+// printable guide) and hold paragraphs of text (smallWidgetProse), while
+// the real share bar and tag list beside them are short; the sections are
+// printed, the furniture is not.
+func TestWidgetNamedSections(t *testing.T) {
+	section := func(cls string, paras ...string) string {
+		var b strings.Builder
+		fmt.Fprintf(&b, `<section class="%s">`, cls)
+		for _, p := range paras {
+			fmt.Fprintf(&b, "<p>%s</p>", p)
+		}
+		b.WriteString(`<div class="ad-slot"></div></section>`)
+		return b.String()
+	}
+	page := `<html><body><article class="Report"><h1>Terminal approved</h1>` +
+		`<div class="share-bar"><a href="https://social.example/share">Share on Social</a> <span>Share by email</span></div>` +
+		section("Report__Section Report__Section--Ads", storyParas[0], storyParas[1],
+			"The decision was taken by seven votes to four after a debate that ran for most of the afternoon.") +
+		section("Report__Section Report__Section--Ads", storyParas[2], storyParas[3],
+			"A spokesman for the residents' group said its lawyers were already studying the decision.") +
+		`<div class="tip-print-step"><p>Next steps: the council meets again in June to approve the bypass route, and the authority has promised to publish the traffic study before that meeting so that residents can comment.</p>` +
+		`<p>The appeal, if it is lodged, would be heard by the regional planning inspector, who can confirm, change or overturn the approval.</p>` +
+		`<p>Until then the authority may prepare the site but may not begin building the quay walls or dredging the channel.</p></div>` +
+		`<ul class="tags"><li><a href="/tag/port">Port</a></li><li><a href="/tag/council">Council</a></li></ul></article></body></html>`
+	d := checkStory(t, page, "Share on Social", "Share by email")
+	if !strings.Contains(d.Text, "Next steps:") {
+		t.Errorf("the print-step section was dropped:\n%s", d.Text)
+	}
+}
+
+// TestSidebarLayoutWrapper: the story's wrapper says its layout has a
+// sidebar ("content-with-sidebar") and holds less than half of the page's
+// prose, the rest being a long cookie notice; the wrapper is not taken for
+// the sidebar it mentions.
+func TestSidebarLayoutWrapper(t *testing.T) {
+	var notice strings.Builder
+	for i := 1; i <= 5; i++ {
+		fmt.Fprintf(&notice, "<p>Purpose %d: we and our partners store and access information on your device to measure audiences, to personalise content and to show advertising.</p>", i)
+	}
+	page := `<html><body><div class="page"><div class="content-with-sidebar">` + storyHTML() +
+		`<div class="sidebar"><a href="/a">Most read one</a> <a href="/b">Most read two</a></div></div>` +
+		`<div class="consent-modal">` + notice.String() + `</div></div></body></html>`
+	checkStory(t, page, "Most read one", "Purpose 3")
+}

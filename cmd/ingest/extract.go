@@ -10,7 +10,8 @@ import (
 	"os"
 	"time"
 
-	"newsmon/cmd/internal/cli"
+	"newsmon/cmd/internal/envflag"
+	"newsmon/cmd/internal/ingestd"
 	"newsmon/pipeline/article"
 	"newsmon/pipeline/extract"
 	"newsmon/pipeline/feed"
@@ -28,13 +29,13 @@ import (
 // file: URL of its path. Items a feed would not publish (no link, listed
 // twice) are named on stderr with the reason; near-duplicates and items
 // already published are not looked up (that needs NATS).
-func runExtract(ctx context.Context, args []string, getenv cli.Getenv, stdout, stderr io.Writer) error {
-	env := cli.NewFlagSet("ingest extract", stderr, getenv)
-	var ingc cli.Ingest
+func runExtract(ctx context.Context, args []string, getenv envflag.Getenv, stdout, stderr io.Writer) error {
+	env := envflag.New("ingest extract", stderr, getenv)
+	var ingc ingestd.Settings
 	inputURL := env.FS.String("url", "", "the address a saved page or feed came from")
 	asFeed := env.FS.Bool("feed", false, "the inputs are feeds: print the article of every item")
 	pages := env.FS.Bool("pages", true, "with -feed, fetch each item's page as the service does (false: the feed's text)")
-	cli.RegisterAllowNetworks(env, &ingc.AllowNetworks)
+	ingestd.AllowNetworksFlag(env, &ingc.AllowNetworks)
 	env.Bool(&ingc.Robots, "robots", "INGEST_ROBOTS", true, "honour robots.txt for article pages")
 	env.Duration(&ingc.Timeout, "timeout", "INGEST_TIMEOUT", 30*time.Second, "longest a page request may take")
 	if err := env.Parse(args); err != nil {
@@ -109,7 +110,7 @@ func read(ctx context.Context, client *fetch.Client, in, inputURL string, page b
 		return nil, "", "", fmt.Errorf("%s: larger than %d bytes", in, limit)
 	}
 	if inputURL == "" {
-		inputURL = cli.FileURL(in)
+		inputURL = article.FileURL(in)
 	}
 	return body, "", inputURL, nil
 }

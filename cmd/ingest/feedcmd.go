@@ -5,13 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/user"
 	"strings"
 
-	"newsmon/cmd/internal/cli"
-	"newsmon/pipeline/bus"
+	"newsmon/cmd/internal/envflag"
+	"newsmon/cmd/internal/natsconn"
 	"newsmon/pipeline/feed"
 	"newsmon/pipeline/ingest"
 )
@@ -21,9 +20,9 @@ import (
 // replica watches and follows at once (docs/feeds.md), and prints what it
 // did. A feed added so is listed by every replica until removed, whatever
 // their list files say; a removed one is not polled even if a file lists it.
-func runFeedChange(ctx context.Context, action string, args []string, getenv cli.Getenv, stdout, stderr io.Writer) error {
-	env := cli.NewFlagSet("ingest feeds "+action, stderr, getenv)
-	var natc cli.NATS
+func runFeedChange(ctx context.Context, action string, args []string, getenv envflag.Getenv, stdout, stderr io.Writer) error {
+	env := envflag.New("ingest feeds "+action, stderr, getenv)
+	var natc natsconn.Flags
 	natc.Register(env)
 	var l ingest.Listing
 	var tags, pages string
@@ -65,19 +64,11 @@ func runFeedChange(ctx context.Context, action string, args []string, getenv cli
 		urls = append(urls, checked[0].URL)
 	}
 
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	client, err := bus.Connect(ctx, natc.Options("ingest-feeds"), log)
+	side, closeNATS, err := openFeedStates(ctx, natc, stderr)
 	if err != nil {
 		return err
 	}
-	defer client.Close()
-	if err := client.Verify(ctx, bus.FeedStatusNeeds); err != nil {
-		return err
-	}
-	side, err := bus.OpenFeedStates(ctx, client)
-	if err != nil {
-		return err
-	}
+	defer closeNATS()
 	var listing *ingest.Listing
 	if action == ingest.ActionAdd {
 		listing = &l

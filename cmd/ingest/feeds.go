@@ -11,7 +11,9 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"newsmon/cmd/internal/cli"
+	"newsmon/cmd/internal/envflag"
+	"newsmon/cmd/internal/ingestd"
+	"newsmon/cmd/internal/natsconn"
 	"newsmon/pipeline/article"
 	"newsmon/pipeline/bus"
 	"newsmon/pipeline/feed"
@@ -23,7 +25,7 @@ import (
 //	ingest feeds status [--json] [--feeds FILE] [--nats URL]   every feed's health, from FEEDS
 //	ingest feeds export [--feeds FILE | --nats URL]            the feed list as OPML
 //	ingest feeds add|remove|pause|resume [flags] URL...        change the list of every replica (runFeedChange)
-func runFeeds(ctx context.Context, args []string, getenv cli.Getenv, stdout, stderr io.Writer) error {
+func runFeeds(ctx context.Context, args []string, getenv envflag.Getenv, stdout, stderr io.Writer) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		return fmt.Errorf("feeds: want a subcommand: status, export, add, remove, pause or resume")
 	}
@@ -32,77 +34,100 @@ func runFeeds(ctx context.Context, args []string, getenv cli.Getenv, stdout, std
 	case ingest.ActionAdd, ingest.ActionRemove, ingest.ActionPause, ingest.ActionResume:
 		return runFeedChange(ctx, sub, args, getenv, stdout, stderr)
 	}
-	env := cli.NewFlagSet("ingest feeds "+sub, stderr, getenv)
+	q, err := parseFeedsQuery(sub, args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	if sub == "export" && len(q.sources) > 0 { // a list given: no need of NATS
+		return feed.WriteOPML(stdout, q.title, q.sources)
+	}
+	side, closeNATS, err := openFeedStates(ctx, q.nats, stderr)
+	if err != nil {
+		return err
+	}
+	defer closeNATS()
+	states, err := loadStates(ctx, side, q.sources)
+	if err != nil {
+		return err
+	}
+	return q.write(stdout, states)
+}
+
+// feedsQuery is what `ingest feeds status|export` was asked.
+type feedsQuery struct {
+	sub     string
+	nats    natsconn.Flags
+	sources []feed.Source // the -feed URLs and -feeds list; none: every feed in FEEDS
+	asJSON  bool          // status
+	title   string        // export
+}
+
+func parseFeedsQuery(sub string, args []string, getenv envflag.Getenv, stderr io.Writer) (*feedsQuery, error) {
+	env := envflag.New("ingest feeds "+sub, stderr, getenv)
+	q := &feedsQuery{sub: sub}
 	var (
-		natc   cli.NATS
-		list   string
-		feeds  []string
-		asJSON bool
-		title  string
+		list  string
+		feeds []string
 	)
-	natc.Register(env)
+	q.nats.Register(env)
 	env.String(&list, "feeds", "INGEST_FEEDS", "", "feed list file (text, OPML or YAML)")
 	env.List(&feeds, "feed", "INGEST_FEED", "feed URL")
 	switch sub {
 	case "status":
-		env.FS.BoolVar(&asJSON, "json", false, "one JSON object a feed instead of a table")
+		env.FS.BoolVar(&q.asJSON, "json", false, "one JSON object a feed instead of a table")
 	case "export":
-		env.FS.StringVar(&title, "title", "newsmon feeds", "title of the OPML document")
+		env.FS.StringVar(&q.title, "title", "newsmon feeds", "title of the OPML document")
 	default:
-		return fmt.Errorf("feeds: unknown subcommand %q: want status, export, add, remove, pause or resume", sub)
+		return nil, fmt.Errorf("feeds: unknown subcommand %q: want status, export, add, remove, pause or resume", sub)
 	}
 	if err := env.Parse(args); err != nil {
-		return err
+		return nil, err
 	}
-	var sources []feed.Source
-	for _, u := range feeds {
-		sources = append(sources, feed.Source{URL: u})
-	}
-	if list != "" {
-		l, err := feed.LoadList(list)
-		if err != nil {
-			return err
-		}
-		sources = append(sources, l...)
-	}
-	if sub == "export" && len(sources) > 0 {
-		return feed.WriteOPML(stdout, title, sources)
-	}
+	var err error
+	q.sources, err = ingestd.Sources(feeds, list)
+	return q, err
+}
 
+// openFeedStates connects to NATS and opens FEEDS, after checking it is
+// there as `newsmon setup` made it; close ends the connection.
+func openFeedStates(ctx context.Context, natc natsconn.Flags, stderr io.Writer) (*bus.FeedStates, func(), error) {
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	client, err := bus.Connect(ctx, natc.Options("ingest-feeds"), log)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	defer client.Close()
 	if err := client.Verify(ctx, bus.FeedStatusNeeds); err != nil {
-		return err
+		client.Close()
+		return nil, nil, err
 	}
 	side, err := bus.OpenFeedStates(ctx, client)
 	if err != nil {
-		return err
+		client.Close()
+		return nil, nil, err
 	}
-	states, err := loadStates(ctx, side, sources)
-	if err != nil {
-		return err
-	}
-	if sub == "export" {
+	return side, client.Close, nil
+}
+
+// write prints the states: as OPML (export), JSON lines or a table.
+func (q *feedsQuery) write(w io.Writer, states []ingest.FeedState) error {
+	switch {
+	case q.sub == "export":
 		out := make([]feed.Source, 0, len(states))
 		for _, st := range states {
 			out = append(out, feed.Source{URL: st.URL})
 		}
-		return feed.WriteOPML(stdout, title, out)
-	}
-	if asJSON {
-		enc := json.NewEncoder(stdout)
+		return feed.WriteOPML(w, q.title, out)
+	case q.asJSON:
+		enc := json.NewEncoder(w)
 		for _, st := range states {
 			if err := enc.Encode(st); err != nil {
 				return err
 			}
 		}
 		return nil
+	default:
+		return printStatus(w, states, time.Now())
 	}
-	return printStatus(stdout, states, time.Now())
 }
 
 // loadStates reads the feeds' states from FEEDS: every stored one, or only

@@ -18,7 +18,11 @@ import (
 	"runtime/debug"
 	"syscall"
 
-	"newsmon/cmd/internal/cli"
+	"newsmon/cmd/internal/envflag"
+	"newsmon/cmd/internal/ingestd"
+	"newsmon/cmd/internal/logflag"
+	"newsmon/cmd/internal/natsconn"
+	"newsmon/cmd/internal/opsserver"
 	"newsmon/pipeline/bus"
 )
 
@@ -33,8 +37,8 @@ func main() {
 	}
 }
 
-func run(ctx context.Context, args []string, getenv cli.Getenv, stdout, stderr io.Writer) error {
-	cmd, args := cli.Subcommand(args)
+func run(ctx context.Context, args []string, getenv envflag.Getenv, stdout, stderr io.Writer) error {
+	cmd, args := envflag.Subcommand(args)
 	switch cmd {
 	case "run":
 		return serve(ctx, args, getenv, stderr)
@@ -51,18 +55,21 @@ func run(ctx context.Context, args []string, getenv cli.Getenv, stdout, stderr i
 // says otherwise: the 300 MB ceiling, less the runtime's own overhead.
 const memoryLimit = 250 << 20
 
-func serve(ctx context.Context, args []string, getenv cli.Getenv, stderr io.Writer) error {
-	env := cli.NewFlagSet("ingest", stderr, getenv)
+// serve is the ingest service: the feeds of -feed and -feeds polled on
+// their schedules, shared with any other replica through NATS, and their
+// new articles published to ARTICLES; health and metrics on -http.
+func serve(ctx context.Context, args []string, getenv envflag.Getenv, stderr io.Writer) error {
+	env := envflag.New("ingest", stderr, getenv)
 	var (
-		logc cli.Log
-		natc cli.NATS
-		ingc cli.Ingest
+		logc logflag.Flags
+		natc natsconn.Flags
+		ingc ingestd.Settings
 		addr string
 	)
 	logc.Register(env)
 	natc.Register(env)
 	ingc.Register(env)
-	cli.RegisterOps(env, &addr, "127.0.0.1:9101")
+	opsserver.Flag(env, &addr, "127.0.0.1:9101")
 	if err := env.Parse(args); err != nil {
 		return err
 	}
@@ -87,9 +94,9 @@ func serve(ctx context.Context, args []string, getenv cli.Getenv, stderr io.Writ
 	hup := make(chan os.Signal, 1) // SIGHUP reads the feed list again
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
-	reg := cli.NewRegistry()
-	ops := cli.Ops{Addr: addr, Reg: reg, Ready: cli.Connected(client)}
-	return cli.Serve(ctx, "ingest", ops, log, func(ctx context.Context) error {
-		return cli.RunIngest(ctx, &ingc, client, reg, log, hup)
+	reg := opsserver.NewRegistry()
+	ops := opsserver.Server{Addr: addr, Reg: reg, Ready: natsconn.Ready(client)}
+	return opsserver.Run(ctx, "ingest", ops, log, func(ctx context.Context) error {
+		return ingestd.Run(ctx, &ingc, client, reg, log, hup)
 	})
 }

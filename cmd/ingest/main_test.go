@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -15,6 +16,7 @@ import (
 	"sync"
 	"testing"
 
+	"newsmon/cmd/internal/envflag/envflagtest"
 	"newsmon/pipeline"
 	"newsmon/pipeline/bus"
 	"newsmon/pipeline/bus/natstest"
@@ -191,4 +193,11 @@ func TestServeValidatesConfig(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "ftp://x") || !strings.Contains(err.Error(), "-interval") {
 		t.Fatalf("err = %v, want every problem named", err)
 	}
+}
+
+// Every variable deploy/env/ingest.env sets is one `ingest -h` names.
+func TestDeployEnvFile(t *testing.T) {
+	var help bytes.Buffer
+	run(context.Background(), []string{"-h"}, func(string) string { return "" }, io.Discard, &help)
+	envflagtest.CheckEnvFile(t, filepath.Join("..", "..", "deploy", "env", "ingest.env"), help.String())
 }

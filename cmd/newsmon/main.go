@@ -28,9 +28,9 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 
-	"newsmon/cmd/internal/cli"
 	"newsmon/cmd/internal/deskd"
 	"newsmon/cmd/internal/envflag"
+	"newsmon/cmd/internal/ingestd"
 	"newsmon/cmd/internal/logflag"
 	"newsmon/cmd/internal/notifyd"
 	"newsmon/cmd/internal/opsserver"
@@ -70,13 +70,13 @@ func run(ctx context.Context, args []string, getenv envflag.Getenv, stdout, stde
 }
 
 // runAll is every service in one process, each built by the package the
-// single-service command builds it with (taggerd, ingest's, notifyd,
+// single-service command builds it with (taggerd, ingestd, notifyd,
 // deskd), on its own client of an embedded server set up here.
 func runAll(ctx context.Context, args []string, getenv envflag.Getenv, stdout, stderr io.Writer, hup <-chan os.Signal) error {
 	env := envflag.New("newsmon", stderr, getenv)
 	var (
 		logc   logflag.Flags
-		ingc   cli.Ingest
+		ingc   ingestd.Settings
 		tagc   taggerd.Settings
 		notc   notifyd.Settings
 		deskc  deskd.Settings
@@ -197,7 +197,7 @@ func runAll(ctx context.Context, args []string, getenv envflag.Getenv, stdout, s
 	return opsserver.Run(ctx, "newsmon", ops, log,
 		func(ctx context.Context) error { fanOut(ctx, hup, tagHup, ingHup); return nil },
 		func(ctx context.Context) error { return taggerd.Run(ctx, &tagc, set, tagClient, reg, log, tagHup) },
-		func(ctx context.Context) error { return cli.RunIngest(ctx, &ingc, ingClient, reg, log, ingHup) },
+		func(ctx context.Context) error { return ingestd.Run(ctx, &ingc, ingClient, reg, log, ingHup) },
 		func(ctx context.Context) error { return notifyd.Run(ctx, &notc, sinks, notClient, reg, log) },
 		func(ctx context.Context) error {
 			return deskd.Run(ctx, &deskc, deskClient, reg, log, func(addr string) {

@@ -1,4 +1,4 @@
-package cli
+package ingestd
 
 import (
 	"errors"
@@ -12,21 +12,14 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"newsmon/cmd/internal/envflag"
-	"newsmon/cmd/internal/natsconn"
-	"newsmon/cmd/internal/taggerd"
 	"newsmon/pipeline/extract"
 	"newsmon/pipeline/feed"
 	"newsmon/pipeline/fetch"
 	"newsmon/pipeline/ingest"
 )
 
-type (
-	NATS   = natsconn.Flags
-	Tagger = taggerd.Settings
-)
-
-// Ingest is the ingester's settings.
-type Ingest struct {
+// Settings is the ingester's settings.
+type Settings struct {
 	Feeds         []string
 	FeedsFile     string
 	Interval      time.Duration
@@ -46,12 +39,12 @@ type Ingest struct {
 	NearMinWords  int
 	PublishDups   bool
 	ConfigFile    string
-	env           *Env
+	env           *envflag.FlagSet
 	configApplied bool
 }
 
 // Register defines the ingest flags.
-func (c *Ingest) Register(e *Env) {
+func (c *Settings) Register(e *envflag.FlagSet) {
 	c.env = e
 	e.List(&c.Feeds, "feed", "INGEST_FEED", "feed URL to poll")
 	e.String(&c.FeedsFile, "feeds", "INGEST_FEEDS", "", "file listing feeds: one URL a line (# comments), OPML, or YAML with per-feed options (docs/feeds.md)")
@@ -64,7 +57,7 @@ func (c *Ingest) Register(e *Env) {
 	e.Int(&c.DisableAfter, "disable-after", "INGEST_DISABLE_AFTER", 10, "failures in a row that disable a feed (then tried once a day)")
 	e.Int(&c.Workers, "workers", "INGEST_WORKERS", 32, "feeds polled at once by this process")
 	e.Int(&c.PerHost, "per-host", "INGEST_PER_HOST", 2, "requests to one host at once (across replicas: a host is polled by one replica at a time)")
-	RegisterAllowNetworks(e, &c.AllowNetworks)
+	AllowNetworksFlag(e, &c.AllowNetworks)
 	e.Bool(&c.Robots, "robots", "INGEST_ROBOTS", true, "honour robots.txt for article pages")
 	e.Int(&c.pageMaxMB, "page-max-mb", "INGEST_PAGE_MAX_MB", 5, "largest feed or page body read, in MiB")
 	e.Duration(&c.Timeout, "timeout", "INGEST_TIMEOUT", 30*time.Second, "longest a feed or page request may take")
@@ -74,7 +67,7 @@ func (c *Ingest) Register(e *Env) {
 
 // Validate gathers every problem with the settings, after reading the
 // -ingest-config file if one is named.
-func (c *Ingest) Validate() error {
+func (c *Settings) Validate() error {
 	var errs []error
 	if err := c.applyConfig(); err != nil {
 		errs = append(errs, err)
@@ -129,7 +122,7 @@ func (c *Ingest) Validate() error {
 // applyConfig sets, from the -ingest-config YAML file, every setting not
 // given as a flag or an environment variable. Keys are the flag names
 // ("allow-networks: 10.0.0.0/8"); unknown keys are errors.
-func (c *Ingest) applyConfig() error {
+func (c *Settings) applyConfig() error {
 	if c.ConfigFile == "" || c.configApplied || c.env == nil {
 		return nil
 	}
@@ -155,7 +148,7 @@ func (c *Ingest) applyConfig() error {
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, v := m.Content[i], m.Content[i+1]
 		f := c.env.FS.Lookup(k.Value)
-		if f == nil || !ingestFlags[k.Value] {
+		if f == nil || !configurable[k.Value] {
 			errs = append(errs, fmt.Errorf("%s:%d: unknown setting %q", c.ConfigFile, k.Line, k.Value))
 			continue
 		}
@@ -181,8 +174,8 @@ func (c *Ingest) applyConfig() error {
 	return errors.Join(errs...)
 }
 
-// ingestFlags are the settings an -ingest-config file may hold.
-var ingestFlags = map[string]bool{
+// configurable are the settings an -ingest-config file may hold.
+var configurable = map[string]bool{
 	"feed": true, "feeds": true, "interval": true, "min-interval": true, "max-interval": true, "max-backoff": true,
 	"disable-after": true, "workers": true, "per-host": true, "allow-networks": true, "feeds-reload-poll": true, "robots": true,
 	"page-max-mb": true, "timeout": true, "near-min-words": true,
@@ -190,13 +183,19 @@ var ingestFlags = map[string]bool{
 }
 
 // Sources reads the feed list: -feed URLs first, then the -feeds file.
-func (c *Ingest) Sources() ([]feed.Source, error) {
+func (c *Settings) Sources() ([]feed.Source, error) {
+	return Sources(c.Feeds, c.FeedsFile)
+}
+
+// Sources is the feed list of urls, then of the list file (when not ""),
+// as the service and `ingest feeds` read them.
+func Sources(urls []string, file string) ([]feed.Source, error) {
 	var out []feed.Source
-	for _, u := range c.Feeds {
+	for _, u := range urls {
 		out = append(out, feed.Source{URL: u})
 	}
-	if c.FeedsFile != "" {
-		list, err := feed.LoadList(c.FeedsFile)
+	if file != "" {
+		list, err := feed.LoadList(file)
 		if err != nil {
 			return nil, err
 		}
@@ -205,14 +204,14 @@ func (c *Ingest) Sources() ([]feed.Source, error) {
 	return out, nil
 }
 
-// RegisterAllowNetworks defines -allow-networks, for the service and the
+// AllowNetworksFlag defines -allow-networks, for the service and the
 // offline tools alike.
-func RegisterAllowNetworks(e *Env, p *string) {
+func AllowNetworksFlag(e *envflag.FlagSet, p *string) {
 	e.String(p, "allow-networks", "INGEST_ALLOW_NETWORKS", "", "networks feeds and pages may be on besides the public internet, comma-separated: CIDR prefixes, addresses or \"loopback\"; link-local (cloud metadata) only when a link-local network is named")
 }
 
 // FetchClient builds the polite HTTP client.
-func (c *Ingest) FetchClient() *fetch.Client {
+func (c *Settings) FetchClient() *fetch.Client {
 	return fetch.New(fetch.Options{
 		Timeout:  c.Timeout,
 		MaxBytes: c.PageMaxBytes,
@@ -223,7 +222,7 @@ func (c *Ingest) FetchClient() *fetch.Client {
 }
 
 // Config builds the ingester's configuration.
-func (c *Ingest) Config() (ingest.Config, error) {
+func (c *Settings) Config() (ingest.Config, error) {
 	sources, err := c.Sources()
 	if err != nil {
 		return ingest.Config{}, err

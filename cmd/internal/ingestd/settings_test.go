@@ -1,4 +1,4 @@
-package cli
+package ingestd
 
 import (
 	"fmt"
@@ -8,12 +8,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"newsmon/cmd/internal/envflag"
 )
 
-func parseIngest(t *testing.T, env map[string]string, args ...string) (*Ingest, error) {
+func parseIngest(t *testing.T, env map[string]string, args ...string) (*Settings, error) {
 	t.Helper()
-	e := NewFlagSet("ingest", io.Discard, func(k string) string { return env[k] })
-	var c Ingest
+	e := envflag.New("ingest", io.Discard, func(k string) string { return env[k] })
+	var c Settings
 	c.Register(e)
 	if err := e.Parse(args); err != nil {
 		return nil, err
@@ -88,4 +90,24 @@ func FuzzIngestConfig(f *testing.F) {
 			t.Errorf("error does not name the file or the setting: %v", err)
 		}
 	})
+}
+
+// The settings' variables are the flags' defaults; a list variable and
+// list flags add up.
+func TestVariables(t *testing.T) {
+	env := map[string]string{"INGEST_INTERVAL": "90s", "INGEST_FEED": "https://a.example/rss, https://b.example/rss"}
+	c, err := parseIngest(t, env, "-feed", "https://c.example/rss")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Interval != 90*time.Second {
+		t.Errorf("INGEST_INTERVAL not used: interval %s", c.Interval)
+	}
+	if got := strings.Join(c.Feeds, " "); got != "https://a.example/rss https://b.example/rss https://c.example/rss" {
+		t.Errorf("feeds = %q", got)
+	}
+	env = map[string]string{"INGEST_INTERVAL": "soon", "INGEST_WORKERS": "many"}
+	if _, err := parseIngest(t, env); err == nil || !strings.Contains(err.Error(), "INGEST_INTERVAL") || !strings.Contains(err.Error(), "INGEST_WORKERS") {
+		t.Fatalf("err = %v, want both variables named", err)
+	}
 }

@@ -68,13 +68,22 @@ func (o Server) Serve(ctx context.Context, log *slog.Logger) error {
 	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	log.Info("ops server listening", "addr", ln.Addr().String())
+	served, shut := make(chan struct{}), make(chan struct{})
 	go func() {
-		<-ctx.Done()
+		defer close(shut)
+		select {
+		case <-ctx.Done():
+		case <-served: // Serve failed on its own: nothing to shut down
+			return
+		}
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		srv.Shutdown(sctx)
 	}()
-	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+	err = srv.Serve(ln)
+	close(served)
+	<-shut
+	if !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	return nil

@@ -74,3 +74,58 @@ func TestOpsServer(t *testing.T) {
 		t.Errorf("serve: %v", err)
 	}
 }
+
+// Run stops every loop, and the server, when one loop fails, and returns
+// that loop's error; a loop ending without error stops nothing.
+func TestRunStopsAllOnFailure(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	boom := errors.New("boom")
+	var stopped atomic.Bool
+	fail := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(context.Background(), "test", Server{Addr: addr, Reg: NewRegistry()}, slog.New(slog.DiscardHandler),
+			func(ctx context.Context) error { return nil },
+			func(ctx context.Context) error { <-ctx.Done(); stopped.Store(true); return nil },
+			func(ctx context.Context) error { <-fail; return boom },
+		)
+	}()
+	// The server is up and the loops running until one fails.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		resp, err := http.Get("http://" + addr + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("ops server not up: %v", err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	select {
+	case err := <-done:
+		t.Fatalf("Run returned %v before any loop failed", err)
+	default:
+	}
+	close(fail)
+	select {
+	case err := <-done:
+		if !errors.Is(err, boom) {
+			t.Errorf("Run = %v, want the failing loop's error", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("Run did not return after a loop failed")
+	}
+	if !stopped.Load() {
+		t.Error("the other loop was not stopped")
+	}
+	if _, err := http.Get("http://" + addr + "/healthz"); err == nil {
+		t.Error("the ops server still answers after Run returned")
+	}
+}

@@ -16,6 +16,8 @@ var goldFloors = []struct {
 }{
 	{"../../rules/testdata/test.jsonl", 0.987, 0.969},
 	{"../../rules/testdata/dev.jsonl", 0.997, 0.994},
+	{"../../rules/testdata/fresh-test.jsonl", 0.972, 0.914},
+	{"../../rules/testdata/fresh-dev.jsonl", 0.940, 0.918},
 }
 
 func TestGoldFigures(t *testing.T) {

@@ -24,8 +24,16 @@ func mainText(doc *goquery.Document, title, pageURL string) string {
 	}
 	body := sel.Nodes[0]
 	sel.Find(dropSelector).Remove()
-	doubted := prune(sel, siteHost(pageURL))
-	s := scorer{cands: map[*html.Node]*cand{}, marked: map[*html.Node]bool{}, doubted: doubted}
+	pr := prune(sel, siteHost(pageURL))
+	s := scorer{cands: map[*html.Node]*cand{}, marked: map[*html.Node]bool{}, doubted: pr.doubted, named: map[*html.Node]bool{}}
+	for n, prose := range pr.bodies {
+		// A block named as the article body that holds a good part of
+		// the page's prose says where the story is, as schema.org markup
+		// does; embedded posts are named alike but are quotes.
+		if 4*prose >= pr.total && !embedName(strings.ToLower(attr(n, "class")+" "+attr(n, "id"))) {
+			s.named[n] = true
+		}
+	}
 	for _, n := range sel.Find(schemaSelector).Nodes {
 		s.marked[n] = true
 	}
@@ -81,6 +89,8 @@ type pruner struct {
 	// page's prose: the story may be inside, or a long notice may dwarf
 	// a short story beside it, which the scorer settles (scorer.doubted).
 	doubted  map[*html.Node]bool
+	decided  map[*html.Node]action
+	rescue   bool   // keep the larger suspects: the others' removal leaves too little (decide)
 	total    int    // prose bytes of the whole body
 	host     string // the page's site, for telling teasers of its other pages
 	counters []slideCounter
@@ -112,9 +122,10 @@ const furnitureSelector = "form, header, [hidden], [aria-hidden=true], " +
 
 // prune selects the suspect zones under body, by their names and by the
 // furniture markers, then measures their prose in one walk and cuts them.
-func prune(body *goquery.Selection, host string) (doubted map[*html.Node]bool) {
+func prune(body *goquery.Selection, host string) *pruner {
 	p := pruner{suspects: map[*html.Node]suspect{}, names: map[string]int{}, host: host,
-		bodies: map[*html.Node]int{}, holders: map[*html.Node]bool{}, doubted: map[*html.Node]bool{}}
+		bodies: map[*html.Node]int{}, holders: map[*html.Node]bool{}, doubted: map[*html.Node]bool{},
+		decided: map[*html.Node]action{}}
 	// Article and main elements stay whatever their class names say.
 	body.Find("[class], [id]").Not("article, main").Each(func(_ int, s *goquery.Selection) {
 		switch v := p.byName(s.AttrOr("class", ""), s.AttrOr("id", "")); {
@@ -133,8 +144,13 @@ func prune(body *goquery.Selection, host string) (doubted map[*html.Node]bool) {
 	p.total = p.survey(body.Nodes[0], false, 0)
 	p.markHolders()
 	p.markSlides()
+	if 4*(p.total-p.removedProse(body.Nodes[0], 0)) < p.total {
+		p.rescue = true
+		// Judge again: only the removals' answers change.
+		p.decided = map[*html.Node]action{}
+	}
 	p.cut(body.Nodes[0], 0)
-	return p.doubted
+	return &p
 }
 
 // survey returns the prose length under n, remembering it for the suspects.
@@ -188,6 +204,75 @@ func (p *pruner) markHolders() {
 	}
 }
 
+// action is what the pruner does with one element.
+type action int
+
+const (
+	descend action = iota // keep it and judge its children
+	doubt                 // keep it, named like boilerplate (doubted), and judge its children
+	trim                  // keep its first child only (trimAfterFirst), then descend
+	remove                // unlink it
+)
+
+// decide judges the element c, and caches the answer for cut. A zone
+// named like boilerplate is removed unless it holds much of the prose:
+// most of it, or, when the zones so judged would leave under a quarter of
+// the page's prose (rescue: a story whose wrapper is named "modal-enabled"
+// beside a sidebar of nearly the same size), a fifth of it.
+func (p *pruner) decide(c *html.Node) action {
+	if a, ok := p.decided[c]; ok {
+		return a
+	}
+	a := descend
+	total := float64(max(p.total, 1))
+	s, ok := p.suspects[c]
+	switch {
+	case ok && p.holders[c]:
+	case !ok && p.cardList(c) && 2*p.survey(c, false, 0) < p.total:
+		// Cards are beside the story: a run of them holding most of the
+		// page's prose is the story told in short blocks.
+		a = remove
+	case !ok:
+	case s.v == trimTail:
+		a = trim
+	case s.v == dropUnless && float64(s.prose) < 0.9*total:
+		a = remove
+	case s.v == dropUnless:
+		a = doubt
+	case s.v == dropIfSmall && s.prose >= smallWidgetProse:
+		// Named like a small widget, but holding paragraphs of text.
+	case float64(s.prose) >= 0.5*total, p.rescue && float64(s.prose) >= 0.2*total:
+		a = doubt
+	default:
+		a = remove
+	}
+	p.decided[c] = a
+	return a
+}
+
+// removedProse returns the prose under n that cut would remove.
+func (p *pruner) removedProse(n *html.Node, depth int) int {
+	t := 0
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.ElementNode || depth > maxDepth {
+			continue
+		}
+		switch p.decide(c) {
+		case remove:
+			if s, ok := p.suspects[c]; ok {
+				t += s.prose
+			} else {
+				t += p.survey(c, false, 0)
+			}
+		case trim:
+			// The tail of a tooltip is not prose worth counting.
+		default:
+			t += p.removedProse(c, depth+1)
+		}
+	}
+	return t
+}
+
 func (p *pruner) cut(n *html.Node, depth int) {
 	for c := n.FirstChild; c != nil; {
 		next := c.NextSibling
@@ -198,29 +283,16 @@ func (p *pruner) cut(n *html.Node, depth int) {
 		case depth > maxDepth:
 			n.RemoveChild(c)
 		default:
-			s, ok := p.suspects[c]
-			switch {
-			case ok && p.holders[c]:
-				p.cut(c, depth+1)
-			case !ok && p.cardList(c):
+			switch p.decide(c) {
+			case remove:
 				n.RemoveChild(c)
-			case !ok:
-				p.cut(c, depth+1)
-			case s.v == trimTail:
+			case trim:
 				trimAfterFirst(c)
 				p.cut(c, depth+1)
-			case s.v == dropUnless && float64(s.prose) < 0.9*float64(max(p.total, 1)):
-				n.RemoveChild(c)
-			case s.v == dropUnless:
+			case doubt:
 				p.doubted[c] = true
 				p.cut(c, depth+1)
-			case s.v == dropIfSmall && s.prose >= smallWidgetProse:
-				// Named like a small widget, but holding paragraphs of text.
-				p.cut(c, depth+1)
-			case float64(s.prose) < 0.5*float64(max(p.total, 1)):
-				n.RemoveChild(c)
 			default:
-				p.doubted[c] = true
 				p.cut(c, depth+1)
 			}
 		}
@@ -603,7 +675,7 @@ var positiveSubstrings = []string{
 // positiveName reports names of the article body, and of embedded posts
 // (tweets, Instagram), which are quoted as part of the story.
 func positiveName(s string) bool {
-	if strings.Contains(s, "embed") || strings.Contains(s, "tweet") || strings.Contains(s, "instagram-media") {
+	if embedName(s) {
 		return true
 	}
 	for _, p := range positiveSubstrings {
@@ -612,6 +684,11 @@ func positiveName(s string) bool {
 		}
 	}
 	return false
+}
+
+// embedName reports the names of embedded posts (tweets, Instagram).
+func embedName(s string) bool {
+	return strings.Contains(s, "embed") || strings.Contains(s, "tweet") || strings.Contains(s, "instagram-media")
 }
 
 func siteEndName(s string) bool {
@@ -666,6 +743,7 @@ type scorer struct {
 	// story beside a long cookie notice or sidebar outweighs it, while a
 	// story the site wrapped in a "widget" has no rival.
 	doubted map[*html.Node]bool
+	named   map[*html.Node]bool
 	order   []*html.Node // candidates in document order, for stable ties
 }
 
@@ -785,7 +863,7 @@ func (s *scorer) final(n *html.Node) float64 {
 	}
 	ld := float64(c.linkText) / float64(max(c.text, 1))
 	f := c.score * (1 - ld)
-	if c.marked {
+	if c.marked || s.named[n] {
 		// The page says this is the article (schema.org markup).
 		f *= 2
 	}

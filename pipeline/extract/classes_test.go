@@ -165,3 +165,19 @@ func TestSidebarLayoutWrapper(t *testing.T) {
 		`<div class="consent-modal">` + notice.String() + `</div></div></body></html>`
 	checkStory(t, page, "Most read one", "Purpose 3")
 }
+
+// TestStoryInMisnamedWrapper: the story's wrapper is named like
+// boilerplate ("modal-enabled") and holds under half of the page's prose,
+// beside a sidebar of teasers holding nearly as much; cutting both would
+// leave a blurb, so both are kept and the story outscores the teasers.
+func TestStoryInMisnamedWrapper(t *testing.T) {
+	var rail strings.Builder
+	for i := 1; i <= 4; i++ {
+		fmt.Fprintf(&rail, `<div class="teaser"><h3><a href="/2024/05/0%d/other-%d">Another story number %d</a></h3><p>A summary of another story that the site would like you to read next, with a line about why it matters, number %d.</p></div>`, i, i, i, i)
+	}
+	page := `<html><body><div class="page"><div class="box article modal-enabled"><h1>Terminal approved</h1>` + storyHTML() + `</div>` +
+		`<div class="sidebar right-column">` + rail.String() + `</div>` +
+		`<div class="note"><p>News Example is an independent newspaper covering the harbour towns since 1921.</p>` +
+		`<p>It is owned by a trust whose only purpose is to keep local reporting alive along the coast.</p></div></div></body></html>`
+	checkStory(t, page, "Another story number", "summary of another story")
+}

@@ -18,9 +18,22 @@ const maxDepth = 400
 // mainText finds the article body in doc and prints it. It mutates the
 // tree (boilerplate is unlinked), so metadata must be read first.
 func mainText(doc *goquery.Document, title, pageURL string) string {
+	blocks := articleBlocks(doc, pageURL)
+	r := renderer{host: siteHost(pageURL)}
+	for _, n := range blocks {
+		r.block(n, 0)
+		r.flush()
+	}
+	return r.finish(clean(title))
+}
+
+// articleBlocks unlinks the boilerplate under doc's body and returns the
+// blocks that hold the article, in document order; nil when the page has
+// no body.
+func articleBlocks(doc *goquery.Document, pageURL string) []*html.Node {
 	sel := doc.ChildrenFiltered("html").ChildrenFiltered("body").First()
 	if sel.Length() == 0 {
-		return ""
+		return nil
 	}
 	body := sel.Nodes[0]
 	sel.Find(dropSelector).Remove()
@@ -48,12 +61,7 @@ func mainText(doc *goquery.Document, title, pageURL string) string {
 		// No paragraph worth scoring: a very short page. Print all of it.
 		best = body
 	}
-	r := renderer{host: siteHost(pageURL)}
-	for _, n := range s.withSiblings(best) {
-		r.block(n, 0)
-		r.flush()
-	}
-	return r.finish(clean(title))
+	return s.withSiblings(best)
 }
 
 // dropSelector matches elements never part of an article body: scripts,
@@ -250,7 +258,8 @@ func (p *pruner) decide(c *html.Node) action {
 	return a
 }
 
-// removedProse returns the prose under n that cut would remove.
+// removedProse returns the prose under n that cut would remove, outside
+// the zones it keeps as doubted.
 func (p *pruner) removedProse(n *html.Node, depth int) int {
 	t := 0
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
@@ -264,8 +273,9 @@ func (p *pruner) removedProse(n *html.Node, depth int) int {
 			} else {
 				t += p.survey(c, false, 0)
 			}
-		case trim:
-			// The tail of a tooltip is not prose worth counting.
+		case trim, doubt:
+			// The tail of a tooltip is not prose worth counting; a zone
+			// kept as doubted holds the prose that may be the story.
 		default:
 			t += p.removedProse(c, depth+1)
 		}

@@ -137,7 +137,9 @@ func (c snipCount) String() string {
 // split into tuning and held-out sides as the datasets are
 // (extracttest.Tuning on the file name). worst lists that many tuning-side
 // pages where our text lacks a wanted snippet or holds an unwanted one;
-// dump, when not nil, receives those pages as JSON lines with their HTML.
+// dump, when not nil, receives as JSON lines with their HTML the
+// tuning-side pages where our text lacks a wanted snippet or our author
+// does not match.
 func evalSnippets(exs []extractor, worst int, dump, w io.Writer) error {
 	entries, err := loadSnippets()
 	if err != nil {
@@ -152,6 +154,7 @@ func evalSnippets(exs []extractor, worst int, dump, w io.Writer) error {
 			side = 0
 		}
 		var lost, extra []string
+		authorMiss, ourAuthor := false, ""
 		var othersComplete []bool
 		for i, ex := range exs {
 			o, err := ex.fn(p, false)
@@ -186,17 +189,20 @@ func evalSnippets(exs []extractor, worst int, dump, w io.Writer) error {
 				c.authorN++
 				if sameName(o.author, strings.Join(e.Authors, "; ")) {
 					c.authorOK++
+				} else if i == 0 {
+					authorMiss, ourAuthor = true, o.author
 				}
 			}
 			if i > 0 {
 				othersComplete = append(othersComplete, complete)
 			}
 		}
-		if side != 0 || len(lost)+len(extra) == 0 {
+		if side != 0 || len(lost)+len(extra) == 0 && !authorMiss {
 			continue
 		}
-		if dump != nil && len(lost) > 0 {
-			b, err := json.Marshal(map[string]any{"id": e.File, "url": e.URL, "lost": lost, "othersComplete": othersComplete, "html": string(e.HTML)})
+		if dump != nil && (len(lost) > 0 || authorMiss) {
+			b, err := json.Marshal(map[string]any{"id": e.File, "url": e.URL, "lost": lost, "othersComplete": othersComplete,
+				"authors": e.Authors, "ourAuthor": ourAuthor, "authorMiss": authorMiss, "html": string(e.HTML)})
 			if err != nil {
 				return err
 			}
@@ -204,7 +210,7 @@ func evalSnippets(exs []extractor, worst int, dump, w io.Writer) error {
 				return err
 			}
 		}
-		if listed < worst {
+		if listed < worst && len(lost)+len(extra) > 0 {
 			listed++
 			fmt.Fprintf(w, "  %s (others complete: %v)\n", e.File, othersComplete)
 			for _, s := range lost {

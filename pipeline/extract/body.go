@@ -15,16 +15,22 @@ import (
 // backstop that keeps our own stack small whatever the tree.
 const maxDepth = 400
 
-// mainText finds the article body in doc and prints it. It mutates the
-// tree (boilerplate is unlinked), so metadata must be read first.
-func mainText(doc *goquery.Document, title, pageURL string) string {
+// mainText finds the article body in doc and prints it, and returns the
+// name of a byline line at its start or end, printed or not (textByline).
+// It mutates the tree (boilerplate is unlinked), so metadata must be read
+// first.
+func mainText(doc *goquery.Document, title, pageURL string) (text, byline string) {
 	blocks := articleBlocks(doc, pageURL)
 	r := renderer{host: siteHost(pageURL)}
 	for _, n := range blocks {
 		r.block(n, 0)
 		r.flush()
 	}
-	return r.finish(clean(title))
+	paras := make([]string, len(r.paras))
+	for i, p := range r.paras {
+		paras[i] = p.text
+	}
+	return r.finish(clean(title)), textByline(paras)
 }
 
 // articleBlocks unlinks the boilerplate under doc's body and returns the

@@ -113,7 +113,13 @@ func (e *Extractor) Extract(body []byte, contentType, pageURL string) (Document,
 	}
 	doc := goquery.NewDocumentFromNode(root)
 	out := readMeta(doc, pageURL)
-	out.Text = mainText(doc, stripSiteName(out.Title, out.SiteName), pageURL)
+	var byline string
+	out.Text, byline = mainText(doc, stripSiteName(out.Title, out.SiteName), pageURL)
+	if out.Author == "" {
+		// No author in the markup: a byline line in the article ("Von
+		// Ada Field", "Text: Ada Field") at its start or end.
+		out.Author = byline
+	}
 	if out.Lang == "" {
 		// No lang attribute or tag: tell it from the text.
 		out.Lang = detectLang(out.Text)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -36,13 +37,18 @@ func metaTags(doc *goquery.Document) map[string]string {
 	return metas
 }
 
-// jsonLD reads the article's JSON-LD blocks (at most 20).
+// jsonLD reads the article's JSON-LD blocks (at most 20). The author and
+// publisher may be references to nodes elsewhere in the blocks ({"@id":
+// ...}, as WordPress's Yoast writes its graph), so they are named once all
+// blocks are read.
 func jsonLD(doc *goquery.Document) ldMeta {
-	var ld ldMeta
+	ld := ldMeta{ids: map[string]string{}}
 	doc.Find(`script[type*="ld+json" i]`).EachWithBreak(func(i int, s *goquery.Selection) bool {
 		readJSONLD(s.Text(), &ld)
 		return i < 19
 	})
+	ld.author = ldName(ld.authorRaw, ld.ids, 0)
+	ld.publisher = ldName(ld.publisherRaw, ld.ids, 0)
 	return ld
 }
 
@@ -76,8 +82,9 @@ func microdataDate(s *goquery.Selection) string {
 	return s.AttrOr("datetime", "")
 }
 
-// bylineSelector finds elements whose class names a byline or an author's name.
-const bylineSelector = `[class*=byline i], [class*=author-name i], [class*=author__name i], [class*=authorname i]`
+// bylineSelector finds elements whose class names a byline or an author,
+// in English, German or French, and the formatted name of an hCard.
+const bylineSelector = `byline, [class*=byline i], [class*=author i], [class*=autor i], [class*=auteur i], .vcard .fn`
 
 // authorText prefers a nested itemprop=name, as in schema.org Person markup.
 func authorText(s *goquery.Selection) string {
@@ -217,14 +224,19 @@ func (m *metaSources) author(site string) string {
 	sources := []func() string{
 		func() string {
 			return firstNonURL(m.tags["author"], m.tags["article:author"], m.tags["parsely-author"],
-				m.tags["sailthru.author"], m.tags["dc.creator"], m.tags["twitter:creator"])
+				m.tags["sailthru.author"], m.tags["dc.creator"], m.tags["byl"], m.twitterWrittenBy(), m.tags["twitter:creator"])
 		},
 		func() string { return m.ld.author },
 		func() string {
-			return firstOf(storyOnly(m.doc.Find("[itemprop=author i], [rel=author i]")), authorText)
+			return firstOf(storyOnly(m.doc.Find("[itemprop~=author i], [rel=author i]")), authorText)
 		},
 		func() string {
-			return firstOf(storyOnly(m.doc.Find(bylineSelector)), func(s *goquery.Selection) string { return bylineName(s.Text()) })
+			return firstOf(storyOnly(m.doc.Find(bylineSelector)), func(s *goquery.Selection) string {
+				if strings.Contains(strings.ToLower(s.AttrOr("class", "")), "comment") {
+					return "" // a reader's name
+				}
+				return bylineName(spacedText(s.Nodes[0]))
+			})
 		},
 	}
 	for _, source := range sources {
@@ -236,6 +248,26 @@ func (m *metaSources) author(site string) string {
 	}
 	return ""
 }
+
+// twitterWrittenBy reads the author from the label and data pairs of
+// Twitter's card markup ("twitter:label1" "Written by", "twitter:data1"
+// the name), which WordPress SEO plugins write in the site's language.
+func (m *metaSources) twitterWrittenBy() string {
+	for i := 1; i <= 4; i++ {
+		n := strconv.Itoa(i)
+		label := strings.ToLower(m.tags["twitter:label"+n])
+		for _, w := range writtenByLabels {
+			if strings.Contains(label, w) {
+				return m.tags["twitter:data"+n]
+			}
+		}
+	}
+	return ""
+}
+
+// writtenByLabels say "written by" in the languages we meet.
+var writtenByLabels = []string{"written by", "author", "verfasst von", "geschrieben von", "autor", "écrit par",
+	"auteur", "escrito por", "scritto da", "autore"}
 
 // accountName reports an author that names an account, not a person: the
 // site's or publisher's own name (spaces and case aside, "NBCNews" for "NBC
@@ -524,6 +556,10 @@ func parseTime(s string) (time.Time, bool) {
 // ldMeta is what JSON-LD blocks tell about the article.
 type ldMeta struct {
 	headline, name, author, published, publisher, lang string
+	// authorRaw and publisherRaw are the first article's values as read;
+	// ids names the nodes that have an @id, for references.
+	authorRaw, publisherRaw any
+	ids                     map[string]string
 }
 
 // headlineFor returns the article's headline, or its name when the two
@@ -578,7 +614,11 @@ func readJSONLD(raw string, m *ldMeta) {
 	}
 	var v any
 	if json.Unmarshal([]byte(raw), &v) != nil {
-		return
+		// Hand-written blocks break lines inside strings, which JSON
+		// forbids; as spaces they read the same.
+		if json.Unmarshal([]byte(strings.NewReplacer("\n", " ", "\r", " ", "\t", " ").Replace(raw)), &v) != nil {
+			return
+		}
 	}
 	walkLD(v, m, 0)
 }
@@ -596,6 +636,11 @@ func walkLD(v any, m *ldMeta, depth int) {
 		if g, ok := x["@graph"]; ok {
 			walkLD(g, m, depth+1)
 		}
+		if id, ok := x["@id"].(string); ok && len(m.ids) < 1000 {
+			if name := ldString(x["name"]); name != "" {
+				m.ids[id] = name
+			}
+		}
 		if !isArticleType(x["@type"]) {
 			return
 		}
@@ -607,14 +652,14 @@ func walkLD(v any, m *ldMeta, depth int) {
 			m.headline = ldString(x["headline"])
 			m.name = ldString(x["name"])
 		}
-		if m.author == "" {
-			m.author = ldName(x["author"])
+		if m.authorRaw == nil {
+			m.authorRaw = x["author"]
 		}
 		if m.published == "" {
 			m.published = ldString(x["datePublished"])
 		}
-		if m.publisher == "" {
-			m.publisher = ldName(x["publisher"])
+		if m.publisherRaw == nil {
+			m.publisherRaw = x["publisher"]
 		}
 		if m.lang == "" {
 			m.lang = ldString(x["inLanguage"])
@@ -648,8 +693,12 @@ func ldString(v any) string {
 	return ""
 }
 
-// ldName reads a Person/Organization or a list of them as "A, B".
-func ldName(v any) string {
+// ldName reads a Person/Organization, a reference to one by @id (ids),
+// or a list of them as "A, B".
+func ldName(v any, ids map[string]string, depth int) string {
+	if depth > 4 {
+		return ""
+	}
 	switch x := v.(type) {
 	case string:
 		if strings.HasPrefix(x, "http") {
@@ -657,11 +706,16 @@ func ldName(v any) string {
 		}
 		return clean(x)
 	case map[string]any:
-		return ldString(x["name"])
+		if name := ldString(x["name"]); name != "" {
+			return name
+		}
+		if id, ok := x["@id"].(string); ok {
+			return ids[id]
+		}
 	case []any:
 		var names []string
 		for _, e := range x {
-			if n := ldName(e); n != "" && len(names) < 5 {
+			if n := ldName(e, ids, depth+1); n != "" && len(names) < 5 {
 				names = append(names, n)
 			}
 		}
@@ -695,18 +749,179 @@ func urlDate(urls ...string) time.Time {
 	return time.Time{}
 }
 
-// bylineName turns "By Ada Field | May 3, 2024" into "Ada Field"; text that
-// does not look like a name gives "".
+// bylineName turns "By Ada Field | May 3, 2024" into "Ada Field", in the
+// languages of bylinePrefixes ("Von Ada Field", "Par Ada Field", "作者：
+// 王芳"); text that does not look like a name gives "".
 func bylineName(s string) string {
 	s = clean(s)
-	for _, p := range []string{"By ", "by ", "BY ", "Written by ", "Posted by "} {
-		s = strings.TrimPrefix(s, p)
+	// "Posted on 3 May 2024 by Ada Field": the name follows a byline word
+	// after a date.
+	if i := strings.IndexAny(s, "0123456789"); i >= 0 {
+		for _, w := range []string{" by ", " von ", " par ", " por ", " di ", " door "} {
+			if j := strings.LastIndex(strings.ToLower(s), w); j > i {
+				s = s[j+len(w):]
+				break
+			}
+		}
 	}
-	if i := strings.IndexAny(s, "|•·\n"); i >= 0 {
-		s = strings.TrimSpace(s[:i])
+	for _, p := range bylinePrefixes {
+		if rest, ok := cutPrefixFold(s, p); ok {
+			s = strings.TrimLeft(rest, " :：")
+			break
+		}
 	}
-	if n := len(strings.Fields(s)); n == 0 || n > 6 || len(s) > 80 || strings.ContainsAny(s, "0123456789@:") {
+	// The name ends at a separator or a date: "Ada Field | May 3",
+	// "GILLIAN MOHNEY March 11, 2015 3:46 PM".
+	if i := strings.IndexAny(s, "|•·\n0123456789"); i >= 0 {
+		s = s[:i]
+	}
+	for _, sep := range []string{" - ", " – ", " — ", " am ", " on ", " le ", " el "} {
+		if i := strings.Index(s, sep); i >= 0 {
+			s = s[:i]
+		}
+	}
+	words := strings.Fields(strings.TrimRight(s, " ,;:-–—/("))
+	for len(words) > 0 && dateWords[strings.ToLower(strings.Trim(words[len(words)-1], ".,"))] {
+		words = words[:len(words)-1]
+	}
+	s = strings.TrimRight(strings.Join(words, " "), " ,;:-–—/(")
+	if !nameLike(s) {
 		return ""
 	}
 	return s
+}
+
+// textByline finds a byline among the first and last four paragraphs of
+// an article: a short line opened by one of textBylinePrefixes and
+// followed by a capitalised name.
+func textByline(paras []string) string {
+	for i, p := range paras {
+		if i >= 4 && i < len(paras)-4 {
+			continue
+		}
+		if len(p) > 120 {
+			continue
+		}
+		p = strings.Trim(p, "()[]*_ ")
+		for _, prefix := range textBylinePrefixes {
+			rest, ok := cutPrefixFold(p, prefix)
+			if !ok {
+				continue
+			}
+			rest = strings.TrimLeft(rest, " :：")
+			first, _ := utf8.DecodeRuneInString(rest)
+			if !unicode.IsUpper(first) && !unicode.Is(unicode.Han, first) {
+				break
+			}
+			if name := bylineName(rest); name != "" {
+				return name
+			}
+			break
+		}
+	}
+	return ""
+}
+
+// textBylinePrefixes open a byline line in an article's text; fewer than
+// bylinePrefixes, since any paragraph may start with "di" or "door".
+var textBylinePrefixes = []string{"written by", "ein artikel von", "ein beitrag von", "text von", "text:", "von",
+	"autorin:", "autor:", "author:", "by", "par", "por", "texto de", "作者", "记者", "文／", "文/"}
+
+// bylinePrefixes open a byline: "By", and its equals in other languages.
+// Longer ones come first, so "Written by" is cut whole.
+var bylinePrefixes = []string{
+	"written by", "posted by", "published by", "reported by", "words by", "story by",
+	"ein artikel von", "ein beitrag von", "eingestellt von", "geschrieben von", "verfasst von", "text von",
+	"text und fotos von", "autorin:", "autoren:", "autor:", "autoren", "text:", "von:", "von", "vom",
+	"écrit par", "publié par", "rédigé par", "par",
+	"escrito por", "publicado por", "redactado por", "texto de", "texto:", "por",
+	"scritto da", "a cura di", "di", "door", "av", "author:", "by:", "by",
+	"作者：", "作者:", "作者", "记者：", "记者", "文／", "文/", "撰文：", "編輯：", "编辑：",
+}
+
+// cutPrefixFold cuts prefix (lower case) from s, ignoring case, when it is
+// followed by a word boundary (or is itself punctuated or Chinese).
+func cutPrefixFold(s, prefix string) (string, bool) {
+	if len(s) < len(prefix) || !strings.EqualFold(s[:len(prefix)], prefix) {
+		return s, false
+	}
+	rest := s[len(prefix):]
+	last, _ := utf8.DecodeLastRuneInString(prefix)
+	if rest == "" {
+		return "", true
+	}
+	if next, _ := utf8.DecodeRuneInString(rest); unicode.IsLetter(next) && unicode.IsLetter(last) && !unicode.Is(unicode.Han, last) {
+		return s, false
+	}
+	return rest, true
+}
+
+// dateWords end a name cut short by a date: "Ada Field May 3" leaves
+// "Ada Field May", "Ada Field vor 2 Tagen" leaves "Ada Field vor".
+var dateWords = map[string]bool{}
+
+func init() {
+	for _, m := range strings.Fields("vor hace il y a at am um on le el de del den der updated aktualisiert " +
+		"january february march april may june july august september october november december " +
+		"jan feb mar apr jun jul aug sep sept oct nov dec januar februar märz juni juli oktober dezember " +
+		"janvier février mars avril mai juin juillet août septembre octobre novembre décembre " +
+		"enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre") {
+		dateWords[m] = true
+	}
+}
+
+// nonNameWords are words of labels and links set where bylines are ("About
+// the author", "View all posts", "Alle Artikel").
+var nonNameWords = map[string]bool{
+	"about": true, "author": true, "authors": true, "autor": true, "autorin": true, "auteur": true, "all": true,
+	"alle": true, "more": true, "posts": true, "articles": true, "artikel": true, "beiträge": true, "view": true,
+	"profile": true, "follow": true, "share": true, "comments": true, "comment": true, "updated": true,
+	"published": true, "min": true, "read": true, "anzeigen": true, "archiv": true, "mehr": true, "voir": true,
+	"tous": true, "les": true, "ver": true, "todos": true, "noticias": true, "posted": true, "on": true,
+	"publiziert": true, "veröffentlicht": true, "am": true, "stand": true, "note": true, "from": true,
+	"publié": true, "publicado": true, "the": true, "der": true, "die": true, "das": true,
+}
+
+// spacedText is the text under n with a space between the texts of
+// elements ("<a>Ada Field</a><span>2 days ago</span>" reads "Ada Field 2
+// days ago", not "Ada Field2 days ago").
+func spacedText(n *html.Node) string {
+	var b strings.Builder
+	var walk func(*html.Node, int)
+	walk = func(n *html.Node, depth int) {
+		if depth > 50 || b.Len() > 2000 {
+			return
+		}
+		switch n.Type {
+		case html.TextNode:
+			b.WriteString(n.Data)
+		case html.ElementNode:
+			if silentTags[n.DataAtom] {
+				return
+			}
+			b.WriteByte(' ')
+			for c := n.FirstChild; c != nil; c = c.NextSibling {
+				walk(c, depth+1)
+			}
+			b.WriteByte(' ')
+		}
+	}
+	walk(n, 0)
+	return b.String()
+}
+
+// nameLike reports a short text that may be a person's or an agency's
+// name: one to six words, no digits or mail and handle signs, none of
+// nonNameWords.
+func nameLike(s string) bool {
+	words := strings.Fields(s)
+	if len(words) == 0 || len(words) > 6 || len(s) > 80 || strings.ContainsAny(s, "0123456789@:") {
+		return false
+	}
+	for _, w := range words {
+		if nonNameWords[strings.ToLower(strings.Trim(w, ".,;→»›>"))] {
+			return false
+		}
+	}
+	return true
 }

@@ -187,3 +187,39 @@ func TestDocumentTitle(t *testing.T) {
 		}
 	}
 }
+
+// TestAuthorSources: each case states the author one way sites do, the
+// others absent; a reader's name in the comments is never the author.
+func TestAuthorSources(t *testing.T) {
+	story := `<p>The council approved the new bridge after a debate that lasted most of the evening and ended in a vote.</p>` +
+		`<p>Work is due to start in the spring, and the old ferry will run until the bridge opens to traffic.</p>`
+	cases := []struct{ name, head, body, want string }{
+		{"json-ld graph reference", `<script type="application/ld+json">{"@graph":[{"@type":"Article","headline":"Bridge",
+			"author":{"@id":"https://paper.example/#/schema/person/1"}},{"@type":"Person","@id":"https://paper.example/#/schema/person/1","name":"Jana Weber"}]}</script>`,
+			story, "Jana Weber"},
+		{"json-ld with a line break inside a string", "<script type=\"application/ld+json\">{\"@type\":\"BlogPosting\",\"description\":\"one\ntwo\",\"author\":{\"@type\":\"Person\",\"name\":\"Luca Bianchi\"}}</script>",
+			story, "Luca Bianchi"},
+		{"twitter label and data", `<meta name="twitter:label1" content="Verfasst von"><meta name="twitter:data1" content="Irma Schwab">`, story, "Irma Schwab"},
+		{"byl meta", `<meta name="byl" content="By Nelson Dupré">`, story, "Nelson Dupré"},
+		{"itemprop list", ``, `<p itemprop="author creator" itemscope>By <span itemprop="name">Nora Schultz</span></p>` + story, "Nora Schultz"},
+		{"hcard in german", ``, `<h4 class="vcard author">vom <span class="fn">Karl Brenner</span></h4>` + story, "Karl Brenner"},
+		{"byline then date", ``, `<cite class="byline">By GILLIAN MOSS <abbr>March 11, 2015 3:46 PM</abbr></cite>` + story, "GILLIAN MOSS"},
+		{"date then by", ``, `<div class="entry-byline">Posted on 3 May 2024 by Ada Field</div>` + story, "Ada Field"},
+		{"french byline class", ``, `<div class="dates_auteurs">par <span class="auteurs">Didier Rocher</span>, 21 juin 2018</div>` + story, "Didier Rocher"},
+		{"name set beside a date", ``, `<div class="article__author"><a href="/a/x">Houzz Team</a><span>vor 2 Tagen</span></div>` + story, "Houzz Team"},
+		{"byline line at the end of the text", ``, story + `<p><em>Von Ulrich Nitsche</em></p>`, "Ulrich Nitsche"},
+		{"comment author is not the author", ``, story + `<div class="comments"><p class="comment-author">MikeReader</p><p>Great piece, thanks for writing it all up so clearly.</p></div>`, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			page := "<html><head>" + c.head + "</head><body><article>" + c.body + "</article></body></html>"
+			d, err := Extract([]byte(page), "text/html", "https://paper.example/2024/05/03/bridge")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.Author != c.want {
+				t.Errorf("author %q, want %q", d.Author, c.want)
+			}
+		})
+	}
+}

@@ -16,6 +16,7 @@ type occ struct {
 	id         int32 // entity or term
 	ph         int32 // the phrase that matched
 	field      uint8 // 0 title, 1 body
+	lower      bool  // a name written as ordinary words in lower case (see sense.go)
 	pos0, pos1 int32 // first and last word
 	start, end int32 // byte offsets in the field
 	sent, para int32
@@ -81,6 +82,7 @@ type scratch struct {
 	verdict   []uint8
 	caseClass [2]uint8
 	defs      []def
+	townNames []*aliasInfo // names the text shows to be a town's (White House, Tenn.)
 }
 
 func newScratch(s *Set) any {
@@ -175,6 +177,7 @@ func (x *scratch) word(w *word) {
 func (x *scratch) accept(pi int32, first, last int32) {
 	p := &x.s.phrases[pi]
 	a, b := &x.ring[uint32(first)%maxPhraseWords], &x.ring[uint32(last)%maxPhraseWords]
+	lowered := false
 	if p.exact != nil {
 		for k, e := range p.exact {
 			if e == "" {
@@ -183,7 +186,13 @@ func (x *scratch) accept(pi int32, first, last int32) {
 			t := &x.ring[uint32(first+int32(k))%maxPhraseWords]
 			w := x.text[t.start:t.end]
 			if w != e && w != p.exactUpper[k] {
-				return
+				// A name written in lower case ("the commerce department",
+				// "amazon" in a line typed without capitals) is kept for
+				// resolve to judge; other spellings are not the name.
+				if p.alias == nil || !p.alias.lowerOK || !isLowerOf(w, e) {
+					return
+				}
+				lowered = true
 			}
 		}
 	}
@@ -196,7 +205,7 @@ func (x *scratch) accept(pi int32, first, last int32) {
 	}
 	// In the sense pass the text is a slice of the field: offsets and
 	// sentence and paragraph numbers are moved back to the field's.
-	o := occ{ph: pi, field: x.field, pos0: first, pos1: last, start: a.start + x.off, end: b.end + x.off,
+	o := occ{ph: pi, field: x.field, lower: lowered, pos0: first, pos1: last, start: a.start + x.off, end: b.end + x.off,
 		sent: a.sent + x.sentBase, para: a.para + x.paraBase}
 	if p.entity >= 0 {
 		o.id = p.entity
@@ -554,4 +563,21 @@ func (x *scratch) atom(n *node, scope uint8, dst *[]occ) {
 			}
 		}
 	}
+}
+
+// isLowerOf reports whether w is e written in lower case (ASCII).
+func isLowerOf(w, e string) bool {
+	if len(w) != len(e) {
+		return false
+	}
+	for i := 0; i < len(w); i++ {
+		c := e[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if w[i] != c {
+			return false
+		}
+	}
+	return true
 }

@@ -3,6 +3,8 @@ package rules
 import (
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // This file holds the places the matcher knows, so that a body's namesake
@@ -128,4 +130,144 @@ func appendPlaceKey(b []byte, s string) []byte {
 func placeOf(tok string) string {
 	var buf [48]byte
 	return places[string(appendPlaceKey(buf[:0], tok))]
+}
+
+// stateAbbrevs are the abbreviations wire copy writes after a U.S. town
+// ("White House, Tenn.", "Commerce, Calif."), lower case, dots removed.
+var stateAbbrevs = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`ala ariz ark calif colo conn del fla ga ill ind kan kans ky la md mass mich
+		minn miss mo mont neb nev nh nj nm ny nc nd okla ore pa ri sc sd tenn tex vt va wash wva wis wyo dc`) {
+		m[w] = true
+	}
+	return m
+}()
+
+// townOfState reports whether the text right after i is a comma and a U.S.
+// state, as after a town's name ("White House, Tenn., approves"): the
+// state's abbreviation with its dot, or its name followed by punctuation
+// or a dash.
+func townOfState(text string, i int) bool {
+	j := i
+	if j >= len(text) || text[j] != ',' {
+		return false
+	}
+	j++
+	for j < len(text) && text[j] == ' ' {
+		j++
+	}
+	k := j
+	for k < len(text) && (alnum[text[k]] || text[k] == '.' || text[k] == ' ') && k-j < 20 {
+		k++
+	}
+	name := strings.TrimRight(text[j:k], " ")
+	var buf [24]byte
+	key := string(appendPlaceKey(buf[:0], name))
+	if stateAbbrevs[key] && strings.HasSuffix(name, ".") {
+		return true
+	}
+	for _, n := range []string{name, strings.TrimSuffix(name, ".")} {
+		if places[placeKey(n)] == usState {
+			rest := strings.TrimLeft(text[j+len(n):], " ")
+			return rest == "" || strings.ContainsRune(",.;:)", rune(rest[0])) || strings.HasPrefix(rest, "—") ||
+				strings.HasPrefix(rest, "–") || strings.HasPrefix(rest, "-")
+		}
+	}
+	return false
+}
+
+// dateline finds the place a story is filed from at the start of its body
+// ("BRUSSELS —", "WHITE HOUSE, Tenn. —", "MANAUS, Brazil (AP) —",
+// "SEATTLE--(BUSINESS WIRE)--"): the place's name in capitals, perhaps a
+// comma and its state or country, perhaps an agency in brackets, then a
+// dash. It returns where the dateline ends (0 for none) and the code of
+// its place, if the place table knows it ("US" for a U.S. state).
+func dateline(body string) (end int, code string) {
+	const maxDateline = 80
+	i := 0
+	for i < len(body) && (body[i] == ' ' || body[i] == '\n') {
+		i++
+	}
+	start := i
+	letters := 0
+	// The place in capitals.
+	for i < len(body) && i-start < maxDateline {
+		r, size := utf8.DecodeRuneInString(body[i:])
+		switch {
+		case unicode.IsUpper(r):
+			letters++
+		case r == ' ' || r == '.' || r == '\'' || r == '’':
+		case r == '-' && i+1 < len(body) && body[i+1] != '-' && i > start && body[i-1] != ' ':
+		default:
+			goto placeDone
+		}
+		i += size
+	}
+placeDone:
+	place := strings.TrimRight(body[start:i], " ")
+	if letters < 3 || place == "" {
+		return 0, ""
+	}
+	var region string
+	// A comma and a state or country in ordinary case.
+	if i < len(body) && body[i] == ',' {
+		j := i + 1
+		for j < len(body) && j-start < maxDateline && (alnum[body[j]] || body[j] == ' ' || body[j] == '.') {
+			j++
+		}
+		region = strings.TrimSpace(body[i+1 : j])
+		i = j
+	}
+	if region == "" && letters < 4 {
+		return 0, "" // "FCC —" opens a sentence about the agency
+	}
+	skipBlank := func() {
+		for i < len(body) && body[i] == ' ' {
+			i++
+		}
+	}
+	skipBracket := func() {
+		if i < len(body) && body[i] == '(' {
+			if k := strings.IndexByte(body[i:], ')'); k > 0 && k < 40 {
+				i += k + 1
+			}
+		}
+	}
+	dash := func() bool {
+		for _, d := range []string{"—", "–", "--", "-"} {
+			if strings.HasPrefix(body[i:], d) {
+				i += len(d)
+				return true
+			}
+		}
+		return false
+	}
+	skipBlank()
+	skipBracket()
+	skipBlank()
+	if !dash() {
+		return 0, ""
+	}
+	// SEATTLE--(BUSINESS WIRE)--
+	if j := i; strings.HasPrefix(body[i:], "(") {
+		skipBracket()
+		if !dash() {
+			i = j
+		}
+	}
+	code = places[placeKey(place)]
+	if code == "" && region != "" {
+		var buf [24]byte
+		key := string(appendPlaceKey(buf[:0], region))
+		switch {
+		case stateAbbrevs[key] && strings.HasSuffix(region, "."):
+			code = "US"
+		default:
+			code = places[key]
+		}
+	}
+	if code == usState {
+		code = "US"
+	}
+	return i, code
 }

@@ -409,7 +409,9 @@ func FuzzScan(f *testing.F) {
 
 func FuzzMatch(f *testing.F) {
 	for _, s := range []string{"Huawei Cloud and the Commerce Department", "Amazon river", "Alibaba-Cloud’s", "阿里云", "BIS bis", "\n\nHuawei\n\n",
-		"Farm Credit Canada (FCC) lent. FCC grew.", "The Texas Senate. The Senate", "AMAZON FIRES", "Oracle Corp.'s", "in Brussels fined"} {
+		"Farm Credit Canada (FCC) lent. FCC grew.", "The Texas Senate. The Senate", "AMAZON FIRES", "Oracle Corp.'s", "in Brussels fined",
+		"WHITE HOUSE, Tenn. — In White House", "SEATTLE--(BUSINESS WIRE)--AWS", "MANILA — Defense Secretary", "BRUSSELS, (",
+		"amazon cut prices", "the commerce department, U.S.", "a weather station (AWS)", "(AWS)", "Alibaba kebab shop"} {
 		f.Add("title", s)
 	}
 	s, err := LoadDir("../../rules")

@@ -49,20 +49,49 @@ func (x *scratch) resolve() {
 	x.defs = x.defs[:0]
 	s := x.s
 	placeDoc := false
+	// The dateline is a place; a story filed from abroad speaks of that
+	// country's bodies unless it names its own beside them.
+	dlEnd, abroad := dateline(x.texts[1])
+	if abroad == "US" {
+		abroad = ""
+	}
+	x.townNames = x.townNames[:0]
 	for i := range x.ents {
 		o := &x.ents[i]
 		a := s.phrases[o.ph].alias
 		if a == nil {
 			continue
 		}
+		if o.field == 1 && int(o.start) < dlEnd || townOfState(x.texts[o.field], int(o.end)) {
+			x.verdict[i] = vNamesake // WHITE HOUSE, Tenn. —
+			x.townNames = append(x.townNames, a)
+			continue
+		}
 		v := x.namesake(o, a, &s.entities[o.id])
 		if v&vPlace != 0 {
 			placeDoc = true
+		}
+		if o.lower && v&(vNamesake|vSense) == 0 {
+			v = x.lowerVerdict(o, a, &s.entities[o.id], v)
 		}
 		if v == vKeep && a.caseless && x.caseless(o, a) {
 			v = vCaseless
 		}
 		x.verdict[i] = v
+	}
+	// A name the text shows to be a town's is that town wherever it stands
+	// without "the" (the board met in White House; the White House is the
+	// president's).
+	if len(x.townNames) > 0 {
+		for i := range x.ents {
+			o := &x.ents[i]
+			if x.verdict[i]&vNamesake != 0 || !slices.Contains(x.townNames, s.phrases[o.ph].alias) {
+				continue
+			}
+			if prev, _ := prevToken(x.texts[o.field], int(o.start)); !strings.EqualFold(prev, "the") {
+				x.verdict[i] = vNamesake
+			}
+		}
 	}
 	x.readSense()
 	x.groupTerms()
@@ -99,12 +128,22 @@ func (x *scratch) resolve() {
 	// A document about a U.S. state's or another country's body: its other
 	// bodies of ordinary names are that place's too, unless the text names
 	// the entity's own country beside them.
-	if placeDoc {
+	if placeDoc || abroad != "" {
 		for i := range x.ents {
 			o := &x.ents[i]
 			a := s.phrases[o.ph].alias
 			e := &s.entities[o.id]
-			if x.verdict[i]&(vNamesake|vSense) != 0 || a == nil || !a.generic || e.country == "" {
+			if x.verdict[i]&(vNamesake|vSense) != 0 || a == nil || e.country == "" {
+				continue
+			}
+			if !placeDoc {
+				// Filed from abroad: bodies of ordinary names and office
+				// holders' titles there are that country's (wire copy
+				// writes "U.S. Defense Secretary" in a Manila story).
+				if e.country == abroad || !a.generic && !a.title {
+					continue
+				}
+			} else if !a.generic {
 				continue
 			}
 			if !x.ownCountryNear(o, e.country) {
@@ -265,6 +304,9 @@ func (x *scratch) namesake(o *occ, a *aliasInfo, e *entity) uint8 {
 	if a.notAfter != nil && prev != "" && a.notAfter[string(lowerInto(lbuf[:0], prev))] {
 		return vSense // "in Brussels": the place
 	}
+	if e.country == "" && x.venueAfter(o) {
+		return vNamesake // the Alibaba kebab shop
+	}
 	evidence := vKeep
 	if e.country != "" {
 		switch code := placeBefore(text, int(o.start)); {
@@ -309,6 +351,93 @@ func (x *scratch) namesake(o *occ, a *aliasInfo, e *entity) uint8 {
 		}
 	}
 	return vKeep
+}
+
+// lowerVerdict judges a name found written in lower case, v being what
+// namesake found. In a sentence typed without capitals ("amazon cut
+// prices ...") the case says nothing, as in a headline in capitals: the
+// name counts when its sense is confirmed. Elsewhere only a body's name of
+// several words is still the body, as house styles write it ("the
+// commerce department", "the US state department"): after "the" or its
+// own country, not followed by "of" (the state department of health), and
+// confirmed by its country named beside it, its context or a plain
+// mention. A lower-case word alone in ordinary prose is the word.
+func (x *scratch) lowerVerdict(o *occ, a *aliasInfo, e *entity, v uint8) uint8 {
+	if v&vCased != 0 {
+		return v // the US commerce department
+	}
+	if x.caselessSentence(o.field, o.sent) {
+		return vCaseless
+	}
+	if a.words < 2 || e.country == "" {
+		return vSense
+	}
+	text := x.texts[o.field]
+	if prev, _ := prevToken(text, int(o.start)); prev != "the" {
+		return vSense // its commerce department, a state department
+	}
+	if next, _ := nextToken(text, int(o.end)); next == "of" || next == "for" {
+		return vSense
+	}
+	if x.ownCountryNear(o, e.country) {
+		return vCased
+	}
+	return vCaseless
+}
+
+// caselessSentence reports whether sentence sent of field f is written
+// without capitals: it begins with a lower-case letter and no word in it
+// starts with a capital followed by a small letter (acronyms such as GPU
+// may stand in it).
+func (x *scratch) caselessSentence(f uint8, sent int32) bool {
+	text := x.texts[f]
+	starts := x.sc[f].sentStarts
+	lo, hi := 0, len(text)
+	if int(sent) < len(starts) {
+		lo = int(starts[sent])
+	}
+	if int(sent)+1 < len(starts) {
+		hi = int(starts[sent+1])
+	}
+	first := true     // no letter seen yet
+	wordStart := true // the next letter begins a word
+	capStart := false // the word began with a capital, one letter read
+	for _, r := range text[lo:hi] {
+		if !unicode.IsLetter(r) {
+			wordStart, capStart = true, false
+			continue
+		}
+		if first {
+			if !unicode.IsLower(r) {
+				return false
+			}
+			first = false
+		}
+		if wordStart {
+			wordStart, capStart = false, unicode.IsUpper(r)
+			continue
+		}
+		if capStart && unicode.IsLower(r) {
+			return false // a capitalised word: the writer uses capitals
+		}
+		capStart = false
+	}
+	return !first
+}
+
+// venueWords, right after a firm's name, make it the name of a local
+// business: the Alibaba kebab shop, the Azure hotel, the Oracle bar.
+var venueWords = map[string]bool{"restaurant": true, "restaurants": true, "cafe": true, "café": true,
+	"kebab": true, "takeaway": true, "bakery": true, "bistro": true, "diner": true, "pub": true, "bar": true,
+	"hotel": true, "hostel": true, "motel": true, "salon": true, "barbershop": true, "cinema": true,
+	"nightclub": true, "pizzeria": true, "grill": true, "shop": true, "boutique": true, "guesthouse": true,
+	"inn": true, "tavern": true, "kitchen": true}
+
+// venueAfter reports whether a word naming a local business follows o in
+// lower case.
+func (x *scratch) venueAfter(o *occ) bool {
+	next, _ := nextToken(x.texts[o.field], int(o.end))
+	return next != "" && venueWords[next]
 }
 
 // frontWords may stand capitalised in front of a name without being part
@@ -648,7 +777,7 @@ func (x *scratch) definition(entity int32, acronym string) int {
 			continue // every word of a title-case title is capitalised
 		}
 		text := x.texts[f]
-		for _, sp := range expansions(text, acronym) {
+		for _, sp := range append(expansions(text, acronym), bracketExpansions(text, acronym)...) {
 			own := e.long[spanKey(text[sp[0]:sp[1]])]
 			if own && e.country != "" {
 				if code := placeBefore(text, sp[0]); code != "" && code != e.country {
@@ -734,6 +863,55 @@ func expansions(text, acronym string) [][2]int {
 		}
 	}
 	return out
+}
+
+// bracketExpansions returns the spans of text where the words right
+// before the acronym in brackets spell it with their initials in any case:
+// "an automatic weather station (AWS)", "the federal communications
+// commission (FCC)". Capitalised runs are found by expansions wherever
+// they stand.
+func bracketExpansions(text, acronym string) [][2]int {
+	var out [][2]int
+	pat := "(" + acronym + ")"
+	for i := 0; ; {
+		k := strings.Index(text[i:], pat)
+		if k < 0 {
+			return out
+		}
+		at := i + k
+		i = at + len(pat)
+		end := at
+		for end > 0 && text[end-1] == ' ' {
+			end--
+		}
+		// Walk back over the words, last initial first.
+		need, pos, start := len(acronym)-1, end, -1
+		for need >= 0 {
+			j := pos
+			for j > 0 && text[j-1] == ' ' {
+				j--
+			}
+			w := j
+			for w > 0 && (alnum[text[w-1]] || text[w-1] == '-') {
+				w--
+			}
+			if w == j {
+				break
+			}
+			tok := text[w:j]
+			switch {
+			case smallWords[strings.ToLower(tok)] && need < len(acronym)-1:
+			case unicode.ToUpper(rune(tok[0])) == rune(acronym[need]):
+				need--
+			default:
+				need = -2
+			}
+			pos, start = w, w
+		}
+		if need == -1 {
+			out = append(out, [2]int{start, end})
+		}
+	}
 }
 
 // smallWords may sit inside a spelled-out name without an initial.

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -12,6 +13,7 @@ import (
 const senseRules = `
 entities:
   - {id: board, category: gov, name: Widget Board, country: US, aliases: [{text: Widget Board, case: exact}, WBD,
+      {text: Widget Secretary, case: exact},
       Widget Bureau of Data, {text: Senate, case: exact, context: [Congress, bill], reach: paragraph}]}
   - {id: lagoon, category: co, name: Lagoon Corp, aliases: [{text: Lagoon, case: exact, veto: [beach, swim]}]}
   - {id: acme, category: co, name: Acme, aliases: [{text: Acme, about: [cloud, revenue], not_about: [toy, toys]}]}
@@ -19,6 +21,7 @@ entities:
   - {id: us-min, category: gov, name: US ministry, country: US, aliases: [美国工部]}
   - {id: cn-min, category: gov, name: CN ministry, country: CN, aliases: [工部]}
   - {id: oracle, category: co, name: Oracle, aliases: [{text: Oracle, case: exact, context: [database]}]}
+  - {id: zeta, category: co, name: Zetacorp, aliases: [{text: Zetacorp, case: exact, about: [servers]}]}
   - {id: capital, category: gov, name: Capital, country: EU, aliases: [{text: Brussels, case: exact, context: [fined],
       not_after: [in, to]}]}
 `
@@ -66,6 +69,25 @@ func TestSense(t *testing.T) {
 		{"a namesake document, own country named", "", "The Texas Senate passed a bill, sending it to the U.S. Senate in Congress.", []string{"gov.board"}},
 		{"not_after", "", "Talks were held in Brussels, where he was fined.", nil},
 		{"metonym", "", "Brussels fined the firm.", []string{"gov.capital"}},
+		{"lower case, its country beside it", "", "Sources say the widget board gave U.S. firms licences.", []string{"gov.board"}},
+		{"lower case, its country in front", "", "The US widget board met.", []string{"gov.board"}},
+		{"lower case, confirmed by a plain mention", "", "The Widget Board met. Later the widget board voted.", []string{"gov.board"}},
+		{"lower case, unconfirmed", "", "The widget board met.", nil},
+		{"lower case after a possessive", "", "The firm merged its widget board with sales in the U.S.", nil},
+		{"lower case and of", "", "The widget board of health met in the U.S.", nil},
+		{"one lower-case word in prose", "", "A zetacorp sold servers.", nil},
+		{"a line typed without capitals, sense confirmed", "", "zetacorp said its servers grew.", []string{"co.zeta"}},
+		{"a line typed without capitals, no sense", "", "zetacorp said nothing.", nil},
+		{"a common word in lower case is the word, even without capitals", "", "oracle said its database grew.", nil},
+		{"the dateline is a place", "", "BRUSSELS — The regulator fined a bank.", nil},
+		{"a town of a U.S. state", "Widget Board, Tenn., builds a tower", "The board in Widget Board voted.", nil},
+		{"a town's dateline; the body with the", "", "WIDGET BOARD, Tenn. — Officials met. The Widget Board in Washington was not involved.", []string{"gov.board"}},
+		{"filed from abroad: a title is that country's", "", "MANILA — Widget Secretary Ramos spoke.", nil},
+		{"filed from abroad: own country named", "", "MANILA — U.S. Widget Secretary Harmon spoke.", []string{"gov.board"}},
+		{"filed from a U.S. state", "", "HARRISBURG, Pa. — Widget Secretary Reyes spoke.", []string{"gov.board"}},
+		{"a firm's name on a local business", "", "Thieves broke into the Lagoon restaurant.", nil},
+		{"acronym spelled out in lower case as something else", "", "A wet bulb dial (WBD) broke. The WBD was replaced.", nil},
+		{"acronym spelled out in lower case as the entity", "", "The widget bureau of data (WBD) met. WBD said no.", []string{"gov.board"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -75,6 +97,31 @@ func TestSense(t *testing.T) {
 				t.Errorf("title %q body %q (-want +got):\n%s", c.title, c.body, diff)
 			}
 		})
+	}
+}
+
+func TestDateline(t *testing.T) {
+	for _, c := range []struct {
+		body, rest, code string
+	}{
+		{"BRUSSELS — Farmers came.", "Farmers came.", "EU"},
+		{"WHITE HOUSE, Tenn. — The board met.", "The board met.", "US"},
+		{"MANAUS, Brazil (AP) — The river fell.", "The river fell.", "other"},
+		{"SEATTLE--(BUSINESS WIRE)--Amazon Web Services today said", "Amazon Web Services today said", ""},
+		{"KUALA LUMPUR — Rules.", "Rules.", "other"},
+		{"SÃO PAULO — Amazon said.", "Amazon said.", ""},
+		{"FCC — the agency said.", "", ""},
+		{"The FCC said so — twice.", "", ""},
+		{"AMAZON SHARES JUMP", "", ""},
+	} {
+		end, code := dateline(c.body)
+		rest := ""
+		if end > 0 {
+			rest = strings.TrimSpace(c.body[end:])
+		}
+		if rest != c.rest || code != c.code {
+			t.Errorf("dateline(%q) leaves %q, place %q; want %q, %q", c.body, rest, code, c.rest, c.code)
+		}
 	}
 }
 

@@ -138,6 +138,11 @@ type aliasInfo struct {
 	acronym    string // its letters, when it is an acronym (FCC)
 	hasAcronym bool   // one of its words is an acronym (JD Cloud)
 	caseless   bool   // it relies on capitals (exact words or an acronym)
+	// lowerOK: written in lower case it may still be the name (sense.go,
+	// lowerVerdict): names of two words or more, and single words that are
+	// no ordinary English word (amazon, microsoft); never an acronym.
+	lowerOK bool
+	words   int // how many words it has
 }
 
 // Reaches of context and veto words (docs/rules.md). Every reach but the
@@ -732,6 +737,8 @@ func (c *compiler) aliasInfo(file string, a *aliasSpec, norm, exact []string, co
 		}
 	}
 	info.caseFirst = len(norm) == 1 && exact != nil && info.acronym == "" && commonWords[norm[0]]
+	info.words = len(norm)
+	info.lowerOK = exact != nil && !info.hasAcronym && !isCJK(firstRune(norm[0])) && (len(norm) > 1 || !commonWords[norm[0]])
 	return info
 }
 

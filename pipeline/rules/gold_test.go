@@ -15,7 +15,7 @@ var goldFloors = []struct {
 	entityF1, watchF1 float64
 }{
 	{"../../rules/testdata/test.jsonl", 0.987, 0.969},
-	{"../../rules/testdata/dev.jsonl", 0.997, 0.996},
+	{"../../rules/testdata/dev.jsonl", 0.996, 0.997},
 	{"../../rules/testdata/fresh-test.jsonl", 0.983, 0.954},
 	{"../../rules/testdata/fresh-dev.jsonl", 0.999, 0.999},
 }

@@ -192,6 +192,10 @@ func equalWords(a, b []string) bool {
 // spelling is another way of writing an alias.
 type spelling struct {
 	norm, exact []string
+	// regional: written the other side of the Atlantic's way (Defence
+	// for Defense): a body's name so spelt is another country's unless
+	// the text names the body's own (sense.go).
+	regional bool
 }
 
 // wordSpellings are words that wire copy writes in more than one way.
@@ -200,6 +204,10 @@ var wordSpellings = map[string][]string{
 	"defence": {"defense"}, "organization": {"organisation"}, "organisation": {"organization"},
 	"program": {"programme"}, "programme": {"program"}, "labor": {"labour"}, "labour": {"labor"},
 }
+
+// regionalSpelling: the other spellings above that are American or
+// British usage rather than abbreviation.
+func regionalSpelling(w string) bool { return w != "department" }
 
 // maxSpellings caps the other spellings of one alias.
 const maxSpellings = 8
@@ -211,9 +219,9 @@ const maxSpellings = 8
 // without (US for U.S.).
 func spellings(norm, exact []string, dotted bool) []spelling {
 	var out []spelling
-	add := func(n, e []string) {
+	add := func(n, e []string, regional bool) {
 		if len(out) < maxSpellings && !equalWords(n, norm) {
-			out = append(out, spelling{n, e})
+			out = append(out, spelling{n, e, regional})
 		}
 	}
 	for i, w := range norm {
@@ -226,7 +234,7 @@ func spellings(norm, exact []string, dotted bool) []spelling {
 					e[i] = recase(alt, e[i])
 				}
 			}
-			add(n, e)
+			add(n, e, regionalSpelling(w))
 		}
 	}
 	if exact == nil {
@@ -245,7 +253,7 @@ func spellings(norm, exact []string, dotted bool) []spelling {
 			n, x = append(n, strings.ToLower(e[j:j+1])), append(x, e[j:j+1])
 		}
 		n, x = append(n, norm[i+1:]...), append(x, exact[i+1:]...)
-		add(n, x)
+		add(n, x, false)
 	}
 	// US for U.S.: a run of one-letter capitals, written with dots.
 	for i := 0; i < len(exact); {
@@ -257,7 +265,7 @@ func spellings(norm, exact []string, dotted bool) []spelling {
 			joined := strings.Join(exact[i:j], "")
 			n := append(append(append([]string(nil), norm[:i]...), strings.ToLower(joined)), norm[j:]...)
 			x := append(append(append([]string(nil), exact[:i]...), joined), exact[j:]...)
-			add(n, x)
+			add(n, x, false)
 			i = j
 			continue
 		}

@@ -68,6 +68,9 @@ func (x *scratch) resolve() {
 			continue
 		}
 		v := x.namesake(o, a, &s.entities[o.id])
+		if v == vKeep && s.phrases[o.ph].regional && !x.countryInText(s.entities[o.id].country) {
+			v = vNamesake | vPlace // Defence Secretary John Healy: Britain's
+		}
 		if v&vPlace != 0 {
 			placeDoc = true
 		}
@@ -137,12 +140,18 @@ func (x *scratch) resolve() {
 				continue
 			}
 			if !placeDoc {
-				// Filed from abroad: bodies of ordinary names and office
-				// holders' titles there are that country's (wire copy
-				// writes "U.S. Defense Secretary" in a Manila story).
-				if e.country == abroad || !a.generic && !a.title {
+				// Filed from abroad: office holders' titles and bodies
+				// of ordinary names there are that country's (the
+				// Treasury, the House of Representatives), unless the
+				// text names the body's own country anywhere: wire copy
+				// writes "U.S. Defense Secretary" in a Manila story, and
+				// a story about the U.S. department names the U.S.
+				// somewhere.
+				if e.country == abroad || !a.generic && !a.title || x.countryInText(e.country) {
 					continue
 				}
+				x.verdict[i] = vNamesake | vPlace
+				continue
 			} else if !a.generic {
 				continue
 			}
@@ -818,6 +827,30 @@ func (x *scratch) acronymRejected(i int, acronym string) bool {
 	return false
 }
 
+// countryInText reports whether the title or the body names the country
+// (for the U.S.: the U.S., America, American, Washington), capitalised:
+// "us" is a pronoun, and "federal" and "South American" say nothing of
+// the United States.
+func (x *scratch) countryInText(country string) bool {
+	found := false
+	for _, text := range x.texts {
+		prev := ""
+		forEachToken(text, func(tok string, _ int) bool {
+			if isCapitalised(tok) && placeOf(tok) == country && !strings.EqualFold(tok, "federal") &&
+				!(country == "US" && (prev == "South" || prev == "Latin" || prev == "Central")) {
+				found = true
+				return false
+			}
+			prev = tok
+			return true
+		})
+		if found {
+			return true
+		}
+	}
+	return false
+}
+
 // ownCountryNear reports whether the sentence of o, or one either side,
 // names the entity's own country (the U.S., American, Washington).
 func (x *scratch) ownCountryNear(o *occ, country string) bool {
@@ -833,7 +866,7 @@ func (x *scratch) ownCountryNear(o *occ, country string) bool {
 	seg := text[lo:hi]
 	found := false
 	forEachToken(seg, func(tok string, _ int) bool {
-		if placeOf(tok) == country {
+		if placeOf(tok) == country && (isCapitalised(tok) || tok == "federal") { // not the pronoun "us"
 			found = true
 			return false
 		}

@@ -13,7 +13,7 @@ import (
 const senseRules = `
 entities:
   - {id: board, category: gov, name: Widget Board, country: US, aliases: [{text: Widget Board, case: exact}, WBD,
-      {text: Widget Secretary, case: exact},
+      {text: Widget Secretary, case: exact}, {text: Widget Defense, case: exact},
       Widget Bureau of Data, {text: Senate, case: exact, context: [Congress, bill], reach: paragraph}]}
   - {id: lagoon, category: co, name: Lagoon Corp, aliases: [{text: Lagoon, case: exact, veto: [beach, swim]}]}
   - {id: acme, category: co, name: Acme, aliases: [{text: Acme, about: [cloud, revenue], not_about: [toy, toys]}]}
@@ -85,6 +85,10 @@ func TestSense(t *testing.T) {
 		{"filed from abroad: a title is that country's", "", "MANILA — Widget Secretary Ramos spoke.", nil},
 		{"filed from abroad: own country named", "", "MANILA — U.S. Widget Secretary Harmon spoke.", []string{"gov.board"}},
 		{"filed from a U.S. state", "", "HARRISBURG, Pa. — Widget Secretary Reyes spoke.", []string{"gov.board"}},
+		{"the other side's spelling: another country's", "", "Widget Defence met in London.", nil},
+		{"the other side's spelling, its country in front", "", "The US Widget Defence met.", []string{"gov.board"}},
+		{"the other side's spelling, its country in the text", "", "Widget Defence met. American officials came.", []string{"gov.board"}},
+		{"the pronoun us is no country", "", "The widget board told us nothing.", nil},
 		{"a firm's name on a local business", "", "Thieves broke into the Lagoon restaurant.", nil},
 		{"acronym spelled out in lower case as something else", "", "A wet bulb dial (WBD) broke. The WBD was replaced.", nil},
 		{"acronym spelled out in lower case as the entity", "", "The widget bureau of data (WBD) met. WBD said no.", []string{"gov.board"}},

@@ -104,6 +104,7 @@ type phrase struct {
 	exactUpper  []string
 	commonFirst bool // a hyphen must not glue it into a longer word
 	commonLast  bool
+	regional    bool       // a body's name in the other side's spelling (Defence Secretary for a U.S. body)
 	alias       *aliasInfo // nil for a term
 }
 
@@ -683,6 +684,7 @@ func (c *compiler) alias(file, key string, ei int32, a *aliasSpec) {
 			c.s.entities[ei].long[vk] = true
 		}
 		c.addPhrase(&c.s.main, v.norm, phrase{entity: ei, term: -1, exact: v.exact, alias: info,
+			regional:    v.regional && c.s.entities[ei].country != "",
 			commonFirst: commonWords[v.norm[0]], commonLast: commonWords[v.norm[len(v.norm)-1]]})
 	}
 }

@@ -10,18 +10,19 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	json "github.com/goccy/go-json"
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
+	_ "modernc.org/sqlite"
 
 	"newsmon/pipeline"
+	"newsmon/pipeline/desk/fulltext"
 )
 
 // schemaVersion changes when the tables change; an index of another version
 // is deleted and rebuilt from the streams (it is only a read model).
-const schemaVersion = "2"
+const schemaVersion = "3"
 
 var schema = []string{
 	`CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
@@ -33,7 +34,9 @@ var schema = []string{
 	// An article row is either an article from ARTICLES (stub = 0) or a
 	// stub made from the first alert of an article that is not (yet, or
 	// any more) in the index, so its alerts are found by search too.
-	// doc is the article's JSON without its text, which is in text.
+	// doc is the article's JSON without its text, which is in text. rid
+	// only grows (the full-text index keys documents by it; SQLite.nextRID
+	// gives it): a stub filled by its article becomes a new row.
 	`CREATE TABLE articles(
 		rid    INTEGER PRIMARY KEY,
 		id     TEXT NOT NULL UNIQUE,
@@ -44,16 +47,6 @@ var schema = []string{
 		text   TEXT NOT NULL,
 		doc    BLOB NOT NULL)`,
 	`CREATE INDEX articles_at ON articles(at)`,
-	// External-content FTS5 over title and text; rows are added and removed
-	// by the code that writes articles (no triggers: a trigger makes every
-	// insert a statement transaction, and FTS5 flushes its buffer to disk
-	// at each, several times slower).
-	`CREATE VIRTUAL TABLE articles_fts USING fts5(title, text, content='articles', content_rowid='rid',
-		tokenize='unicode61 remove_diacritics 2')`,
-	`INSERT INTO articles_fts(articles_fts, rank) VALUES('rank', 'bm25(4.0, 1.0)')`,
-	// Fewer, larger merges: a third less CPU per article indexed than the
-	// default of 4 (docs/benchmarks.md).
-	`INSERT INTO articles_fts(articles_fts, rank) VALUES('automerge', 16)`,
 	`CREATE TABLE alerts(
 		rid        INTEGER PRIMARY KEY,
 		id         TEXT NOT NULL UNIQUE,
@@ -94,6 +87,12 @@ type SQLite struct {
 	path string
 	w    *sql.DB
 	r    *sql.DB
+	ft   *fulltext.Index // over articles' title and text, keyed by rid
+	// nextRID is the rid of the next article row: above every rid in the
+	// table and in the full-text index (deleted documents included), so
+	// that the index never meets an old rid again. Only the writing
+	// connection's transactions use it, one at a time.
+	nextRID atomic.Int64
 }
 
 var _ Index = (*SQLite)(nil)
@@ -128,22 +127,27 @@ func OpenSQLite(path string, o SQLiteOptions) (*SQLite, error) {
 		s.Close()
 		return nil, fmt.Errorf("index %s: %w", path, err)
 	}
-	if v == "1" {
-		// Version 1 had no counts table: count once.
-		if err := s.migrate1(); err != nil {
+	switch v {
+	case schemaVersion, "":
+		if v == "" {
+			if err := s.create(); err != nil {
+				s.Close()
+				return nil, fmt.Errorf("index %s: create: %w", path, err)
+			}
+		}
+		live, err := s.liveRIDs(context.Background(), s.w)
+		if err == nil {
+			s.ft, err = fulltext.Open(context.Background(), s.w, live)
+		}
+		if err != nil {
 			s.Close()
 			return nil, fmt.Errorf("index %s: %w", path, err)
 		}
-		v = schemaVersion
-	}
-	switch v {
-	case schemaVersion:
-		return s, nil
-	case "":
-		if err := s.create(); err != nil {
-			s.Close()
-			return nil, fmt.Errorf("index %s: create: %w", path, err)
+		next := s.ft.MaxID() + 1
+		if len(live) > 0 {
+			next = max(next, live[len(live)-1]+1)
 		}
+		s.nextRID.Store(next)
 		return s, nil
 	default:
 		s.Close()
@@ -198,39 +202,46 @@ func (s *SQLite) version() (string, error) {
 	return v, err
 }
 
+// liveRIDs lists the articles' rids, ascending: the documents the
+// full-text index must hold.
+func (s *SQLite) liveRIDs(ctx context.Context, db fulltext.DB) ([]int64, error) {
+	rows, err := db.QueryContext(ctx, `SELECT rid FROM articles ORDER BY rid`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var rid int64
+		if err := rows.Scan(&rid); err != nil {
+			return nil, err
+		}
+		out = append(out, rid)
+	}
+	return out, rows.Err()
+}
+
 func (s *SQLite) create() error {
+	// Pages of 16 KiB: an article is one page, not two, and the index
+	// writes a quarter of the pages (and system calls). The size can only
+	// be set while the file is empty and out of WAL mode.
+	for _, p := range []string{`PRAGMA journal_mode=DELETE`, `PRAGMA page_size=16384`, `VACUUM`, `PRAGMA journal_mode=WAL`} {
+		if _, err := s.w.Exec(p); err != nil {
+			return fmt.Errorf("%s: %w", p, err)
+		}
+	}
 	tx, err := s.w.Begin()
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	for _, stmt := range schema {
+	for _, stmt := range append(slices.Clone(schema), fulltext.Schema...) {
 		if _, err := tx.Exec(stmt); err != nil {
 			return fmt.Errorf("%s: %w", strings.Fields(stmt)[:3], err)
 		}
 	}
 	if _, err := tx.Exec(`INSERT INTO meta(key, value) VALUES('schema', ?)`, schemaVersion); err != nil {
 		return err
-	}
-	return tx.Commit()
-}
-
-func (s *SQLite) migrate1() error {
-	tx, err := s.w.Begin()
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	for _, q := range []string{
-		`CREATE TABLE counts(name TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID`,
-		`INSERT INTO counts(name, n) VALUES
-			('articles', (SELECT count(*) FROM articles WHERE stub = 0)), ('stubs', (SELECT count(*) FROM articles WHERE stub = 1)),
-			('alerts', (SELECT count(*) FROM alerts)), ('feedback', (SELECT count(*) FROM feedback))`,
-		`UPDATE meta SET value = '2' WHERE key = 'schema'`,
-	} {
-		if _, err := tx.Exec(q); err != nil {
-			return fmt.Errorf("migrate: %w", err)
-		}
 	}
 	return tx.Commit()
 }
@@ -304,10 +315,11 @@ func stubText(a *pipeline.Alert) string {
 }
 
 type writeStmts struct {
-	insArticle, findArticle, updArticle, ftsAdd, ftsDel *sql.Stmt
-	insAlert, tallyRule, tallySource, tallyMention      *sql.Stmt
-	insFeedback, setPos, addCount                       *sql.Stmt
-	stubs                                               int // stubs made minus stubs filled, this batch
+	insArticle, findArticle, delArticle            *sql.Stmt
+	insAlert, tallyRule, tallySource, tallyMention *sql.Stmt
+	insFeedback, setPos, addCount                  *sql.Stmt
+	text                                           *fulltext.Writer
+	stubs                                          int // stubs made minus stubs filled, this batch
 }
 
 func prepare(ctx context.Context, tx *sql.Tx) (*writeStmts, error) {
@@ -316,12 +328,12 @@ func prepare(ctx context.Context, tx *sql.Tx) (*writeStmts, error) {
 		dst **sql.Stmt
 		sql string
 	}{
-		{&st.insArticle, `INSERT INTO articles(id, stub, at, source, title, text, doc) VALUES(?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT(id) DO NOTHING RETURNING rid`},
-		{&st.findArticle, `SELECT rid, stub, title, text FROM articles WHERE id = ?`},
-		{&st.updArticle, `UPDATE articles SET stub = 0, at = ?, source = ?, title = ?, text = ?, doc = ? WHERE rid = ?`},
-		{&st.ftsAdd, `INSERT INTO articles_fts(rowid, title, text) VALUES(?, ?, ?)`},
-		{&st.ftsDel, `INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES('delete', ?, ?, ?)`},
+		// No RETURNING and no AUTOINCREMENT: either makes SQLite keep a
+		// statement journal, a copy of every page the insert touches.
+		{&st.insArticle, `INSERT INTO articles(rid, id, stub, at, source, title, text, doc) VALUES(?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT(id) DO NOTHING`},
+		{&st.findArticle, `SELECT rid, stub FROM articles WHERE id = ?`},
+		{&st.delArticle, `DELETE FROM articles WHERE rid = ?`},
 		{&st.insAlert, `INSERT INTO alerts(id, article_id, rule, category, severity, source, at, doc) VALUES(?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT(id) DO NOTHING`},
 		{&st.tallyRule, `INSERT INTO rules(key, name, n) VALUES(?, ?, 1) ON CONFLICT(key) DO UPDATE SET n = n + 1, name = excluded.name`},
@@ -343,7 +355,7 @@ func prepare(ctx context.Context, tx *sql.Tx) (*writeStmts, error) {
 }
 
 func (st *writeStmts) close() {
-	for _, s := range []*sql.Stmt{st.insArticle, st.findArticle, st.updArticle, st.ftsAdd, st.ftsDel,
+	for _, s := range []*sql.Stmt{st.insArticle, st.findArticle, st.delArticle,
 		st.insAlert, st.tallyRule, st.tallySource, st.tallyMention, st.insFeedback, st.setPos, st.addCount} {
 		if s != nil {
 			s.Close()
@@ -364,6 +376,7 @@ func (s *SQLite) Apply(ctx context.Context, b *Batch) (Applied, error) {
 		return out, err
 	}
 	defer st.close()
+	st.text = s.ft.Writer()
 	for i := range b.Articles {
 		added, err := s.putArticle(ctx, st, &b.Articles[i])
 		if err != nil {
@@ -408,7 +421,10 @@ func (s *SQLite) Apply(ctx context.Context, b *Batch) (Applied, error) {
 			return Applied{}, fmt.Errorf("index counts: %w", err)
 		}
 	}
-	if err := tx.Commit(); err != nil {
+	if err := st.text.Flush(ctx, tx); err != nil {
+		return Applied{}, fmt.Errorf("index: %w", err)
+	}
+	if err := s.ft.Commit(st.text, tx.Commit); err != nil {
 		return Applied{}, fmt.Errorf("index commit: %w", err)
 	}
 	return out, nil
@@ -424,36 +440,32 @@ func (s *SQLite) putArticle(ctx context.Context, st *writeStmts, a *pipeline.Art
 		return false, err
 	}
 	at := ms(articleTime(a))
-	var rid int64
-	err = st.insArticle.QueryRowContext(ctx, a.ID, 0, at, a.Source, a.Title, text, doc).Scan(&rid)
-	switch {
-	case err == nil:
-		if _, err := st.ftsAdd.ExecContext(ctx, rid, a.Title, text); err != nil {
-			return false, err
-		}
-		return true, nil
-	case !errors.Is(err, sql.ErrNoRows):
+	rid := s.nextRID.Add(1) - 1
+	added, err := insertOnce(ctx, st.insArticle, rid, a.ID, 0, at, a.Source, a.Title, text, doc)
+	if err != nil {
 		return false, err
 	}
-	var (
-		stub             bool
-		oldTitle, oldTxt string
-	)
-	if err := st.findArticle.QueryRowContext(ctx, a.ID).Scan(&rid, &stub, &oldTitle, &oldTxt); err != nil {
+	if added {
+		st.text.Add(rid, at, a.Title, text)
+		return true, nil
+	}
+	var stub bool
+	if err := st.findArticle.QueryRowContext(ctx, a.ID).Scan(&rid, &stub); err != nil {
 		return false, err
 	}
 	if !stub {
 		return false, nil // stored before: the stream is read again after a crash
 	}
-	if _, err := st.ftsDel.ExecContext(ctx, rid, oldTitle, oldTxt); err != nil {
+	// The stub goes, the article comes as a new row.
+	if _, err := st.delArticle.ExecContext(ctx, rid); err != nil {
 		return false, err
 	}
-	if _, err := st.updArticle.ExecContext(ctx, at, a.Source, a.Title, text, doc, rid); err != nil {
+	st.text.Delete(rid)
+	rid = s.nextRID.Add(1) - 1
+	if _, err := st.insArticle.ExecContext(ctx, rid, a.ID, 0, at, a.Source, a.Title, text, doc); err != nil {
 		return false, err
 	}
-	if _, err := st.ftsAdd.ExecContext(ctx, rid, a.Title, text); err != nil {
-		return false, err
-	}
+	st.text.Add(rid, at, a.Title, text)
 	st.stubs--
 	return true, nil
 }
@@ -497,18 +509,28 @@ func (s *SQLite) putAlert(ctx context.Context, st *writeStmts, r *AlertRecord) (
 		return false, err
 	}
 	text := stubText(a)
-	var rid int64
-	err = st.insArticle.QueryRowContext(ctx, ref.ID, 1, ms(articleTime(&stub)), ref.Source, ref.Title, text, sdoc).Scan(&rid)
-	switch {
-	case err == nil:
-		if _, err := st.ftsAdd.ExecContext(ctx, rid, ref.Title, text); err != nil {
-			return false, err
-		}
-		st.stubs++
-	case !errors.Is(err, sql.ErrNoRows):
+	at := ms(articleTime(&stub))
+	rid := s.nextRID.Add(1) - 1
+	made, err := insertOnce(ctx, st.insArticle, rid, ref.ID, 1, at, ref.Source, ref.Title, text, sdoc)
+	if err != nil {
 		return false, err
 	}
+	if made {
+		st.text.Add(rid, at, ref.Title, text)
+		st.stubs++
+	}
 	return true, nil
+}
+
+// insertOnce runs an INSERT ... ON CONFLICT DO NOTHING and says whether it
+// added the row.
+func insertOnce(ctx context.Context, stmt *sql.Stmt, args ...any) (bool, error) {
+	res, err := stmt.ExecContext(ctx, args...)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
 }
 
 func putFeedback(ctx context.Context, st *writeStmts, f *pipeline.Feedback) (bool, error) {
@@ -539,9 +561,21 @@ func (s *SQLite) Prune(ctx context.Context, before time.Time) (int, error) {
 	}
 	defer tx.Rollback()
 	cut := ms(before)
-	// FTS rows go first, while the old values are still there to delete.
-	if _, err := tx.ExecContext(ctx, `INSERT INTO articles_fts(articles_fts, rowid, title, text)
-		SELECT 'delete', rid, title, text FROM articles WHERE at < ?`, cut); err != nil {
+	text := s.ft.Writer()
+	rows, err := tx.QueryContext(ctx, `SELECT rid FROM articles WHERE at < ?`, cut)
+	if err != nil {
+		return 0, fmt.Errorf("prune: %w", err)
+	}
+	for rows.Next() {
+		var rid int64
+		if err := rows.Scan(&rid); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("prune: %w", err)
+		}
+		text.Delete(rid)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
 		return 0, fmt.Errorf("prune: %w", err)
 	}
 	res, err := tx.ExecContext(ctx, `DELETE FROM articles WHERE at < ?`, cut)
@@ -579,7 +613,10 @@ func (s *SQLite) Prune(ctx context.Context, before time.Time) (int, error) {
 			return 0, fmt.Errorf("prune: %w", err)
 		}
 	}
-	return int(na + nl), tx.Commit()
+	if err := text.Flush(ctx, tx); err != nil {
+		return 0, fmt.Errorf("prune: %w", err)
+	}
+	return int(na + nl), s.ft.Commit(text, tx.Commit)
 }
 
 // renameRules gives the recounted rules their display names back from
@@ -623,10 +660,14 @@ func (s *SQLite) Check(ctx context.Context) error {
 	if res != "ok" {
 		return fmt.Errorf("check %s: %s", s.path, res)
 	}
-	if _, err := s.w.ExecContext(ctx, `INSERT INTO articles_fts(articles_fts, rank) VALUES('integrity-check', 1)`); err != nil {
-		return fmt.Errorf("check %s: full-text index: %w", s.path, err)
+	live, err := s.liveRIDs(ctx, s.w)
+	if err != nil {
+		return fmt.Errorf("check %s: %w", s.path, err)
 	}
-	var kept, real Counts
+	if err := s.ft.Check(ctx, s.w, live); err != nil {
+		return fmt.Errorf("check %s: %w", s.path, err)
+	}
+	var real Counts
 	kept, err := s.Counts(ctx)
 	if err != nil {
 		return err
@@ -848,103 +889,78 @@ func (s *SQLite) addVerdicts(ctx context.Context, alerts []AlertView) error {
 	return rows.Err()
 }
 
-// rankWindow is how many of the newest matches a ranked search ranks.
-const rankWindow = 5000
-
 // Search runs a full-text query.
 func (s *SQLite) Search(ctx context.Context, q SearchQuery) (SearchPage, error) {
-	match, err := ftsQuery(q.Q)
+	text, err := ftsQuery(q.Q)
 	if err != nil {
 		return SearchPage{}, err
 	}
+	pq, err := fulltext.Parse(text)
+	if err != nil {
+		var se *fulltext.SyntaxError
+		if errors.As(err, &se) {
+			return SearchPage{}, &BadQueryError{Query: q.Q, Reason: se.Reason}
+		}
+		return SearchPage{}, err
+	}
 	limit := clampLimit(q.Limit, 20, 200)
-	where := []string{"articles_fts MATCH ?"}
-	args := []any{MarkStart, MarkEnd, MarkStart, MarkEnd, match}
+	rd, err := s.ft.Read(ctx, s.r)
+	if err != nil {
+		return SearchPage{}, fmt.Errorf("search: %w", err)
+	}
+	defer rd.Close()
+	tx := rd.Tx()
+	o := fulltext.Options{Newest: q.Sort == "newest", Offset: max(q.Offset, 0), Limit: limit}
 	if !q.From.IsZero() {
-		where = append(where, "a.at >= ?")
-		args = append(args, ms(q.From))
+		o.From = ms(q.From)
 	}
 	if !q.To.IsZero() {
-		where = append(where, "a.at < ?")
-		args = append(args, ms(q.To))
+		o.To = ms(q.To)
 	}
 	if q.Alerted {
-		where = append(where, "EXISTS (SELECT 1 FROM alerts l WHERE l.article_id = a.id)")
-	}
-	order := "rank"
-	if q.Sort == "newest" {
-		order = "articles_fts.rowid DESC"
-	} else {
-		// Ranking scores every match; a query of common words matches a
-		// good part of a big index. Only the newest rankWindow matches are
-		// ranked, found by walking the matches from the newest rowid down,
-		// which stops early.
-		var floor sql.NullInt64
-		err := s.r.QueryRowContext(ctx, `SELECT min(rowid) FROM (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?
-			ORDER BY rowid DESC LIMIT ?)`, match, rankWindow).Scan(&floor)
+		stmt, err := tx.PrepareContext(ctx, `SELECT EXISTS (SELECT 1 FROM alerts l JOIN articles a ON l.article_id = a.id WHERE a.rid = ?)`)
 		if err != nil {
-			return SearchPage{}, searchError(q.Q, err)
+			return SearchPage{}, fmt.Errorf("search: %w", err)
 		}
-		if floor.Valid {
-			where = append(where, "articles_fts.rowid >= ?")
-			args = append(args, floor.Int64)
+		defer stmt.Close()
+		o.Keep = func(rid int64) (bool, error) {
+			var ok bool
+			err := stmt.QueryRowContext(ctx, rid).Scan(&ok)
+			return ok, err
 		}
 	}
-	query := `SELECT a.id, a.stub, highlight(articles_fts, 0, ?, ?), snippet(articles_fts, 1, ?, ?, '…', 32), a.doc
-		FROM articles_fts JOIN articles a ON a.rid = articles_fts.rowid
-		WHERE ` + strings.Join(where, " AND ") + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?`
-	args = append(args, limit+1, max(q.Offset, 0))
-	rows, err := s.r.QueryContext(ctx, query, args...)
+	found, more, err := rd.Search(ctx, pq, o)
 	if err != nil {
-		return SearchPage{}, searchError(q.Q, err)
+		return SearchPage{}, fmt.Errorf("search: %w", err)
 	}
-	defer rows.Close()
-	var page SearchPage
-	for rows.Next() {
+	page := SearchPage{Hits: []SearchHit{}, More: more}
+	get, err := tx.PrepareContext(ctx, `SELECT id, stub, title, text, doc FROM articles WHERE rid = ?`)
+	if err != nil {
+		return SearchPage{}, fmt.Errorf("search: %w", err)
+	}
+	defer get.Close()
+	for _, f := range found {
 		var (
-			h   SearchHit
-			doc []byte
+			h           SearchHit
+			title, body string
+			doc         []byte
 		)
-		if err := rows.Scan(&h.ID, &h.Stub, &h.Title, &h.Snippet, &doc); err != nil {
-			return SearchPage{}, searchError(q.Q, err)
-		}
-		if len(page.Hits) == limit {
-			page.More = true
-			break
+		if err := get.QueryRowContext(ctx, f.ID).Scan(&h.ID, &h.Stub, &title, &body, &doc); err != nil {
+			return SearchPage{}, fmt.Errorf("search: article %d: %w", f.ID, err)
 		}
 		var a pipeline.Article
 		if err := json.Unmarshal(doc, &a); err != nil {
 			return SearchPage{}, fmt.Errorf("search: stored article %s: %w", h.ID, err)
 		}
+		h.Title = pq.Highlight(title, MarkStart, MarkEnd)
+		h.Snippet = pq.Snippet(body, MarkStart, MarkEnd, "…", 32)
 		h.URL, h.Source, h.Published = a.URL, a.Source, a.Published
 		if h.Snippet == "" {
 			h.Snippet = a.Summary
 		}
 		page.Hits = append(page.Hits, h)
 	}
-	if err := rows.Err(); err != nil {
-		return SearchPage{}, searchError(q.Q, err)
-	}
-	rows.Close()
-	if page.Hits == nil {
-		page.Hits = []SearchHit{}
-	}
 	return page, s.addRules(ctx, page.Hits)
-}
-
-// searchError turns what SQLite says about a MATCH it cannot parse into a
-// BadQueryError; other errors stay errors.
-func searchError(q string, err error) error {
-	var se *sqlite.Error
-	if errors.As(err, &se) && se.Code() == sqlite3.SQLITE_ERROR {
-		reason := se.Error()
-		if i := strings.LastIndex(reason, ": "); i >= 0 && strings.HasPrefix(reason, "SQL logic error") {
-			reason = reason[i+2:]
-		}
-		reason = strings.TrimSuffix(strings.TrimPrefix(reason, "SQL logic error: "), " (1)")
-		return &BadQueryError{Query: q, Reason: reason}
-	}
-	return fmt.Errorf("search: %w", err)
 }
 
 func (s *SQLite) addRules(ctx context.Context, hits []SearchHit) error {

@@ -1,0 +1,622 @@
+package fulltext
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math/bits"
+	"slices"
+	"sort"
+	"sync"
+)
+
+// Schema is the index's tables, created with the desk's own.
+var Schema = []string{
+	// One row per segment: its document table (ids, times, lengths).
+	`CREATE TABLE text_segments(id INTEGER PRIMARY KEY, level INTEGER NOT NULL, docs BLOB NOT NULL)`,
+	// A segment's terms in sorted blocks; docs first, so a query that
+	// needs no positions never reads them.
+	`CREATE TABLE text_blocks(seg INTEGER NOT NULL, first TEXT NOT NULL, docs BLOB NOT NULL, pos BLOB NOT NULL,
+		PRIMARY KEY(seg, first))`,
+}
+
+// DB is what the index needs of a connection or transaction.
+type DB interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
+}
+
+// Merge policy: a segment's level is log8 of its documents; when the eight
+// newest segments share a level below maxLevel they become one. A segment
+// more than half deleted is rewritten alone.
+const (
+	mergeFan = 8
+	maxLevel = 6 // 8^6 = 262,144 documents
+)
+
+func levelOf(n int) int {
+	if n < 1 {
+		return 0
+	}
+	return (bits.Len(uint(n)) - 1) / 3
+}
+
+// segment is a segment's document table with the documents deleted since
+// it was written (deleted documents are dropped when it is merged).
+type segment struct {
+	id    int64
+	level int
+	docTable
+	dead     []uint64 // bitset; nil when none
+	nDead    int
+	totalLen uint64 // tokens of its live documents
+}
+
+func (s *segment) isDead(doc int) bool {
+	return s.dead != nil && s.dead[doc>>6]&(1<<(doc&63)) != 0
+}
+
+func (s *segment) live() int { return len(s.ids) - s.nDead }
+
+// find returns the segment-local number of document id, or -1.
+func (s *segment) find(id int64) int {
+	i, ok := slices.BinarySearch(s.ids, id)
+	if !ok {
+		return -1
+	}
+	return i
+}
+
+// markDead marks doc deleted; s must not be shared with searches yet.
+func (s *segment) markDead(doc int) {
+	if s.dead == nil {
+		s.dead = make([]uint64, (len(s.ids)+63)/64)
+	}
+	if s.isDead(doc) {
+		return
+	}
+	s.dead[doc>>6] |= 1 << (doc & 63)
+	s.nDead++
+	s.totalLen -= uint64(s.lens[doc])
+}
+
+// state is the set of segments, ordered by their documents' ids.
+type state struct {
+	segs []*segment
+}
+
+func (st *state) stats() (docs int, totalLen uint64) {
+	for _, s := range st.segs {
+		docs += s.live()
+		totalLen += s.totalLen
+	}
+	return docs, totalLen
+}
+
+// locate returns the segment holding id and its number there.
+func (st *state) locate(id int64) (int, int) {
+	i := sort.Search(len(st.segs), func(i int) bool {
+		s := st.segs[i]
+		return len(s.ids) > 0 && s.ids[len(s.ids)-1] >= id
+	})
+	if i == len(st.segs) {
+		return -1, -1
+	}
+	if d := st.segs[i].find(id); d >= 0 {
+		return i, d
+	}
+	return -1, -1
+}
+
+// Index is the full-text index: the segments' document tables in memory,
+// their postings in the database.
+type Index struct {
+	mu sync.RWMutex
+	st *state
+}
+
+// Open loads the segments. live lists the ids of the documents that exist
+// (ascending); every other document in a segment is deleted.
+func Open(ctx context.Context, db DB, live []int64) (*Index, error) {
+	rows, err := db.QueryContext(ctx, `SELECT id, level, docs FROM text_segments`)
+	if err != nil {
+		return nil, fmt.Errorf("full-text segments: %w", err)
+	}
+	defer rows.Close()
+	st := &state{}
+	for rows.Next() {
+		var (
+			s   segment
+			raw []byte
+		)
+		if err := rows.Scan(&s.id, &s.level, &raw); err != nil {
+			return nil, fmt.Errorf("full-text segments: %w", err)
+		}
+		if s.docTable, err = decodeDocTable(raw); err != nil {
+			return nil, fmt.Errorf("full-text segment %d: %w", s.id, err)
+		}
+		st.segs = append(st.segs, &s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("full-text segments: %w", err)
+	}
+	slices.SortFunc(st.segs, func(a, b *segment) int { return cmpFirst(a, b) })
+	for _, s := range st.segs {
+		for d, id := range s.ids {
+			if _, ok := slices.BinarySearch(live, id); ok {
+				s.totalLen += uint64(s.lens[d])
+				continue
+			}
+			s.totalLen += uint64(s.lens[d]) // markDead takes it off again
+			s.markDead(d)
+		}
+	}
+	return &Index{st: st}, nil
+}
+
+func cmpFirst(a, b *segment) int {
+	fa, fb := int64(-1), int64(-1)
+	if len(a.ids) > 0 {
+		fa = a.ids[0]
+	}
+	if len(b.ids) > 0 {
+		fb = b.ids[0]
+	}
+	switch {
+	case fa < fb:
+		return -1
+	case fa > fb:
+		return 1
+	}
+	return 0
+}
+
+// Docs is how many live documents the index holds.
+func (x *Index) Docs() int {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	n, _ := x.st.stats()
+	return n
+}
+
+// Writer is a change to the index made in one database transaction:
+// documents added and deleted, then written by Flush and made visible by
+// Commit.
+type Writer struct {
+	x       *Index
+	st      *state
+	b       *builder
+	newDead map[int]bool // builder documents deleted before Flush
+	touched map[*segment]bool
+}
+
+// Writer starts a change. Changes must not overlap: the caller makes them
+// in its single writing transaction.
+func (x *Index) Writer() *Writer {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return &Writer{x: x, st: &state{segs: slices.Clone(x.st.segs)}, b: newBuilder(), newDead: map[int]bool{}, touched: map[*segment]bool{}}
+}
+
+// Add indexes a document. Ids must be greater than every id indexed before
+// (the desk's ids only grow).
+func (w *Writer) Add(id, at int64, title, text string) {
+	w.b.add(id, at, title, text)
+}
+
+// Delete removes document id from the index (nothing if it is not there).
+func (w *Writer) Delete(id int64) {
+	if d, ok := slices.BinarySearch(w.b.docs.ids, id); ok {
+		w.newDead[d] = true
+		return
+	}
+	i, d := w.st.locate(id)
+	if i < 0 || w.st.segs[i].isDead(d) {
+		return
+	}
+	s := w.st.segs[i]
+	if !w.touched[s] {
+		// Copy on first write: searches still read the committed one.
+		c := *s
+		c.dead = make([]uint64, (len(s.ids)+63)/64)
+		copy(c.dead, s.dead)
+		s = &c
+		w.st.segs[i] = s
+		w.touched[s] = true
+	}
+	s.markDead(d)
+}
+
+// Flush writes the documents added as a new segment, then merges what the
+// policy says to merge and drops segments with nothing left alive.
+func (w *Writer) Flush(ctx context.Context, db DB) error {
+	if len(w.b.docs.ids) > 0 {
+		s, err := writeSegment(ctx, db, &w.b.docs, w.b.lists(), levelOf(len(w.b.docs.ids)))
+		if err != nil {
+			return err
+		}
+		for d := range w.newDead {
+			s.markDead(d)
+		}
+		w.st.segs = append(w.st.segs, s)
+		w.b = newBuilder()
+	}
+	// Rewrite segments the deletes emptied or halved.
+	for i := 0; i < len(w.st.segs); i++ {
+		s := w.st.segs[i]
+		if !w.touched[s] || s.nDead*2 <= len(s.ids) {
+			continue
+		}
+		m, err := merge(ctx, db, []*segment{s}, s.level)
+		if err != nil {
+			return err
+		}
+		if m == nil {
+			w.st.segs = slices.Delete(w.st.segs, i, i+1)
+			i--
+			continue
+		}
+		w.st.segs[i] = m
+	}
+	for {
+		n := len(w.st.segs)
+		if n < mergeFan {
+			return nil
+		}
+		run := w.st.segs[n-mergeFan:]
+		lvl := run[0].level
+		if lvl >= maxLevel || slices.ContainsFunc(run, func(s *segment) bool { return s.level != lvl }) {
+			return nil
+		}
+		live := 0
+		for _, s := range run {
+			live += s.live()
+		}
+		m, err := merge(ctx, db, run, max(lvl+1, levelOf(live)))
+		if err != nil {
+			return err
+		}
+		w.st.segs = w.st.segs[:n-mergeFan]
+		if m != nil {
+			w.st.segs = append(w.st.segs, m)
+		}
+	}
+}
+
+// Commit runs commit (the caller's transaction commit) and, when it
+// succeeds, makes the change visible to searches begun after it.
+func (x *Index) Commit(w *Writer, commit func() error) error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if err := commit(); err != nil {
+		return err
+	}
+	x.st = w.st
+	return nil
+}
+
+// writeSegment stores a segment's document table and blocks.
+func writeSegment(ctx context.Context, db DB, docs *docTable, lists []termList, level int) (*segment, error) {
+	res, err := db.ExecContext(ctx, `INSERT INTO text_segments(level, docs) VALUES(?, ?)`, level, docs.encode())
+	if err != nil {
+		return nil, fmt.Errorf("full-text segment: %w", err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return nil, err
+	}
+	bw, err := newSegmentWriter(ctx, db, id)
+	if err != nil {
+		return nil, err
+	}
+	defer bw.close()
+	for _, l := range lists {
+		if err := bw.add(l); err != nil {
+			return nil, err
+		}
+	}
+	if err := bw.flush(); err != nil {
+		return nil, err
+	}
+	s := &segment{id: id, level: level, docTable: *docs}
+	for _, n := range docs.lens {
+		s.totalLen += uint64(n)
+	}
+	return s, nil
+}
+
+type segmentWriter struct {
+	blockWriter
+	stmt *sql.Stmt
+}
+
+func newSegmentWriter(ctx context.Context, db DB, seg int64) (*segmentWriter, error) {
+	stmt, err := db.PrepareContext(ctx, `INSERT INTO text_blocks(seg, first, docs, pos) VALUES(?, ?, ?, ?)`)
+	if err != nil {
+		return nil, fmt.Errorf("full-text blocks: %w", err)
+	}
+	w := &segmentWriter{stmt: stmt}
+	w.emit = func(first string, docs, pos []byte) error {
+		if _, err := stmt.ExecContext(ctx, seg, first, docs, pos); err != nil {
+			return fmt.Errorf("full-text block: %w", err)
+		}
+		return nil
+	}
+	return w, nil
+}
+
+func (w *segmentWriter) close() { w.stmt.Close() }
+
+// merge writes the live documents of consecutive segments as one segment
+// and removes them; it returns nil when none is alive.
+func merge(ctx context.Context, db DB, in []*segment, level int) (*segment, error) {
+	var docs docTable
+	remap := make([][]int32, len(in))
+	for i, s := range in {
+		remap[i] = make([]int32, len(s.ids))
+		for d := range s.ids {
+			if s.isDead(d) {
+				remap[i][d] = -1
+				continue
+			}
+			remap[i][d] = int32(len(docs.ids))
+			docs.ids = append(docs.ids, s.ids[d])
+			docs.ats = append(docs.ats, s.ats[d])
+			docs.lens = append(docs.lens, s.lens[d])
+		}
+	}
+	var out *segment
+	if len(docs.ids) > 0 {
+		res, err := db.ExecContext(ctx, `INSERT INTO text_segments(level, docs) VALUES(?, ?)`, level, docs.encode())
+		if err != nil {
+			return nil, fmt.Errorf("full-text merge: %w", err)
+		}
+		id, err := res.LastInsertId()
+		if err != nil {
+			return nil, err
+		}
+		out = &segment{id: id, level: level, docTable: docs}
+		for _, n := range docs.lens {
+			out.totalLen += uint64(n)
+		}
+		if err := mergeTerms(ctx, db, in, remap, id); err != nil {
+			return nil, err
+		}
+	}
+	for _, s := range in {
+		if _, err := db.ExecContext(ctx, `DELETE FROM text_blocks WHERE seg = ?`, s.id); err != nil {
+			return nil, fmt.Errorf("full-text merge: %w", err)
+		}
+		if _, err := db.ExecContext(ctx, `DELETE FROM text_segments WHERE id = ?`, s.id); err != nil {
+			return nil, fmt.Errorf("full-text merge: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// mergeTerms walks the input segments' terms in order and writes each
+// term's lists, renumbered and without deleted documents, to segment seg.
+func mergeTerms(ctx context.Context, db DB, in []*segment, remap [][]int32, seg int64) error {
+	curs := make([]*termCursor, len(in))
+	for i, s := range in {
+		c, err := openCursor(ctx, db, s.id)
+		if err != nil {
+			return err
+		}
+		defer c.close()
+		curs[i] = c
+	}
+	bw, err := newSegmentWriter(ctx, db, seg)
+	if err != nil {
+		return err
+	}
+	defer bw.close()
+	for {
+		term, ok := "", false
+		for _, c := range curs {
+			if c.ok && (!ok || c.cur.term < term) {
+				term, ok = c.cur.term, true
+			}
+		}
+		if !ok {
+			break
+		}
+		var l termList
+		l.term = term
+		prev := 0
+		for i, c := range curs {
+			if !c.ok || c.cur.term != term {
+				continue
+			}
+			if in[i].nDead == 0 {
+				// Nothing to drop: the list moves by the documents
+				// before it; only its first gap changes.
+				e := entries{r: reader{b: c.cur.docs}}
+				x, _ := e.next()
+				if e.r.err != nil {
+					return fmt.Errorf("full-text segment %d, term %q: %w", in[i].id, term, errCorrupt)
+				}
+				first := int(remap[i][x.doc])
+				l.docs = appendEntry(l.docs, first-prev, x.nTitle, x.nText)
+				l.docs = append(l.docs, c.cur.docs[e.r.off:]...)
+				l.pos = append(l.pos, c.cur.pos...)
+				l.df += c.cur.df
+				prev = int(remap[i][c.cur.last])
+				if err := c.advance(); err != nil {
+					return err
+				}
+				continue
+			}
+			e := entries{r: reader{b: c.cur.docs}}
+			pr := reader{b: c.cur.pos}
+			for {
+				x, more := e.next()
+				if !more {
+					break
+				}
+				start := pr.off
+				for range x.nTitle + x.nText {
+					pr.uvarint()
+				}
+				nd := remap[i][x.doc]
+				if nd < 0 {
+					continue
+				}
+				l.docs = appendEntry(l.docs, int(nd)-prev, x.nTitle, x.nText)
+				l.pos = append(l.pos, c.cur.pos[start:pr.off]...)
+				prev = int(nd)
+				l.df++
+			}
+			if e.r.err != nil || pr.err != nil || !pr.done() {
+				return fmt.Errorf("full-text segment %d, term %q: %w", in[i].id, term, errCorrupt)
+			}
+			if err := c.advance(); err != nil {
+				return err
+			}
+		}
+		l.last = prev
+		if l.df > 0 {
+			if err := bw.add(l); err != nil {
+				return err
+			}
+		}
+	}
+	return bw.flush()
+}
+
+// termCursor reads a segment's terms in order.
+type termCursor struct {
+	rows      *sql.Rows
+	seg       int64
+	block     []blockEntry
+	docs, pos []byte
+	i         int
+	cur       termList
+	ok        bool
+}
+
+func openCursor(ctx context.Context, db DB, seg int64) (*termCursor, error) {
+	rows, err := db.QueryContext(ctx, `SELECT docs, pos FROM text_blocks WHERE seg = ? ORDER BY first`, seg)
+	if err != nil {
+		return nil, fmt.Errorf("full-text segment %d: %w", seg, err)
+	}
+	c := &termCursor{rows: rows, seg: seg, i: -1}
+	return c, c.advance()
+}
+
+func (c *termCursor) advance() error {
+	c.i++
+	for c.i >= len(c.block) {
+		if !c.rows.Next() {
+			c.ok = false
+			if err := c.rows.Err(); err != nil {
+				return fmt.Errorf("full-text segment %d: %w", c.seg, err)
+			}
+			return nil
+		}
+		if err := c.rows.Scan(&c.docs, &c.pos); err != nil {
+			return fmt.Errorf("full-text segment %d: %w", c.seg, err)
+		}
+		b, err := parseBlock(c.docs)
+		if err != nil {
+			return fmt.Errorf("full-text segment %d: %w", c.seg, err)
+		}
+		c.block, c.i = b, 0
+	}
+	e := c.block[c.i]
+	if e.posOff+e.posLen > len(c.pos) {
+		return fmt.Errorf("full-text segment %d: %w", c.seg, errCorrupt)
+	}
+	c.cur = termList{term: e.term, df: e.df, last: e.last, docs: c.docs[e.docOff : e.docOff+e.docLen], pos: c.pos[e.posOff : e.posOff+e.posLen]}
+	c.ok = true
+	return nil
+}
+
+func (c *termCursor) close() { c.rows.Close() }
+
+// Check reads every segment back: blocks decode, terms are in order, lists
+// agree with their counts and stay within their segment, and the live
+// documents are exactly live (ascending).
+func (x *Index) Check(ctx context.Context, db DB, live []int64) error {
+	x.mu.RLock()
+	st := x.st
+	x.mu.RUnlock()
+	var ids []int64
+	for _, s := range st.segs {
+		for d, id := range s.ids {
+			if !s.isDead(d) {
+				ids = append(ids, id)
+			}
+		}
+		if err := checkSegment(ctx, db, s); err != nil {
+			return err
+		}
+	}
+	if !slices.Equal(ids, live) {
+		return fmt.Errorf("full-text index: %d live documents, want %d", len(ids), len(live))
+	}
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM text_segments`).Scan(&n); err != nil {
+		return err
+	}
+	if n != len(st.segs) {
+		return fmt.Errorf("full-text index: %d segments stored, %d in use", n, len(st.segs))
+	}
+	return nil
+}
+
+func checkSegment(ctx context.Context, db DB, s *segment) error {
+	c, err := openCursor(ctx, db, s.id)
+	if err != nil {
+		return err
+	}
+	defer c.close()
+	prev := ""
+	for c.ok {
+		t := c.cur
+		if t.term <= prev && prev != "" {
+			return fmt.Errorf("full-text segment %d: term %q after %q", s.id, t.term, prev)
+		}
+		prev = t.term
+		e := entries{r: reader{b: t.docs}}
+		pr := reader{b: t.pos}
+		n, last := 0, -1
+		for {
+			x, ok := e.next()
+			if !ok {
+				break
+			}
+			if x.doc <= last || x.doc >= len(s.ids) || x.nTitle+x.nText == 0 {
+				return fmt.Errorf("full-text segment %d, term %q: %w", s.id, t.term, errCorrupt)
+			}
+			for range x.nTitle + x.nText {
+				pr.uvarint()
+			}
+			last = x.doc
+			n++
+		}
+		if e.r.err != nil || pr.err != nil || !pr.done() || n != t.df || last != t.last {
+			return fmt.Errorf("full-text segment %d, term %q: %w", s.id, t.term, errCorrupt)
+		}
+		if err := c.advance(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// MaxID is the greatest document id in any segment (deleted ones
+// included), 0 when there is none.
+func (x *Index) MaxID() int64 {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	var m int64
+	for _, s := range x.st.segs {
+		if len(s.ids) > 0 {
+			m = max(m, s.ids[len(s.ids)-1])
+		}
+	}
+	return m
+}

@@ -187,8 +187,8 @@ func (x *Index) Docs() int {
 type Writer struct {
 	x       *Index
 	st      *state
-	b       *builder
-	newDead map[int]bool // builder documents deleted before Flush
+	b       []*builder     // the last one takes documents
+	newDead map[int64]bool // documents added and deleted before Flush
 	touched map[*segment]bool
 }
 
@@ -197,20 +197,27 @@ type Writer struct {
 func (x *Index) Writer() *Writer {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	return &Writer{x: x, st: &state{segs: slices.Clone(x.st.segs)}, b: newBuilder(), newDead: map[int]bool{}, touched: map[*segment]bool{}}
+	return &Writer{x: x, st: &state{segs: slices.Clone(x.st.segs)}, b: []*builder{newBuilder()}, newDead: map[int64]bool{}, touched: map[*segment]bool{}}
 }
 
 // Add indexes a document. Ids must be greater than every id indexed before
 // (the desk's ids only grow).
 func (w *Writer) Add(id, at int64, title, text string) {
-	w.b.add(id, at, title, text)
+	b := w.b[len(w.b)-1]
+	if b.full() {
+		b = newBuilder()
+		w.b = append(w.b, b)
+	}
+	b.add(id, at, title, text)
 }
 
 // Delete removes document id from the index (nothing if it is not there).
 func (w *Writer) Delete(id int64) {
-	if d, ok := slices.BinarySearch(w.b.docs.ids, id); ok {
-		w.newDead[d] = true
-		return
+	for _, b := range w.b {
+		if _, ok := slices.BinarySearch(b.docs.ids, id); ok {
+			w.newDead[id] = true
+			return
+		}
 	}
 	i, d := w.st.locate(id)
 	if i < 0 || w.st.segs[i].isDead(d) {
@@ -232,17 +239,23 @@ func (w *Writer) Delete(id int64) {
 // Flush writes the documents added as a new segment, then merges what the
 // policy says to merge and drops segments with nothing left alive.
 func (w *Writer) Flush(ctx context.Context, db DB) error {
-	if len(w.b.docs.ids) > 0 {
-		s, err := writeSegment(ctx, db, &w.b.docs, w.b.lists(), levelOf(len(w.b.docs.ids)))
+	for _, b := range w.b {
+		if len(b.docs.ids) == 0 {
+			continue
+		}
+		s, err := writeSegment(ctx, db, &b.docs, b.lists(), levelOf(len(b.docs.ids)))
 		if err != nil {
 			return err
 		}
-		for d := range w.newDead {
-			s.markDead(d)
+		for id := range w.newDead {
+			if d := s.find(id); d >= 0 {
+				s.markDead(d)
+				w.touched[s] = true
+			}
 		}
 		w.st.segs = append(w.st.segs, s)
-		w.b = newBuilder()
 	}
+	w.b = []*builder{newBuilder()}
 	// Rewrite segments the deletes emptied or halved.
 	for i := 0; i < len(w.st.segs); i++ {
 		s := w.st.segs[i]

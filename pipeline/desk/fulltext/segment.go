@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // A segment is an immutable inverted index of some documents, numbered
@@ -122,49 +123,6 @@ func (r *reader) bytes(n uint64) []byte {
 
 func (r *reader) done() bool { return r.off == len(r.b) }
 
-// posting is one term's lists in a segment being built.
-type posting struct {
-	term      string
-	docs, pos []byte
-	df        int
-	doc       int // document being added (-1: none yet)
-	prevDoc   int
-	nTitle    int
-	nText     int
-	lastPos   int // last position added in the current column
-	lastCol   int
-}
-
-// add records that the term occurs in doc, column col, at pos. Calls come
-// in order of document, column (title first) and position.
-func (p *posting) add(doc, col, pos int) {
-	if doc != p.doc {
-		p.finish()
-		p.doc, p.nTitle, p.nText, p.lastCol = doc, 0, 0, 0
-	}
-	if col != p.lastCol {
-		p.lastCol, p.lastPos = col, 0
-	}
-	if col == colTitle {
-		p.nTitle++
-	} else {
-		p.nText++
-	}
-	p.pos = binary.AppendUvarint(p.pos, uint64(pos-p.lastPos))
-	p.lastPos = pos
-}
-
-// finish writes the entry of the document being added.
-func (p *posting) finish() {
-	if p.doc < 0 {
-		return
-	}
-	p.docs = appendEntry(p.docs, p.doc-p.prevDoc, p.nTitle, p.nText)
-	p.prevDoc = p.doc
-	p.df++
-	p.doc = -1
-}
-
 func appendEntry(b []byte, gap, nTitle, nText int) []byte {
 	b = binary.AppendUvarint(b, uint64(gap))
 	flag := uint64(nText) << 1
@@ -178,27 +136,40 @@ func appendEntry(b []byte, gap, nTitle, nText int) []byte {
 	return b
 }
 
-// builder turns documents into a segment.
+// builder turns documents into a segment. It notes every occurrence as
+// one number (term, document, column, position) in a single slice, and
+// sorts them by term when the segment is written: sequential memory
+// instead of a growing list per term.
 type builder struct {
-	terms termTable
-	docs  docTable
+	terms  termTable
+	counts []int32  // occurrences per term id
+	occ    []uint64 // term<<40 | doc<<20 | column<<19 | position
+	docs   docTable
 }
+
+// Limits of the occurrence encoding: past them a document's tokens are not
+// indexed (a segment holds at most a million documents, a column's first
+// 524,287 tokens are indexed).
+const (
+	maxSegmentDocs = 1 << 20
+	maxPosition    = 1<<19 - 1
+)
 
 func newBuilder() *builder { return &builder{} }
 
-// termTable finds a term's posting: open addressing on an FNV-1a hash,
+// termTable gives each term an id: open addressing on an FNV-1a hash,
 // several times cheaper than a map[string] for the ~1,000 lookups an
 // article makes. A slot holds the first eight bytes of its term, so the
 // usual short word is recognized without leaving the table (terms hold
 // no zero bytes, so zero padding is unambiguous).
 type termTable struct {
 	slots []termSlot
-	posts []*posting
+	terms []string
 }
 
 type termSlot struct {
 	hash uint32
-	idx  int32 // index+1 into posts; 0 is empty
+	idx  int32 // id+1; 0 is empty
 	head uint64
 }
 
@@ -210,26 +181,26 @@ func termHead(t []byte) uint64 {
 	return h
 }
 
-func (tt *termTable) get(t []byte) *posting {
+// id returns the term's id, giving it one on first sight.
+func (tt *termTable) id(t []byte) int32 {
 	h := uint32(2166136261)
 	for _, c := range t {
 		h = (h ^ uint32(c)) * 16777619
 	}
 	head := termHead(t)
-	if 2*(len(tt.posts)+1) > len(tt.slots) {
+	if 2*(len(tt.terms)+1) > len(tt.slots) {
 		tt.grow()
 	}
 	mask := uint32(len(tt.slots) - 1)
 	for i := h & mask; ; i = (i + 1) & mask {
 		sl := &tt.slots[i]
 		if sl.idx == 0 {
-			p := &posting{term: string(t), doc: -1}
-			tt.posts = append(tt.posts, p)
-			*sl = termSlot{hash: h, idx: int32(len(tt.posts)), head: head}
-			return p
+			tt.terms = append(tt.terms, string(t))
+			*sl = termSlot{hash: h, idx: int32(len(tt.terms)), head: head}
+			return sl.idx - 1
 		}
-		if sl.hash == h && sl.head == head && (len(t) <= 8 || tt.posts[sl.idx-1].term == string(t)) {
-			return tt.posts[sl.idx-1]
+		if sl.hash == h && sl.head == head && (len(t) <= 8 || tt.terms[sl.idx-1] == string(t)) {
+			return sl.idx - 1
 		}
 	}
 }
@@ -251,14 +222,26 @@ func (tt *termTable) grow() {
 	tt.slots = slots
 }
 
+// full reports whether the builder holds as many documents as a segment
+// may.
+func (b *builder) full() bool { return len(b.docs.ids) >= maxSegmentDocs }
+
 // add indexes one document; ids must come in increasing order.
 func (b *builder) add(id, at int64, title, text string) {
-	doc := len(b.docs.ids)
+	doc := uint64(len(b.docs.ids))
 	n := 0
 	for col, s := range [2]string{title, text} {
 		pos := 0
 		tokenize(s, func(t []byte, _, _ int) {
-			b.terms.get(t).add(doc, col+1, pos)
+			if pos > maxPosition {
+				return
+			}
+			tid := b.terms.id(t)
+			if int(tid) == len(b.counts) {
+				b.counts = append(b.counts, 0)
+			}
+			b.counts[tid]++
+			b.occ = append(b.occ, uint64(tid)<<40|doc<<20|uint64(col)<<19|uint64(pos))
 			pos++
 		})
 		n += pos
@@ -276,22 +259,58 @@ type termList struct {
 	docs, pos []byte
 }
 
-// lists returns the builder's terms in order.
+// lists returns the builder's terms in order, with their lists.
 func (b *builder) lists() []termList {
-	out := make([]termList, 0, len(b.terms.posts))
-	for _, p := range b.terms.posts {
-		p.finish()
-		out = append(out, termList{p.term, p.df, p.prevDoc, p.docs, p.pos})
+	// Occurrences grouped by term, in the order they came (document,
+	// column, position) within each.
+	start := make([]int32, len(b.counts)+1)
+	for i, c := range b.counts {
+		start[i+1] = start[i] + c
 	}
-	slices.SortFunc(out, func(a, b termList) int {
-		if a.term < b.term {
-			return -1
+	next := slices.Clone(start[:len(b.counts)])
+	sorted := make([]uint64, len(b.occ))
+	for _, o := range b.occ {
+		t := o >> 40
+		sorted[next[t]] = o
+		next[t]++
+	}
+	b.occ = nil
+	out := make([]termList, len(b.counts))
+	var docs, pos []byte
+	for t := range b.counts {
+		run := sorted[start[t]:start[t+1]]
+		d0, p0 := len(docs), len(pos)
+		l := termList{term: b.terms.terms[t]}
+		prevDoc := 0
+		for i := 0; i < len(run); {
+			doc := int(run[i] >> 20 & (1<<20 - 1))
+			j, nTitle := i, 0
+			last := 0
+			for ; j < len(run) && int(run[j]>>20&(1<<20-1)) == doc; j++ {
+				if run[j]>>19&1 == 0 {
+					nTitle++
+				}
+			}
+			// Positions: the title's, then the text's, each as gaps
+			// from the column's previous one.
+			for k := i; k < j; k++ {
+				if k == i+nTitle {
+					last = 0
+				}
+				p := int(run[k] & maxPosition)
+				pos = binary.AppendUvarint(pos, uint64(p-last))
+				last = p
+			}
+			docs = appendEntry(docs, doc-prevDoc, nTitle, j-i-nTitle)
+			prevDoc = doc
+			l.df++
+			i = j
 		}
-		if a.term > b.term {
-			return 1
-		}
-		return 0
-	})
+		l.last = prevDoc
+		l.docs, l.pos = docs[d0:len(docs):len(docs)], pos[p0:len(pos):len(pos)]
+		out[t] = l
+	}
+	slices.SortFunc(out, func(a, b termList) int { return strings.Compare(a.term, b.term) })
 	return out
 }
 

@@ -1,4 +1,4 @@
-// Command desk is newsmon's analyst desk: it keeps an index (SQLite, FTS5)
+// Command desk is newsmon's analyst desk: it keeps an index (SQLite, full text)
 // of the ARTICLES and ALERTS streams and serves the console and JSON API
 // over it (docs/desk.md).
 //

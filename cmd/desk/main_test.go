@@ -263,7 +263,7 @@ func TestMalformedMessagesCountedAndSkipped(t *testing.T) {
 			t.Errorf("malformed %s = %d, want %d", s, st.Malformed[s], n)
 		}
 	}
-	// A query FTS5 cannot parse is the client's mistake: 400, not 500.
+	// A query the search language cannot parse is the client's mistake: 400, not 500.
 	res, err := http.Get(p.base + "/api/search?q=" + url.QueryEscape(`"huawei cloud`))
 	if err != nil {
 		t.Fatal(err)

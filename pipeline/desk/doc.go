@@ -6,7 +6,8 @@
 // feedback on alerts.
 //
 // The index sits behind the Index interface; OpenSQLite gives the embedded
-// implementation (modernc.org/sqlite with FTS5). The Indexer follows the
+// implementation (modernc.org/sqlite, full text by package fulltext in the
+// same file). The Indexer follows the
 // streams through the Follower interface from the last sequence the index
 // stored for each, so a desk killed mid-batch resumes where its last
 // committed batch ended, and stores every message once. Reaching NATS is

@@ -7,12 +7,12 @@ import (
 // maxQueryBytes caps a search query.
 const maxQueryBytes = 1024
 
-// ftsQuery turns what an analyst types into an FTS5 query. The FTS5 syntax
-// passes through: "phrases", AND, OR, NOT, parentheses, NEAR(a b, 5),
+// ftsQuery turns what an analyst types into a query of FTS5's language,
+// which package fulltext reads. The syntax passes through: "phrases", AND, OR, NOT, parentheses, NEAR(a b, 5),
 // prefix*, and title: or text: before a word. A word with punctuation that
 // FTS5 would refuse (U.S., Wi-Fi, AT&T) becomes a phrase of its parts, so
 // only queries that are wrong in their structure (an unclosed quote, AND
-// with nothing after it, NOT at the start) reach FTS5 as errors.
+// with nothing after it, NOT at the start) are refused by the parser.
 func ftsQuery(q string) (string, error) {
 	if len(q) > maxQueryBytes {
 		return "", &BadQueryError{Query: q[:64] + "…", Reason: "longer than 1024 bytes"}
@@ -28,7 +28,7 @@ func ftsQuery(q string) (string, error) {
 			i++
 		case c == '"':
 			// A phrase, with "" inside for a quote; passed as it is, so an
-			// unclosed one is FTS5's to report.
+			// unclosed one is the parser's to report.
 			j := i + 1
 			for j < len(q) {
 				if q[j] == '"' {

@@ -187,7 +187,7 @@ func (x *Index) Docs() int {
 type Writer struct {
 	x       *Index
 	st      *state
-	b       []*builder     // the last one takes documents
+	b       []*builder     // the last one takes documents; none until one comes
 	newDead map[int64]bool // documents added and deleted before Flush
 	touched map[*segment]bool
 }
@@ -197,18 +197,16 @@ type Writer struct {
 func (x *Index) Writer() *Writer {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	return &Writer{x: x, st: &state{segs: slices.Clone(x.st.segs)}, b: []*builder{newBuilder()}, newDead: map[int64]bool{}, touched: map[*segment]bool{}}
+	return &Writer{x: x, st: &state{segs: slices.Clone(x.st.segs)}, newDead: map[int64]bool{}, touched: map[*segment]bool{}}
 }
 
 // Add indexes a document. Ids must be greater than every id indexed before
 // (the desk's ids only grow).
 func (w *Writer) Add(id, at int64, title, text string) {
-	b := w.b[len(w.b)-1]
-	if b.full() {
-		b = newBuilder()
-		w.b = append(w.b, b)
+	if len(w.b) == 0 || w.b[len(w.b)-1].full() {
+		w.b = append(w.b, newBuilder())
 	}
-	b.add(id, at, title, text)
+	w.b[len(w.b)-1].add(id, at, title, text)
 }
 
 // Delete removes document id from the index (nothing if it is not there).
@@ -240,13 +238,12 @@ func (w *Writer) Delete(id int64) {
 // policy says to merge and drops segments with nothing left alive.
 func (w *Writer) Flush(ctx context.Context, db DB) error {
 	for _, b := range w.b {
-		if len(b.docs.ids) == 0 {
-			continue
-		}
-		s, err := writeSegment(ctx, db, &b.docs, b.lists(), levelOf(len(b.docs.ids)))
+		docs := b.docs
+		s, err := writeSegment(ctx, db, &docs, b.lists(), levelOf(len(docs.ids)))
 		if err != nil {
 			return err
 		}
+		b.release()
 		for id := range w.newDead {
 			if d := s.find(id); d >= 0 {
 				s.markDead(d)
@@ -255,7 +252,7 @@ func (w *Writer) Flush(ctx context.Context, db DB) error {
 		}
 		w.st.segs = append(w.st.segs, s)
 	}
-	w.b = []*builder{newBuilder()}
+	w.b = nil
 	// Rewrite segments the deletes emptied or halved.
 	for i := 0; i < len(w.st.segs); i++ {
 		s := w.st.segs[i]

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // A segment is an immutable inverted index of some documents, numbered
@@ -144,6 +145,7 @@ type builder struct {
 	terms  termTable
 	counts []int32  // occurrences per term id
 	occ    []uint64 // term<<40 | doc<<20 | column<<19 | position
+	sorted []uint64 // occ grouped by term, made by lists
 	docs   docTable
 }
 
@@ -155,7 +157,22 @@ const (
 	maxPosition    = 1<<19 - 1
 )
 
-func newBuilder() *builder { return &builder{} }
+// builders keeps builders between batches: their buffers (megabytes for a
+// thousand articles) are reused rather than made and collected again.
+var builders = sync.Pool{New: func() any { return &builder{} }}
+
+func newBuilder() *builder { return builders.Get().(*builder) }
+
+// release empties b and keeps it for another batch; the term lists it
+// returned must no longer be used.
+func (b *builder) release() {
+	clear(b.terms.slots)
+	clear(b.terms.terms)
+	b.terms.terms = b.terms.terms[:0]
+	b.counts, b.occ, b.sorted = b.counts[:0], b.occ[:0], b.sorted[:0]
+	b.docs = docTable{}
+	builders.Put(b)
+}
 
 // termTable gives each term an id: open addressing on an FNV-1a hash,
 // several times cheaper than a map[string] for the ~1,000 lookups an
@@ -268,13 +285,13 @@ func (b *builder) lists() []termList {
 		start[i+1] = start[i] + c
 	}
 	next := slices.Clone(start[:len(b.counts)])
-	sorted := make([]uint64, len(b.occ))
+	sorted := slices.Grow(b.sorted[:0], len(b.occ))[:len(b.occ)]
 	for _, o := range b.occ {
 		t := o >> 40
 		sorted[next[t]] = o
 		next[t]++
 	}
-	b.occ = nil
+	b.sorted = sorted
 	out := make([]termList, len(b.counts))
 	var docs, pos []byte
 	for t := range b.counts {

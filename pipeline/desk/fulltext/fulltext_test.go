@@ -320,3 +320,59 @@ func FuzzParse(f *testing.F) {
 		naive(q.root, Terms("a b"), Terms(fmt.Sprint(s)))
 	})
 }
+
+// Searches running while batches are written and segments merged each see
+// the index as one commit left it: whole batches, never a merged segment's
+// blocks missing.
+func TestSearchWhileWriting(t *testing.T) {
+	db := openDB(t)
+	db.SetMaxOpenConns(4)
+	x, _ := Open(context.Background(), db, nil)
+	const batches, per = 60, 3
+	done := make(chan struct{})
+	errs := make(chan error, 1)
+	go func() {
+		defer close(done)
+		id := int64(0)
+		for range batches {
+			var add []doc
+			for range per {
+				id++
+				add = append(add, doc{id, "alpha", fmt.Sprintf("alpha beta %d", id)})
+			}
+			apply(t, x, db, add, nil)
+		}
+	}()
+	q, _ := Parse("alpha")
+	for running := true; running; {
+		select {
+		case <-done:
+			running = false
+		default:
+		}
+		r, err := x.Read(context.Background(), db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hits, _, err := r.Search(context.Background(), q, Options{Limit: 1000})
+		r.Close()
+		if err != nil {
+			select {
+			case errs <- err:
+			default:
+			}
+			break
+		}
+		if len(hits)%per != 0 {
+			t.Fatalf("a search saw %d documents: not whole batches", len(hits))
+		}
+	}
+	select {
+	case err := <-errs:
+		t.Fatal(err)
+	default:
+	}
+	if got := search(t, x, db, "alpha", Options{}); len(got) != batches*per {
+		t.Errorf("%d documents at the end, want %d", len(got), batches*per)
+	}
+}

@@ -23,8 +23,24 @@ const (
 // Reader searches the index as it was when the reader began, through a
 // read transaction that sees the database at the same moment.
 type Reader struct {
-	st *state
-	tx *sql.Tx
+	st    *state
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt // prepared once per reader
+}
+
+func (r *Reader) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	st := r.stmts[q]
+	if st == nil {
+		var err error
+		if st, err = r.tx.PrepareContext(ctx, q); err != nil {
+			return nil, err
+		}
+		if r.stmts == nil {
+			r.stmts = map[string]*sql.Stmt{}
+		}
+		r.stmts[q] = st
+	}
+	return st.QueryContext(ctx, args...)
 }
 
 // Read begins a search: the index and the transaction tx (begun by the
@@ -49,7 +65,12 @@ func (x *Index) Read(ctx context.Context, db *sql.DB) (*Reader, error) {
 func (r *Reader) Tx() *sql.Tx { return r.tx }
 
 // Close ends the reader.
-func (r *Reader) Close() error { return r.tx.Rollback() }
+func (r *Reader) Close() error {
+	for _, st := range r.stmts {
+		st.Close()
+	}
+	return r.tx.Rollback()
+}
 
 // Options narrow and order a search.
 type Options struct {
@@ -230,7 +251,7 @@ func (ev *evaluator) lookup(seg int64, term string, prefix, wantPos bool) ([]ter
 	// The block holding term starts at the last first term <= term; a
 	// prefix may go on into the blocks after it.
 	q := `SELECT ` + cols + ` FROM text_blocks WHERE seg = ? AND first <= ? ORDER BY first DESC LIMIT 1`
-	rows, err := ev.r.tx.QueryContext(ev.ctx, q, seg, term)
+	rows, err := ev.r.query(ev.ctx, q, seg, term)
 	if err != nil {
 		return nil, fmt.Errorf("full-text search: %w", err)
 	}
@@ -269,7 +290,7 @@ func (ev *evaluator) lookup(seg int64, term string, prefix, wantPos bool) ([]ter
 		return nil, fmt.Errorf("full-text search: %w", err)
 	}
 	if prefix && more {
-		rows, err := ev.r.tx.QueryContext(ev.ctx, `SELECT `+cols+` FROM text_blocks WHERE seg = ? AND first > ? ORDER BY first`, seg, term)
+		rows, err := ev.r.query(ev.ctx, `SELECT `+cols+` FROM text_blocks WHERE seg = ? AND first > ? ORDER BY first`, seg, term)
 		if err != nil {
 			return nil, fmt.Errorf("full-text search: %w", err)
 		}

@@ -240,6 +240,18 @@ func TestBrowser(t *testing.T) {
 		if n := eval[int](t, b, `document.querySelectorAll("#alerts .alert").length`); n < 10 {
 			t.Errorf("%d alerts listed", n)
 		}
+		// One row per article, holding every rule it matched.
+		arts := eval[[]string](t, b, `[...document.querySelectorAll("#alerts .group")].map(g => g.dataset.article)`)
+		seen := map[string]bool{}
+		for _, a := range arts {
+			if seen[a] {
+				t.Errorf("article %s listed twice", a)
+			}
+			seen[a] = true
+		}
+		if n := eval[int](t, b, `Math.max(0, ...[...document.querySelectorAll("#alerts .group")].map(g => g.querySelectorAll(".alert").length))`); n < 2 {
+			t.Errorf("no article shows more than %d alert: alerts are not grouped", n)
+		}
 		b.shot(t, "alerts")
 		if errs := b.takeErrors(); len(errs) > 0 {
 			t.Errorf("console errors: %q", errs)
@@ -258,7 +270,12 @@ func TestBrowser(t *testing.T) {
 			t.Fatal("the live story raised no alert")
 		}
 		publish(t, c, set, []pipeline.Article{a})
-		b.do(t, "live alert", chromedp.WaitVisible(css(fmt.Sprintf(`#alerts .alert[data-id=%q]`, alerts[0].ID))))
+		for _, al := range alerts {
+			b.do(t, "live alert", chromedp.WaitVisible(css(fmt.Sprintf(`#alerts .alert[data-id=%q]`, al.ID))))
+		}
+		if n := eval[int](t, b, fmt.Sprintf(`document.querySelectorAll('#alerts .group[data-article=%q]').length`, a.ID)); n != 1 {
+			t.Errorf("the live article's %d alerts are in %d groups, want 1", len(alerts), n)
+		}
 		if same := eval[string](t, b, `window.__same || ""`); same != marker {
 			t.Error("the page was reloaded")
 		}

@@ -162,9 +162,35 @@ func ago(t time.Time) string {
 	}
 }
 
-// alertData is what the "alert" fragment reads.
-func alertData(a *AlertView, p Principal, csrf string) map[string]any {
-	return map[string]any{"A": a, "CanEdit": p.CanEdit(), "CSRF": csrf, "Key": Key(&a.Alert)}
+// alertData is what the "alert" fragment reads; grouped, it leaves the
+// article's title to its group.
+func alertData(a *AlertView, p Principal, csrf string, grouped bool) map[string]any {
+	return map[string]any{"A": a, "CanEdit": p.CanEdit(), "CSRF": csrf, "Key": Key(&a.Alert), "Grouped": grouped}
+}
+
+// alertGroup is one article with the alerts it raised, for the "group"
+// fragment: an analyst reads the article once, with every rule it matched.
+type alertGroup struct {
+	Article pipeline.ArticleRef
+	Alerts  []map[string]any
+}
+
+// groupByArticle gathers a page of alerts (newest first) by article, each
+// group where its newest alert is.
+func groupByArticle(alerts []AlertView, p Principal, csrf string) []*alertGroup {
+	var out []*alertGroup
+	at := map[string]*alertGroup{}
+	for i := range alerts {
+		a := &alerts[i]
+		g := at[a.Article.ID]
+		if g == nil {
+			g = &alertGroup{Article: a.Article}
+			at[a.Article.ID] = g
+			out = append(out, g)
+		}
+		g.Alerts = append(g.Alerts, alertData(a, p, csrf, true))
+	}
+	return out
 }
 
 func (s *Server) alertsPage(w http.ResponseWriter, r *http.Request) {
@@ -191,17 +217,14 @@ func (s *Server) alertsPage(w http.ResponseWriter, r *http.Request) {
 	}
 	p := principalOf(r.Context())
 	csrf := s.o.Auth.CSRF(p)
-	var rows []map[string]any
-	for i := range pg.Alerts {
-		rows = append(rows, alertData(&pg.Alerts[i], p, csrf))
-	}
+	groups := groupByArticle(pg.Alerts, p, csrf)
 	filters := q.values(v.Get("since"))
 	var next string
 	if pg.Next != "" {
 		next = "/?" + filters.Encode() + "&cursor=" + url.QueryEscape(pg.Next)
 	}
 	s.render(w, r, http.StatusOK, "alerts", map[string]any{
-		"Title": "Alerts", "Rows": rows, "Next": next, "Facets": facets, "Q": q, "Since": v.Get("since"),
+		"Title": "Alerts", "Groups": groups, "Next": next, "Facets": facets, "Q": q, "Since": v.Get("since"),
 		"Filtered": len(filters) > 0, "Paged": q.Cursor != "", "Counts": counts,
 		"Feed":   "/feeds/alerts?" + filters.Encode(),
 		"Events": "/events?" + filters.Encode(),
@@ -312,7 +335,7 @@ func (s *Server) articlePage(w http.ResponseWriter, r *http.Request) {
 		title  [][2]int
 	)
 	for i := range v.Alerts {
-		rows = append(rows, alertData(&v.Alerts[i], p, csrf))
+		rows = append(rows, alertData(&v.Alerts[i], p, csrf, true))
 		for _, m := range v.Alerts[i].Matches {
 			switch m.Field {
 			case "body":

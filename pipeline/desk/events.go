@@ -112,9 +112,11 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 			buf.Reset()
 			var data []byte
 			if html {
+				// The alert in a group of its own; the page moves it into
+				// its article's group when that is shown.
 				var row bytes.Buffer
-				s.tmpl.executeFragment(&row, "alert", alertData(&AlertView{Alert: a}, p, s.o.Auth.CSRF(p)))
-				data, _ = json.Marshal(map[string]any{"id": a.ID, "html": row.String()})
+				s.tmpl.executeFragment(&row, "group", groupByArticle([]AlertView{{Alert: a}}, p, s.o.Auth.CSRF(p))[0])
+				data, _ = json.Marshal(map[string]any{"id": a.ID, "article": a.Article.ID, "html": row.String()})
 			} else {
 				data, _ = json.Marshal(&a)
 			}

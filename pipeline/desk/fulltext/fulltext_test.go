@@ -297,6 +297,10 @@ func TestSnippetAndHighlight(t *testing.T) {
 	if !strings.HasPrefix(got, "…") || !strings.HasSuffix(got, "…") || !strings.Contains(got, "[export ban] on [Huawei]") {
 		t.Errorf("snippet = %q", got)
 	}
+	// A phrase's words are marked where they make the phrase, not alone.
+	if got := q.Snippet("A ban on exports; the export ban stays.", "[", "]", "…", 12); got != "A ban on exports; the [export ban] stays." {
+		t.Errorf("snippet = %q", got)
+	}
 	if got := q.Snippet("Short text.", "[", "]", "…", 12); got != "Short text." {
 		t.Errorf("snippet without a match = %q", got)
 	}

@@ -18,15 +18,8 @@ import (
 // Query is a parsed query.
 type Query struct {
 	root *node
-	// terms the query looks for (not under NOT), for highlighting: each
-	// with its columns and whether it is a prefix.
-	marks []mark
-}
-
-type mark struct {
-	term   string
-	prefix bool
-	cols   int
+	// the phrases the query looks for (not under NOT), for highlighting
+	marks []*node
 }
 
 type op int
@@ -404,8 +397,8 @@ func (q *Query) collectMarks(n *node, negated bool) {
 		if negated {
 			return
 		}
-		for i, t := range n.terms {
-			q.marks = append(q.marks, mark{t, n.prefix[i], n.cols})
+		if len(n.terms) > 0 {
+			q.marks = append(q.marks, n)
 		}
 	case opNot:
 		q.collectMarks(n.kids[0], negated)

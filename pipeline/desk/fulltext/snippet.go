@@ -4,14 +4,33 @@ import (
 	"strings"
 )
 
-// matches reports which tokens of a column the query looks for.
+// matches reports which tokens of a column are part of an instance of a
+// phrase the query looks for.
 func (q *Query) matches(toks []token, col int) []bool {
 	hit := make([]bool, len(toks))
-	for i, t := range toks {
-		for _, m := range q.marks {
-			if m.cols&col != 0 && (t.term == m.term || (m.prefix && strings.HasPrefix(t.term, m.term))) {
-				hit[i] = true
+	for _, m := range q.marks {
+		if m.cols&col == 0 {
+			continue
+		}
+		for i := range toks {
+			if m.initial && i > 0 {
 				break
+			}
+			if i+len(m.terms) > len(toks) {
+				break
+			}
+			ok := true
+			for k, t := range m.terms {
+				tk := toks[i+k].term
+				if tk != t && !(m.prefix[k] && strings.HasPrefix(tk, t)) {
+					ok = false
+					break
+				}
+			}
+			if ok {
+				for k := range m.terms {
+					hit[i+k] = true
+				}
 			}
 		}
 	}

@@ -17,9 +17,17 @@ function live() {
     if (document.getElementById("alert-" + msg.id)) return;
     const t = document.createElement("template");
     t.innerHTML = msg.html.trim();
-    const node = t.content.firstElementChild;
-    node.classList.add("fresh");
-    list.prepend(node);
+    const group = t.content.firstElementChild;
+    group.querySelector(".alert").classList.add("fresh");
+    // An article already shown takes the new rule into its group, which
+    // moves to the top.
+    const shown = [...list.querySelectorAll(".group")].find((g) => g.dataset.article === msg.article);
+    if (shown) {
+      shown.querySelector(".rules").prepend(group.querySelector(".alert"));
+      list.prepend(shown);
+    } else {
+      list.prepend(group);
+    }
     const empty = document.getElementById("empty");
     if (empty) empty.remove();
   });

@@ -61,7 +61,9 @@ var schema = []string{
 	`CREATE INDEX alerts_rule ON alerts(rule, at, rid)`,
 	`CREATE INDEX alerts_category ON alerts(category, at, rid)`,
 	`CREATE INDEX alerts_source ON alerts(source, at, rid)`,
-	`CREATE INDEX alerts_article ON alerts(article_id)`,
+	// With the rule, so a page of search hits gets its rules from the
+	// index alone.
+	`CREATE INDEX alerts_article ON alerts(article_id, rule)`,
 	// Tallies kept as alerts arrive, so facets and trends never scan alerts.
 	`CREATE TABLE rules(key TEXT PRIMARY KEY, name TEXT NOT NULL, n INTEGER NOT NULL) WITHOUT ROWID`,
 	`CREATE TABLE sources(source TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID`,

@@ -7,6 +7,7 @@ import (
 	"math/bits"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 )
 
@@ -49,9 +50,34 @@ type segment struct {
 	id    int64
 	level int
 	docTable
-	dead     []uint64 // bitset; nil when none
+	blocks   []blockRef // in term order: where to read a term
+	dead     []uint64   // bitset; nil when none
 	nDead    int
 	totalLen uint64 // tokens of its live documents
+}
+
+// blockRef is a block's first term and its row.
+type blockRef struct {
+	first string
+	row   int64
+}
+
+// blockFor returns the blocks that may hold term (or, for a prefix, terms
+// that begin with it), in order.
+func (s *segment) blockFor(term string, prefix bool) []blockRef {
+	i := sort.Search(len(s.blocks), func(i int) bool { return s.blocks[i].first > term })
+	from := max(i-1, 0)
+	if !prefix {
+		if i == 0 {
+			return nil // term comes before the first block
+		}
+		return s.blocks[from:i]
+	}
+	to := i
+	for to < len(s.blocks) && strings.HasPrefix(s.blocks[to].first, term) {
+		to++
+	}
+	return s.blocks[from:to]
 }
 
 func (s *segment) isDead(doc int) bool {
@@ -141,6 +167,31 @@ func Open(ctx context.Context, db DB, live []int64) (*Index, error) {
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("full-text segments: %w", err)
+	}
+	rows.Close()
+	byID := map[int64]*segment{}
+	for _, s := range st.segs {
+		byID[s.id] = s
+	}
+	brows, err := db.QueryContext(ctx, `SELECT seg, first, rowid FROM text_blocks ORDER BY seg, first`)
+	if err != nil {
+		return nil, fmt.Errorf("full-text blocks: %w", err)
+	}
+	defer brows.Close()
+	for brows.Next() {
+		var (
+			seg int64
+			b   blockRef
+		)
+		if err := brows.Scan(&seg, &b.first, &b.row); err != nil {
+			return nil, fmt.Errorf("full-text blocks: %w", err)
+		}
+		if s := byID[seg]; s != nil {
+			s.blocks = append(s.blocks, b)
+		}
+	}
+	if err := brows.Err(); err != nil {
+		return nil, fmt.Errorf("full-text blocks: %w", err)
 	}
 	slices.SortFunc(st.segs, func(a, b *segment) int { return cmpFirst(a, b) })
 	for _, s := range st.segs {
@@ -330,7 +381,7 @@ func writeSegment(ctx context.Context, db DB, docs *docTable, lists []termList, 
 	if err := bw.flush(); err != nil {
 		return nil, err
 	}
-	s := &segment{id: id, level: level, docTable: *docs}
+	s := &segment{id: id, level: level, docTable: *docs, blocks: bw.refs}
 	for _, n := range docs.lens {
 		s.totalLen += uint64(n)
 	}
@@ -340,6 +391,7 @@ func writeSegment(ctx context.Context, db DB, docs *docTable, lists []termList, 
 type segmentWriter struct {
 	blockWriter
 	stmt *sql.Stmt
+	refs []blockRef
 }
 
 func newSegmentWriter(ctx context.Context, db DB, seg int64) (*segmentWriter, error) {
@@ -349,9 +401,15 @@ func newSegmentWriter(ctx context.Context, db DB, seg int64) (*segmentWriter, er
 	}
 	w := &segmentWriter{stmt: stmt}
 	w.emit = func(first string, docs, pos []byte) error {
-		if _, err := stmt.ExecContext(ctx, seg, first, docs, pos); err != nil {
+		res, err := stmt.ExecContext(ctx, seg, first, docs, pos)
+		if err != nil {
 			return fmt.Errorf("full-text block: %w", err)
 		}
+		row, err := res.LastInsertId()
+		if err != nil {
+			return err
+		}
+		w.refs = append(w.refs, blockRef{first, row})
 		return nil
 	}
 	return w, nil
@@ -391,7 +449,7 @@ func merge(ctx context.Context, db DB, in []*segment, level int) (*segment, erro
 		for _, n := range docs.lens {
 			out.totalLen += uint64(n)
 		}
-		if err := mergeTerms(ctx, db, in, remap, id); err != nil {
+		if out.blocks, err = mergeTerms(ctx, db, in, remap, id); err != nil {
 			return nil, err
 		}
 	}
@@ -408,19 +466,19 @@ func merge(ctx context.Context, db DB, in []*segment, level int) (*segment, erro
 
 // mergeTerms walks the input segments' terms in order and writes each
 // term's lists, renumbered and without deleted documents, to segment seg.
-func mergeTerms(ctx context.Context, db DB, in []*segment, remap [][]int32, seg int64) error {
+func mergeTerms(ctx context.Context, db DB, in []*segment, remap [][]int32, seg int64) ([]blockRef, error) {
 	curs := make([]*termCursor, len(in))
 	for i, s := range in {
 		c, err := openCursor(ctx, db, s.id)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		defer c.close()
 		curs[i] = c
 	}
 	bw, err := newSegmentWriter(ctx, db, seg)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer bw.close()
 	for {
@@ -446,7 +504,7 @@ func mergeTerms(ctx context.Context, db DB, in []*segment, remap [][]int32, seg 
 				e := entries{r: reader{b: c.cur.docs}}
 				x, _ := e.next()
 				if e.r.err != nil {
-					return fmt.Errorf("full-text segment %d, term %q: %w", in[i].id, term, errCorrupt)
+					return nil, fmt.Errorf("full-text segment %d, term %q: %w", in[i].id, term, errCorrupt)
 				}
 				first := int(remap[i][x.doc])
 				l.docs = appendEntry(l.docs, first-prev, x.nTitle, x.nText)
@@ -455,7 +513,7 @@ func mergeTerms(ctx context.Context, db DB, in []*segment, remap [][]int32, seg 
 				l.df += c.cur.df
 				prev = int(remap[i][c.cur.last])
 				if err := c.advance(); err != nil {
-					return err
+					return nil, err
 				}
 				continue
 			}
@@ -480,20 +538,23 @@ func mergeTerms(ctx context.Context, db DB, in []*segment, remap [][]int32, seg 
 				l.df++
 			}
 			if e.r.err != nil || pr.err != nil || !pr.done() {
-				return fmt.Errorf("full-text segment %d, term %q: %w", in[i].id, term, errCorrupt)
+				return nil, fmt.Errorf("full-text segment %d, term %q: %w", in[i].id, term, errCorrupt)
 			}
 			if err := c.advance(); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		l.last = prev
 		if l.df > 0 {
 			if err := bw.add(l); err != nil {
-				return err
+				return nil, err
 			}
 		}
 	}
-	return bw.flush()
+	if err := bw.flush(); err != nil {
+		return nil, err
+	}
+	return bw.refs, nil
 }
 
 // termCursor reads a segment's terms in order.

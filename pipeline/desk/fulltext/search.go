@@ -238,64 +238,53 @@ type phraseDocs struct {
 }
 
 // lookup returns the lists of term (or of every term it begins, for a
-// prefix) in segment seg; wantPos reads their positions too.
-func (ev *evaluator) lookup(seg int64, term string, prefix, wantPos bool) ([]termList, error) {
-	k := listKey{seg, term, prefix}
+// prefix) in segment s; wantPos reads their positions too.
+func (ev *evaluator) lookup(s *segment, term string, prefix, wantPos bool) ([]termList, error) {
+	k := listKey{s.id, term, prefix}
 	if l, ok := ev.lists[k]; ok && (!wantPos || l == nil || l[0].pos != nil) {
 		return l, nil
 	}
-	cols := "docs, x''"
+	q := `SELECT docs, x'' FROM text_blocks WHERE rowid = ?`
 	if wantPos {
-		cols = "docs, pos"
-	}
-	// The block holding term starts at the last first term <= term; a
-	// prefix may go on into the blocks after it.
-	q := `SELECT ` + cols + ` FROM text_blocks WHERE seg = ? AND first <= ? ORDER BY first DESC LIMIT 1`
-	rows, err := ev.r.query(ev.ctx, q, seg, term)
-	if err != nil {
-		return nil, fmt.Errorf("full-text search: %w", err)
+		q = `SELECT docs, pos FROM text_blocks WHERE rowid = ?`
 	}
 	var out []termList
-	scan := func(rows *sql.Rows) (bool, error) {
-		defer rows.Close()
-		for rows.Next() {
-			var docs, pos []byte
-			if err := rows.Scan(&docs, &pos); err != nil {
-				return false, err
-			}
-			block, err := parseBlock(docs)
-			if err != nil {
-				return false, fmt.Errorf("full-text segment %d: %w", seg, err)
-			}
-			for _, e := range block {
-				switch {
-				case e.term == term || (prefix && strings.HasPrefix(e.term, term)):
-					l := termList{term: e.term, df: e.df, docs: docs[e.docOff : e.docOff+e.docLen]}
-					if wantPos {
-						if e.posOff+e.posLen > len(pos) {
-							return false, fmt.Errorf("full-text segment %d: %w", seg, errCorrupt)
-						}
-						l.pos = pos[e.posOff : e.posOff+e.posLen]
-					}
-					out = append(out, l)
-				case e.term > term && !(prefix && strings.HasPrefix(e.term, term)):
-					return false, nil // past it
-				}
-			}
-		}
-		return true, rows.Err()
-	}
-	more, err := scan(rows)
-	if err != nil {
-		return nil, fmt.Errorf("full-text search: %w", err)
-	}
-	if prefix && more {
-		rows, err := ev.r.query(ev.ctx, `SELECT `+cols+` FROM text_blocks WHERE seg = ? AND first > ? ORDER BY first`, seg, term)
+	for _, b := range s.blockFor(term, prefix) {
+		rows, err := ev.r.query(ev.ctx, q, b.row)
 		if err != nil {
 			return nil, fmt.Errorf("full-text search: %w", err)
 		}
-		if _, err := scan(rows); err != nil {
+		var docs, pos []byte
+		found := rows.Next()
+		if found {
+			err = rows.Scan(&docs, &pos)
+		}
+		if err == nil {
+			err = rows.Err()
+		}
+		rows.Close()
+		if err != nil {
 			return nil, fmt.Errorf("full-text search: %w", err)
+		}
+		if !found {
+			return nil, fmt.Errorf("full-text segment %d: block %d missing: %w", s.id, b.row, errCorrupt)
+		}
+		block, err := parseBlock(docs)
+		if err != nil {
+			return nil, fmt.Errorf("full-text segment %d: %w", s.id, err)
+		}
+		for _, e := range block {
+			if e.term != term && !(prefix && strings.HasPrefix(e.term, term)) {
+				continue
+			}
+			l := termList{term: e.term, df: e.df, last: e.last, docs: docs[e.docOff : e.docOff+e.docLen]}
+			if wantPos {
+				if e.posOff+e.posLen > len(pos) {
+					return nil, fmt.Errorf("full-text segment %d: %w", s.id, errCorrupt)
+				}
+				l.pos = pos[e.posOff : e.posOff+e.posLen]
+			}
+			out = append(out, l)
 		}
 	}
 	ev.lists[k] = out
@@ -487,6 +476,8 @@ type slot struct {
 func decodeSlot(lists []termList) (slot, error) {
 	s := slot{lists: lists}
 	if len(lists) == 1 {
+		n := lists[0].df
+		s.docs, s.nTitle, s.nText = make([]int32, 0, n), make([]int32, 0, n), make([]int32, 0, n)
 		e := entries{r: reader{b: lists[0].docs}}
 		for {
 			x, ok := e.next()
@@ -537,7 +528,7 @@ func (ev *evaluator) phraseIn(s *segment, n *node, wantStarts bool) (phraseDocs,
 	needPos := wantStarts || n.initial || len(n.terms) > 1
 	slots := make([]slot, len(n.terms))
 	for i, t := range n.terms {
-		lists, err := ev.lookup(s.id, t, n.prefix[i], false)
+		lists, err := ev.lookup(s, t, n.prefix[i], false)
 		if err != nil {
 			return pd, err
 		}
@@ -550,6 +541,8 @@ func (ev *evaluator) phraseIn(s *segment, n *node, wantStarts bool) (phraseDocs,
 	}
 	if !needPos {
 		sl := slots[0]
+		m := len(sl.docs)
+		pd.docs, pd.nTitle, pd.nText = make([]int32, 0, m), make([]int32, 0, m), make([]int32, 0, m)
 		for i, d := range sl.docs {
 			t, x := sl.nTitle[i], sl.nText[i]
 			if n.cols&colTitle == 0 {
@@ -576,7 +569,7 @@ func (ev *evaluator) phraseIn(s *segment, n *node, wantStarts bool) (phraseDocs,
 	}
 	pos := make([]candPositions, len(slots))
 	for i, t := range n.terms {
-		lists, err := ev.lookup(s.id, t, n.prefix[i], true)
+		lists, err := ev.lookup(s, t, n.prefix[i], true)
 		if err != nil {
 			return pd, err
 		}

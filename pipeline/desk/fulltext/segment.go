@@ -29,10 +29,11 @@ const (
 	colBoth = colTitle | colText
 )
 
-// Block limits: a block closes after this many terms or bytes of lists.
+// Block limits: a block closes after this many terms or bytes of lists
+// (documents and positions: what a merge holds of each segment at once).
 const (
 	blockTerms = 128
-	blockBytes = 16 << 10
+	blockBytes = 32 << 10
 )
 
 // docTable is what memory holds of a segment: per document, its id, its
@@ -340,7 +341,7 @@ type blockWriter struct {
 
 func (w *blockWriter) add(t termList) error {
 	w.terms = append(w.terms, t)
-	w.size += len(t.docs)
+	w.size += len(t.docs) + len(t.pos)
 	if len(w.terms) >= blockTerms || w.size >= blockBytes {
 		return w.flush()
 	}

@@ -136,7 +136,7 @@ func (x *scratch) resolve() {
 			o := &x.ents[i]
 			a := s.phrases[o.ph].alias
 			e := &s.entities[o.id]
-			if x.verdict[i]&(vNamesake|vSense) != 0 || a == nil || e.country == "" {
+			if x.verdict[i]&(vNamesake|vSense) != 0 || a == nil || e.country == "" || a.unique {
 				continue
 			}
 			if !placeDoc {

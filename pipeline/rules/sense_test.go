@@ -13,7 +13,7 @@ import (
 const senseRules = `
 entities:
   - {id: board, category: gov, name: Widget Board, country: US, aliases: [{text: Widget Board, case: exact}, WBD,
-      {text: Widget Secretary, case: exact}, {text: Widget Defense, case: exact},
+      {text: Widget Secretary, case: exact}, {text: Widget Defense, case: exact}, {text: Widget Palace, case: exact, unique: true},
       Widget Bureau of Data, {text: Senate, case: exact, context: [Congress, bill], reach: paragraph}]}
   - {id: lagoon, category: co, name: Lagoon Corp, aliases: [{text: Lagoon, case: exact, veto: [beach, swim]}]}
   - {id: acme, category: co, name: Acme, aliases: [{text: Acme, about: [cloud, revenue], not_about: [toy, toys]}]}
@@ -84,6 +84,8 @@ func TestSense(t *testing.T) {
 		{"a town's dateline; the body with the", "", "WIDGET BOARD, Tenn. — Officials met. The Widget Board in Washington was not involved.", []string{"gov.board"}},
 		{"filed from abroad: a title is that country's", "", "MANILA — Widget Secretary Ramos spoke.", nil},
 		{"filed from abroad: own country named", "", "MANILA — U.S. Widget Secretary Harmon spoke.", []string{"gov.board"}},
+		{"filed from abroad: a body of ordinary words is that country's", "", "MANILA — The Widget Board said so.", nil},
+		{"filed from abroad: a unique name stays the body's", "", "MANILA — The Widget Palace said so.", []string{"gov.board"}},
 		{"filed from a U.S. state", "", "HARRISBURG, Pa. — Widget Secretary Reyes spoke.", []string{"gov.board"}},
 		{"the other side's spelling: another country's", "", "Widget Defence met in London.", nil},
 		{"the other side's spelling, its country in front", "", "The US Widget Defence met.", []string{"gov.board"}},

@@ -144,6 +144,10 @@ type aliasInfo struct {
 	// no ordinary English word (amazon, microsoft); never an acronym.
 	lowerOK bool
 	words   int // how many words it has
+	// unique: no other country's body carries the name (the White House,
+	// the Pentagon), so a story filed abroad or about another country's
+	// bodies does not make it theirs.
+	unique bool
 }
 
 // Reaches of context and veto words (docs/rules.md). Every reach but the
@@ -740,6 +744,7 @@ func (c *compiler) aliasInfo(file string, a *aliasSpec, norm, exact []string, co
 	}
 	info.caseFirst = len(norm) == 1 && exact != nil && info.acronym == "" && commonWords[norm[0]]
 	info.words = len(norm)
+	info.unique = a.unique
 	info.lowerOK = exact != nil && !info.hasAcronym && !isCJK(firstRune(norm[0])) && (len(norm) > 1 || !commonWords[norm[0]])
 	return info
 }

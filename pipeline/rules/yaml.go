@@ -49,6 +49,7 @@ type aliasSpec struct {
 	reach     string   // "", "sentence", "neighbours", "paragraph" or "article"
 	continues []string // capitalised words that may follow it in the same name
 	notAfter  []string // words that, right before it, make it something else ("in Brussels")
+	unique    bool     // no other country's body carries the name (the White House)
 }
 
 type ruleSpec struct {
@@ -288,7 +289,8 @@ func (d *decoder) alias(n *yaml.Node) *aliasSpec {
 		return &aliasSpec{line: n.Line, text: d.str(n, "alias")}
 	}
 	a := &aliasSpec{line: n.Line}
-	m, lines := d.mapping(n, "alias", "text", "case", "context", "veto", "about", "not_about", "reach", "continues", "not_after", "window")
+	m, lines := d.mapping(n, "alias", "text", "case", "context", "veto", "about", "not_about", "reach", "continues", "not_after",
+		"unique", "window")
 	if v, ok := m["text"]; ok {
 		a.text = d.str(v, "alias text")
 	} else {
@@ -310,6 +312,9 @@ func (d *decoder) alias(n *yaml.Node) *aliasSpec {
 		if v, ok := m[l.key]; ok {
 			*l.dst = d.strList(v, l.key)
 		}
+	}
+	if v, ok := m["unique"]; ok {
+		a.unique = d.boolean(v, "unique")
 	}
 	if v, ok := m["reach"]; ok {
 		a.reach = d.str(v, "reach")

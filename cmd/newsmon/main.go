@@ -23,7 +23,6 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
@@ -99,7 +98,6 @@ func runAll(ctx context.Context, args []string, getenv envflag.Getenv, stdout, s
 	if err := env.Parse(args); err != nil {
 		return err
 	}
-	notc.Start = time.Now()
 	sizes()
 	if err := top.Validate(); err != nil {
 		return err
@@ -147,6 +145,8 @@ func runAll(ctx context.Context, args []string, getenv envflag.Getenv, stdout, s
 	if err != nil {
 		return err
 	}
+	// Setup writes the sinks' consumers, as `newsmon setup -sinks` does.
+	top.Sinks = notifyd.TopologySinks(sinks)
 
 	srv, err := startNATS(ctx, host, port, data, top, log)
 	if err != nil {
@@ -235,7 +235,11 @@ func setupEmbedded(ctx context.Context, srv *server.Server, top bus.Topology, lo
 		return err
 	}
 	for _, ch := range changes {
-		if ch.Action != "unchanged" {
+		switch ch.Action {
+		case "unchanged":
+		case bus.NotInSinks:
+			log.Warn("NATS topology", "object", ch.Object, "action", ch.Action, "hint", ch.Hint)
+		default:
 			log.Info("NATS topology", "object", ch.Object, "action", ch.Action, "fields", strings.Join(ch.Fields, ", "))
 		}
 	}

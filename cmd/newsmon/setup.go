@@ -9,6 +9,7 @@ import (
 
 	"newsmon/cmd/internal/envflag"
 	"newsmon/cmd/internal/natsconn"
+	"newsmon/cmd/internal/notifyd"
 	"newsmon/pipeline/bus"
 )
 
@@ -36,6 +37,7 @@ func topologyFlags(env *envflag.FlagSet, t *bus.Topology, replicas bool) func() 
 	env.Duration(&t.TaggerAckWait, "tagger-ack-wait", "NEWSMON_TAGGER_ACK_WAIT", t.TaggerAckWait, "how long a tagger may work on an article before another gets it")
 	env.Int(&t.TaggerMaxDeliver, "tagger-max-deliver", "NEWSMON_TAGGER_MAX_DELIVER", t.TaggerMaxDeliver, "deliveries of one article at most")
 	env.Duration(&t.PollAckWait, "poll-ack-wait", "NEWSMON_POLL_ACK_WAIT", t.PollAckWait, "how soon a dead ingest replica's poll job goes to another replica")
+	env.Duration(&t.SinkAckWait, "sink-ack-wait", "NEWSMON_SINK_ACK_WAIT", t.SinkAckWait, "how long an alert a crashed notify held waits before it is delivered again (each sink's consumer)")
 	// The sizes are read once the flags are parsed.
 	return func() {
 		t.Articles.MaxBytes = int64(articlesMiB) << 20
@@ -47,22 +49,29 @@ func topologyFlags(env *envflag.FlagSet, t *bus.Topology, replicas bool) func() 
 
 // runSetup is `newsmon setup`: it writes the topology to a NATS server or
 // cluster and prints what it did to each object. It is the one step that
-// creates or changes streams, buckets and shared consumers; services only
-// check them.
+// creates or changes streams, buckets, shared consumers and notify's sink
+// consumers (from -sinks); services only check them. A sink consumer
+// whose sink the file no longer names is reported, not removed.
 func runSetup(ctx context.Context, args []string, getenv envflag.Getenv, stdout, stderr io.Writer) error {
 	env := envflag.New("newsmon setup", stderr, getenv)
 	var (
 		natc    natsconn.Flags
 		top     bus.Topology
 		timeout time.Duration
+		sinks   string
 	)
 	natc.Register(env)
 	sizes := topologyFlags(env, &top, true)
 	env.Duration(&timeout, "timeout", "NEWSMON_SETUP_TIMEOUT", time.Minute, "give up after this long (a cluster may still be electing leaders)")
+	env.String(&sinks, "sinks", "NEWSMON_SINKS", "", "notify's sinks file (docs/delivery.md): each sink gets its consumer on ALERTS; its secrets are not read")
 	if err := env.Parse(args); err != nil {
 		return err
 	}
 	sizes()
+	var err error
+	if top.Sinks, err = notifyd.LoadSinksForSetup(sinks); err != nil {
+		return err
+	}
 	if err := top.Validate(); err != nil {
 		return err
 	}

@@ -16,14 +16,15 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"newsmon/cmd/internal/notifyd"
 	"newsmon/pipeline"
 	"newsmon/pipeline/bus"
 )
 
 // startDeployServer runs a server from deploy/nats/nats-server.conf, the
-// users and permissions operators get, with the topology set up by the
-// setup user.
-func startDeployServer(t *testing.T) string {
+// users and permissions operators get, with the topology and the
+// consumers of sinksFile's sinks set up by the setup user.
+func startDeployServer(t *testing.T, sinksFile string) string {
 	t.Helper()
 	for _, u := range []string{"setup", "ingest", "tagger", "desk", "notify", "analyst", "analyst2", "sys"} {
 		t.Setenv("NEWSMON_"+strings.ToUpper(u)+"_PASSWORD", u+"-secret")
@@ -45,8 +46,12 @@ func startDeployServer(t *testing.T) string {
 		t.Fatal("server not ready")
 	}
 	t.Cleanup(func() { s.Shutdown(); s.WaitForShutdown() })
+	top := bus.DefaultTopology()
+	if top.Sinks, err = notifyd.LoadSinksForSetup(sinksFile); err != nil {
+		t.Fatal(err)
+	}
 	setup := userClient(t, s.ClientURL(), "setup")
-	if _, err := setup.Setup(context.Background(), bus.DefaultTopology()); err != nil {
+	if _, err := setup.Setup(context.Background(), top); err != nil {
 		t.Fatal(err)
 	}
 	return s.ClientURL()
@@ -64,12 +69,12 @@ func userClient(t *testing.T, url, user string) *bus.Client {
 	return c
 }
 
-// notify as the deploy config's notify user: it creates its sink's
-// consumer, delivers the tagger's alerts, detects a spike and publishes it
-// (delivered to the same sink like any alert), stores dead letters, and
-// lists and replays them, with no permission refused.
+// notify as the deploy config's notify user, on the sink's consumer the
+// setup user wrote: it delivers the tagger's alerts, detects a spike
+// (reading ALERTS by get requests) and publishes it (delivered to the
+// same sink like any alert), stores dead letters, and lists and replays
+// them, with no permission refused.
 func TestUnderDeployPermissions(t *testing.T) {
-	url := startDeployServer(t)
 	rec, srv := newReceiver(t)
 	var down bool
 	rec.fail = func(_ int, id string) int {
@@ -87,6 +92,7 @@ func TestUnderDeployPermissions(t *testing.T) {
       url: {env: HOOK_URL}
       secret: {env: HOOK_SECRET}
 `)
+	url := startDeployServer(t, sinks)
 	natsFlags := []string{"-nats", url, "-nats-user", "notify", "-nats-inbox", "_INBOX_notify"}
 	ctx, cancel := context.WithCancel(context.Background())
 	var stderr bytes.Buffer
@@ -104,7 +110,7 @@ func TestUnderDeployPermissions(t *testing.T) {
 			t.Errorf("permission refused:\n%s", stderr.String())
 		}
 	}()
-	waitConsumer(t, url, "notify-hook", done, nats.UserInfo("notify", "notify-secret"), nats.CustomInboxPrefix("_INBOX_notify"))
+	waitRunning(t, url, "notify-hook", done, nats.UserInfo("notify", "notify-secret"), nats.CustomInboxPrefix("_INBOX_notify"))
 
 	// History: three articles an hour about Huawei Cloud for 46 hours,
 	// then twelve in the current hour.

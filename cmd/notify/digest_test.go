@@ -89,6 +89,7 @@ func TestEmailDigestOnSchedule(t *testing.T) {
 		t.Fatal(err)
 	}
 	sink := cfg.Sinks[0]
+	setUpSinks(t, natsURL, sinksFile, 0)
 
 	pub := connect(t, natsURL)
 	want := alerts(3, 2) // six alerts over three articles
@@ -97,13 +98,12 @@ func TestEmailDigestOnSchedule(t *testing.T) {
 	}
 
 	client := connect(t, natsURL)
-	start := time.Now().Add(-time.Minute)
 	// A clock two seconds before the schedule's next send.
 	offset := time.Until(sink.Email.Schedule.Next(time.Now())) - 2*time.Second
 	clock := func() time.Time { return time.Now().Add(offset) }
 	runOnce := func(wantMails int) {
 		t.Helper()
-		st, err := notifyd.SinkStream(context.Background(), client, sink, 30*time.Second, start)
+		st, err := notifyd.SinkStream(context.Background(), client, sink)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -73,7 +73,6 @@ func serve(ctx context.Context, args []string, getenv envflag.Getenv, stderr io.
 	if err := env.Parse(args); err != nil {
 		return err
 	}
-	notc.Start = time.Now()
 	log, err := logc.Logger(stderr)
 	if err != nil {
 		return err
@@ -171,7 +170,7 @@ func dead(ctx context.Context, args []string, getenv envflag.Getenv, stdout, std
 		return err
 	}
 	defer client.Close()
-	if err := client.VerifyNotify(ctx); err != nil {
+	if err := client.VerifyNotify(ctx, nil); err != nil {
 		return err
 	}
 	letters, err := client.DeadLetters(ctx, name)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -23,6 +24,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"newsmon/cmd/internal/envflag/envflagtest"
+	"newsmon/cmd/internal/notifyd"
 	"newsmon/pipeline"
 	"newsmon/pipeline/bus"
 	"newsmon/pipeline/bus/natstest"
@@ -166,9 +168,28 @@ const hookSinks = `sinks:
       timeout: 2s
 `
 
-// service runs notify in this process until the test ends.
+// setUpSinks writes the consumers of a sinks file's sinks to the server,
+// as `newsmon setup -sinks FILE` does, with the test topology and the
+// sinks' ack wait (0: the default).
+func setUpSinks(t *testing.T, natsURL, sinksFile string, ackWait time.Duration) {
+	t.Helper()
+	top := natstest.Topology()
+	if ackWait > 0 {
+		top.SinkAckWait = ackWait
+	}
+	sinks, err := notifyd.LoadSinksForSetup(sinksFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	top.Sinks = sinks
+	natstest.Setup(t, natsURL, top)
+}
+
+// service sets up the sinks' consumers, then runs notify in this process
+// until the test ends.
 func service(t *testing.T, natsURL, sinks string, env map[string]string) {
 	t.Helper()
+	setUpSinks(t, natsURL, sinks, 0)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	var stderr bytes.Buffer
@@ -186,7 +207,7 @@ func service(t *testing.T, natsURL, sinks string, env map[string]string) {
 			t.Errorf("notify did not stop within 15 s of its context ending")
 		}
 	})
-	waitConsumer(t, natsURL, "notify-hook", done)
+	waitRunning(t, natsURL, "notify-hook", done)
 }
 
 type lockedWriter struct {
@@ -200,9 +221,9 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	return l.w.Write(p)
 }
 
-// waitConsumer waits until the sink's consumer exists: a sink receives
-// the alerts stored after it was created.
-func waitConsumer(t *testing.T, url, name string, done <-chan error, opts ...nats.Option) {
+// waitRunning waits until notify reads the sink's consumer (a pull
+// request waits on it), or fails the test if notify stopped.
+func waitRunning(t *testing.T, url, name string, done <-chan error, opts ...nats.Option) {
 	t.Helper()
 	nc, err := nats.Connect(url, opts...)
 	if err != nil {
@@ -218,14 +239,20 @@ func waitConsumer(t *testing.T, url, name string, done <-chan error, opts ...nat
 		default:
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		_, err := js.Consumer(ctx, pipeline.AlertsStream, name)
+		c, err := js.Consumer(ctx, pipeline.AlertsStream, name)
+		if err == nil {
+			var info *jetstream.ConsumerInfo
+			if info, err = c.Info(ctx); err == nil && info.NumWaiting == 0 {
+				err = errors.New("no pull request waiting")
+			}
+		}
 		cancel()
 		if err == nil {
 			return
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Fatalf("consumer %s not created within 20 s", name)
+	t.Fatalf("notify not reading consumer %s within 20 s", name)
 }
 
 func waitFor(t *testing.T, what string, d time.Duration, ok func() bool) {
@@ -446,9 +473,10 @@ func TestKillMidDeliveryLosesNothing(t *testing.T) {
 	rec.delay = 5 * time.Millisecond
 	env := map[string]string{"HOOK_URL": srv.URL, "HOOK_SECRET": testSecret}
 	sinks := writeSinks(t, fmt.Sprintf(hookSinks, 5))
-	args := []string{"-nats", natsURL, "-sinks", sinks, "-http", "", "-spikes=false", "-lanes", "4", "-ack-wait", "2s"}
+	setUpSinks(t, natsURL, sinks, 2*time.Second)
+	args := []string{"-nats", natsURL, "-sinks", sinks, "-http", "", "-spikes=false", "-lanes", "4"}
 	first := startProcess(t, env, args...)
-	waitConsumer(t, natsURL, "notify-hook", nil)
+	waitRunning(t, natsURL, "notify-hook", nil)
 
 	pub := connect(t, natsURL)
 	want := alerts(100, 4)
@@ -521,6 +549,50 @@ func TestRefusesUnsetServer(t *testing.T) {
 	}
 }
 
+// Notify creates no consumer on ALERTS: a sink whose consumer setup has
+// not written, or wrote with other subjects than the sinks file says now,
+// stops it at start, naming the sink, the sinks file and `newsmon setup
+// -sinks FILE`; the consumers stay as they were.
+func TestRefusesSinksNotSetUp(t *testing.T) {
+	natsURL := startNATS(t)
+	env := map[string]string{"HOOK_URL": "http://127.0.0.1:9/", "HOOK_SECRET": testSecret}
+	sinks := writeSinks(t, fmt.Sprintf(hookSinks, 3))
+	start := func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		return run(ctx, []string{"-nats", natsURL, "-sinks", sinks, "-http", "", "-spikes=false"}, func(k string) string { return env[k] }, io.Discard, io.Discard)
+	}
+	err := start()
+	for _, want := range []string{sinks, "sink hook: consumer ALERTS > notify-hook does not exist", "run `newsmon setup -sinks FILE`"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("notify with no sink consumer: %v; want an error containing %q", err, want)
+		}
+	}
+	nc, err := nats.Connect(natsURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	if _, err := js.Consumer(context.Background(), pipeline.AlertsStream, "notify-hook"); !errors.Is(err, jetstream.ErrConsumerNotFound) {
+		t.Errorf("notify-hook after notify refused: %v, want none", err)
+	}
+
+	// Set up from an older sinks file, with a wider filter.
+	setUpSinks(t, natsURL, writeSinks(t, strings.Replace(fmt.Sprintf(hookSinks, 3), "alerts.cloud.>", "alerts.>", 1)), 0)
+	err = start()
+	if want := "sink hook: consumer ALERTS > notify-hook: filters [alerts.>], the sinks file wants [alerts.cloud.>]"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("notify with a consumer of other subjects: %v; want an error containing %q", err, want)
+	}
+	c, err := js.Consumer(context.Background(), pipeline.AlertsStream, "notify-hook")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := c.CachedInfo().Config.FilterSubjects; strings.Join(f, " ") != "alerts.>" {
+		t.Errorf("notify changed the consumer's filters to %v", f)
+	}
+}
+
 // The operations endpoints answer, /metrics carries the sink's counters
 // and latency, and SIGTERM stops the process cleanly (exit 0) while a
 // receiver is slow: the delivery in flight completes.
@@ -530,8 +602,9 @@ func TestOpsAndCleanShutdown(t *testing.T) {
 	env := map[string]string{"HOOK_URL": srv.URL, "HOOK_SECRET": testSecret}
 	sinks := writeSinks(t, fmt.Sprintf(hookSinks, 3))
 	addr := freePort(t)
+	setUpSinks(t, natsURL, sinks, 0)
 	proc := startProcess(t, env, "-nats", natsURL, "-sinks", sinks, "-http", addr, "-spikes=false")
-	waitConsumer(t, natsURL, "notify-hook", nil)
+	waitRunning(t, natsURL, "notify-hook", nil)
 	pub := connect(t, natsURL)
 	if err := pub.PublishAlerts(context.Background(), alerts(5, 1)); err != nil {
 		t.Fatal(err)

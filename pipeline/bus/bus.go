@@ -100,6 +100,15 @@ func Connect(ctx context.Context, o Options, log *slog.Logger) (*Client, error) 
 			}
 		}),
 		nats.ReconnectHandler(func(nc *nats.Conn) { log.Info("nats reconnected", "url", nc.ConnectedUrlRedacted()) }),
+		// What the server refuses or drops without an answer to a request
+		// (a permission violation, a slow consumer) is said here, not lost.
+		nats.ErrorHandler(func(_ *nats.Conn, sub *nats.Subscription, err error) {
+			if sub != nil {
+				log.Warn("nats error", "subject", sub.Subject, "err", err)
+				return
+			}
+			log.Warn("nats error", "err", err)
+		}),
 	}
 	if o.User != "" {
 		nopts = append(nopts, nats.UserInfo(o.User, o.Password))

@@ -32,7 +32,9 @@ func (c *Client) Follow(ctx context.Context, stream string, after uint64, delive
 		after = 0
 	}
 	if stream == pipeline.AlertsStream {
-		return c.followByGet(ctx, s, pipeline.AlertsSubject+".>", after, deliver)
+		return c.followByGet(ctx, s, pipeline.AlertsSubject+".>", after, func(m *jetstream.RawStreamMsg) error {
+			return deliver(m.Sequence, m.Subject, m.Data)
+		})
 	}
 	cons, err := s.OrderedConsumer(ctx, startAfter(after))
 	if err != nil {
@@ -69,10 +71,11 @@ func (c *Client) Follow(ctx context.Context, stream string, after uint64, delive
 // followByGet reads a stream message by message with get requests, in
 // order of sequence, and after the last one waits for a live message on
 // subject (the stream republishes what it stores) or a few seconds, then
-// asks again. ALERTS is read this way: the right to create a consumer on
-// it would be the right to change notify's durable consumers, which a
-// desk must not have (deploy/nats/accounts.conf).
-func (c *Client) followByGet(ctx context.Context, s jetstream.Stream, subject string, after uint64, deliver func(seq uint64, subject string, data []byte) error) error {
+// asks again. ALERTS is read this way, by the desk and by notify's spike
+// watcher: the right to create a consumer on it would be the right to
+// change notify's and the analysts' durable consumers, which neither may
+// have (deploy/nats/accounts.conf).
+func (c *Client) followByGet(ctx context.Context, s jetstream.Stream, subject string, after uint64, deliver func(*jetstream.RawStreamMsg) error) error {
 	wake := make(chan struct{}, 1)
 	sub, err := c.nc.Subscribe(subject, func(*nats.Msg) {
 		select {
@@ -91,7 +94,7 @@ func (c *Client) followByGet(ctx context.Context, s jetstream.Stream, subject st
 		m, err := s.GetMsg(ctx, seq, jetstream.WithGetMsgSubject(subject))
 		switch {
 		case err == nil:
-			if err := deliver(m.Sequence, m.Subject, m.Data); err != nil {
+			if err := deliver(m); err != nil {
 				if ctx.Err() != nil {
 					return nil
 				}

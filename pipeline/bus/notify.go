@@ -2,9 +2,12 @@ package bus
 
 // This file is the delivery service's side of the bus: one durable
 // consumer per sink on ALERTS, dead letters on notify.dead.<sink> in the
-// NOTIFY_DEAD stream (both streams are the topology's, topology.go), and
-// an ordered read of ALERTS from a start time for spike detection. pipeline/notify reaches it through the interfaces it
-// declares (Stream, DeadLetters, Publisher); cmd/notify wires the two.
+// NOTIFY_DEAD stream, and a read of ALERTS from a start time for spike
+// detection. The streams and the sinks' consumers are the topology's
+// (topology.go): setup writes them, notify binds to them and never
+// creates or changes a consumer on ALERTS. pipeline/notify reaches it
+// through the interfaces it declares (Stream, DeadLetters, Publisher);
+// cmd/notify wires the two.
 
 import (
 	"context"
@@ -22,65 +25,57 @@ import (
 // `nats sub notify.dead.>` shows it without decoding the body.
 const NotifyReasonHeader = "Notify-Reason"
 
+// sinkConsumerPrefix starts the name of every sink's consumer.
+const sinkConsumerPrefix = "notify-"
+
 // SinkConsumer is the name of a sink's durable consumer on ALERTS.
-func SinkConsumer(sink string) string { return "notify-" + sink }
+func SinkConsumer(sink string) string { return sinkConsumerPrefix + sink }
 
 // DeadSubject is the subject of a sink's dead letters.
 func DeadSubject(sink string) string { return NotifyDeadSubject + "." + sink }
 
-// VerifyNotify checks that ALERTS and NOTIFY_DEAD are set up.
-func (c *Client) VerifyNotify(ctx context.Context) error { return c.Verify(ctx, NotifyNeeds) }
+// VerifyNotify checks that ALERTS and NOTIFY_DEAD are set up, and that
+// each sink's consumer exists and filters on the sink's subjects. It names
+// every sink whose consumer is missing or differs, and asks for `newsmon
+// setup -sinks FILE`.
+func (c *Client) VerifyNotify(ctx context.Context, sinks []Sink) error {
+	n := NotifyNeeds
+	n.Sinks = sinks
+	return c.Verify(ctx, n)
+}
 
 // SinkAckWait is how long ALERTS waits, by default, for a sink's ack
-// before it hands the alert over again: after a crash, the alerts the dead
-// process held come back after this long. The delivery service reports
-// alerts it still holds in progress well within it.
+// before it hands the alert over again (Topology.SinkAckWait).
 const SinkAckWait = 30 * time.Second
 
 // SinkStream is a sink's durable consumer on ALERTS.
 type SinkStream struct {
-	c    *Client
-	name string
-	cons jetstream.Consumer
+	c       *Client
+	name    string
+	cons    jetstream.Consumer
+	ackWait time.Duration
 }
 
-// SinkStream creates or updates the durable consumer notify-<sink> on
-// ALERTS, filtered on the sink's subjects: notify owns these consumers,
-// outside the shared topology. A new sink starts with the alerts stored
-// since start (the time notify started), not the stream's 30 days; an
-// existing one keeps its position and takes the new filter. Its replicas
-// are the stream's.
-func (c *Client) SinkStream(ctx context.Context, sink string, subjects []string, ackWait time.Duration, start time.Time) (*SinkStream, error) {
-	if ackWait <= 0 {
-		ackWait = SinkAckWait
+// SinkStream binds to the durable consumer notify-<sink> on ALERTS, as
+// setup wrote it from the sinks file; it creates and changes nothing. A
+// missing consumer is an error wrapping ErrNotSetUp.
+func (c *Client) SinkStream(ctx context.Context, sink string) (*SinkStream, error) {
+	name := SinkConsumer(sink)
+	cons, err := c.js.Consumer(ctx, pipeline.AlertsStream, name)
+	if errors.Is(err, jetstream.ErrConsumerNotFound) {
+		return nil, fmt.Errorf("%w: sink %s: consumer %s > %s does not exist; run `newsmon setup -sinks FILE` with notify's sinks file",
+			ErrNotSetUp, sink, pipeline.AlertsStream, name)
 	}
-	start = start.UTC()
-	cfg := jetstream.ConsumerConfig{
-		Durable:        SinkConsumer(sink),
-		Description:    "notify sink " + sink,
-		FilterSubjects: subjects,
-		AckPolicy:      jetstream.AckExplicitPolicy,
-		DeliverPolicy:  jetstream.DeliverByStartTimePolicy,
-		OptStartTime:   &start,
-		AckWait:        ackWait,
-		MaxDeliver:     -1, // notify retries and dead-letters itself
-		MaxAckPending:  20000,
-	}
-	old, err := c.js.Consumer(ctx, pipeline.AlertsStream, cfg.Durable)
-	switch {
-	case err == nil:
-		// Where a consumer starts cannot change once it exists.
-		have := old.CachedInfo().Config
-		cfg.DeliverPolicy, cfg.OptStartTime, cfg.OptStartSeq = have.DeliverPolicy, have.OptStartTime, have.OptStartSeq
-	case !errors.Is(err, jetstream.ErrConsumerNotFound):
-		return nil, fmt.Errorf("consumer %s: %w", cfg.Durable, err)
-	}
-	cons, err := c.js.CreateOrUpdateConsumer(ctx, pipeline.AlertsStream, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("declare consumer %s: %w", cfg.Durable, err)
+		return nil, fmt.Errorf("sink %s: consumer %s > %s: %w", sink, pipeline.AlertsStream, name, err)
 	}
-	return &SinkStream{c: c, name: cfg.Durable, cons: cons}, nil
+	return &SinkStream{c: c, name: name, cons: cons, ackWait: cons.CachedInfo().Config.AckWait}, nil
 }
+
+// AckWait is how long the server waits for an alert's ack before it
+// hands the alert over again: notify reports alerts it still holds in
+// progress well within it.
+func (s *SinkStream) AckWait() time.Duration { return s.ackWait }
 
 func sinkMsg(m jetstream.Msg) AlertMsg {
 	out := AlertMsg{Data: m.Data(), Ack: m.Ack, InProgress: m.InProgress}
@@ -209,30 +204,52 @@ func (c *Client) DeleteDead(ctx context.Context, seq uint64) error {
 
 // ReadAlerts hands every alert stored in ALERTS since a time to handle,
 // then the new ones as they come, until ctx ends. pending is how many
-// stored alerts remain after this one: 0 once it has caught up.
+// sequences of the stream as it was when the read began remain after this
+// alert: 0 once it has caught up. ALERTS is read by get requests, as the
+// desk reads it (followByGet): notify may not create consumers there.
 func (c *Client) ReadAlerts(ctx context.Context, since time.Time, handle func(data []byte, stored time.Time, pending uint64)) error {
-	cons, err := c.js.OrderedConsumer(ctx, pipeline.AlertsStream, jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{pipeline.AlertsSubject + ".>"},
-		DeliverPolicy:  jetstream.DeliverByStartTimePolicy,
-		OptStartTime:   &since,
-	})
+	subject := pipeline.AlertsSubject + ".>"
+	s, err := c.js.Stream(ctx, pipeline.AlertsStream)
 	if err != nil {
 		return fmt.Errorf("read %s: %w", pipeline.AlertsStream, err)
 	}
-	cc, err := cons.Consume(func(m jetstream.Msg) {
-		md, err := m.Metadata()
-		if err != nil {
-			return
+	first, err := firstStoredSince(ctx, s, subject, since)
+	if err != nil {
+		return fmt.Errorf("read %s since %s: %w", pipeline.AlertsStream, since.UTC().Format(time.RFC3339), err)
+	}
+	last := s.CachedInfo().State.LastSeq
+	return c.followByGet(ctx, s, subject, first-1, func(m *jetstream.RawStreamMsg) error {
+		var pending uint64
+		if m.Sequence < last {
+			pending = last - m.Sequence
 		}
-		handle(m.Data(), md.Timestamp, md.NumPending)
-	}, jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
-		c.log.Warn("read alerts", "err", err)
-	}))
-	if err != nil {
-		return fmt.Errorf("read %s: %w", pipeline.AlertsStream, err)
+		handle(m.Data, m.Time, pending)
+		return nil
+	})
+}
+
+// firstStoredSince is the sequence of the first message on subject stored
+// at or after since, or the one after the stream's last if none is: a
+// binary search by get requests, as stored times grow with sequences.
+func firstStoredSince(ctx context.Context, s jetstream.Stream, subject string, since time.Time) (uint64, error) {
+	st := s.CachedInfo().State
+	if st.Msgs == 0 {
+		return st.LastSeq + 1, nil
 	}
-	<-ctx.Done()
-	cc.Stop()
-	<-cc.Closed()
-	return nil
+	lo, hi := max(st.FirstSeq, 1), st.LastSeq+1
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		m, err := s.GetMsg(ctx, mid, jetstream.WithGetMsgSubject(subject))
+		switch {
+		case errors.Is(err, jetstream.ErrMsgNotFound): // nothing at or after mid
+			hi = mid
+		case err != nil:
+			return 0, err
+		case m.Time.Before(since):
+			lo = m.Sequence + 1
+		default:
+			hi = mid
+		}
+	}
+	return lo, nil
 }

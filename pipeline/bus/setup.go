@@ -5,17 +5,27 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"newsmon/pipeline"
 )
 
-// Change is what Setup did to one object.
+// Change is what Setup did to one object, or found there for the
+// operator to act on.
 type Change struct {
 	Object string   // "stream ARTICLES", "bucket SEEN", "consumer ARTICLES > tagger"
-	Action string   // "created", "updated" or "unchanged"
+	Action string   // "created", "updated", "unchanged", or NotInSinks
 	Fields []string // for "updated": each setting changed, "replicas 1 -> 3"
+	Hint   string   // what the operator may do about it
 }
+
+// NotInSinks is the Action of a sink's consumer on ALERTS whose sink the
+// sinks file no longer names. Setup leaves it (and its position) alone:
+// removing it is the operator's call.
+const NotInSinks = "not in the sinks file"
 
 func (c Change) String() string {
 	s := c.Object + ": " + c.Action
@@ -30,15 +40,19 @@ func (c Change) String() string {
 	if len(c.Fields) > 0 {
 		s += ")"
 	}
+	if c.Hint != "" {
+		s += "; " + c.Hint
+	}
 	return s
 }
 
 // Setup writes the topology to the server: it creates what is missing and
 // updates what differs from t, leaving the rest alone, and says what it
 // did to each object. It is the only code that creates or changes
-// streams, buckets and shared consumers; run it with a user allowed to
-// (deploy/nats/accounts.conf: setup). Streams come first, then buckets,
-// then consumers.
+// streams, buckets, shared consumers and notify's sink consumers; run it
+// with a user allowed to (deploy/nats/accounts.conf: setup). Streams come
+// first, then buckets, then consumers; last, the sink consumers on ALERTS
+// that t.Sinks no longer names are reported as NotInSinks, not removed.
 func (c *Client) Setup(ctx context.Context, t Topology) ([]Change, error) {
 	if err := t.Validate(); err != nil {
 		return nil, fmt.Errorf("setup: %w", err)
@@ -72,6 +86,43 @@ func (c *Client) Setup(ctx context.Context, t Topology) ([]Change, error) {
 		}
 		out = append(out, ch)
 	}
+	stale, err := staleSinks(ctx, c.js, t.Sinks)
+	if err != nil {
+		return out, fmt.Errorf("setup: %w", err)
+	}
+	return append(out, stale...), nil
+}
+
+// staleSinks reports the consumers on ALERTS named like a sink's that no
+// sink of sinks owns: a sink removed from the sinks file, or renamed. Its
+// consumer still holds its position (and, until removed, the alerts it
+// has not acknowledged): whether to remove it is the operator's decision.
+func staleSinks(ctx context.Context, js jetstream.JetStream, sinks []Sink) ([]Change, error) {
+	s, err := js.Stream(ctx, pipeline.AlertsStream)
+	if err != nil {
+		return nil, fmt.Errorf("stream %s: %w", pipeline.AlertsStream, err)
+	}
+	want := map[string]bool{}
+	for _, sink := range sinks {
+		want[SinkConsumer(sink.Name)] = true
+	}
+	var out []Change
+	names := s.ConsumerNames(ctx)
+	for name := range names.Name() {
+		if !strings.HasPrefix(name, sinkConsumerPrefix) || want[name] {
+			continue
+		}
+		out = append(out, Change{
+			Object: "consumer " + pipeline.AlertsStream + " > " + name,
+			Action: NotInSinks,
+			Hint: fmt.Sprintf("keep it by naming sink %s in the sinks file, or remove it with `nats consumer rm %s %s` as the setup user",
+				strings.TrimPrefix(name, sinkConsumerPrefix), pipeline.AlertsStream, name),
+		})
+	}
+	if err := names.Err(); err != nil {
+		return nil, fmt.Errorf("consumers of %s: %w", pipeline.AlertsStream, err)
+	}
+	slices.SortFunc(out, func(a, b Change) int { return strings.Compare(a.Object, b.Object) })
 	return out, nil
 }
 
@@ -209,7 +260,7 @@ func setupConsumer(ctx context.Context, js jetstream.JetStream, want Consumer, k
 		}
 	}
 	diff("description", have.Description, w.Description)
-	diff("filter_subject", have.FilterSubject, w.FilterSubject)
+	diff("filter_subjects", filters(have), filters(w))
 	diff("ack_policy", have.AckPolicy, w.AckPolicy)
 	diff("ack_wait", have.AckWait, w.AckWait)
 	diff("max_deliver", have.MaxDeliver, w.MaxDeliver)
@@ -220,6 +271,9 @@ func setupConsumer(ctx context.Context, js jetstream.JetStream, want Consumer, k
 		ch.Action = "unchanged"
 		return ch, nil
 	}
+	// Where a consumer starts cannot change once it exists: it keeps its
+	// own (and its position).
+	w.DeliverPolicy, w.OptStartSeq, w.OptStartTime = have.DeliverPolicy, have.OptStartSeq, have.OptStartTime
 	if _, err := js.UpdateConsumer(ctx, want.Stream, w); err != nil {
 		return ch, err
 	}

@@ -67,6 +67,26 @@ type Topology struct {
 	// before another ingest replica gets it: a killed replica's hosts are
 	// taken over after this long.
 	PollAckWait time.Duration
+
+	// Sinks are notify's sinks, as its sinks file names them: each gets a
+	// durable consumer notify-<name> on ALERTS, filtered on its subjects.
+	// Setup writes them like the shared consumers, so that notify needs
+	// no right to create or change a consumer on ALERTS (a right that,
+	// names having no prefix match in permissions, would reach every
+	// analyst's). A sink first set up receives the alerts stored from
+	// then on.
+	Sinks []Sink
+	// SinkAckWait is how long ALERTS waits for a sink's ack before it
+	// hands the alert over again: after a crash, the alerts the dead
+	// notify held come back after this long.
+	SinkAckWait time.Duration
+}
+
+// Sink is one of notify's sinks as the topology sees it: a name (the
+// consumer notify-<name>) and the subjects it receives.
+type Sink struct {
+	Name     string
+	Subjects []string
 }
 
 // Limits bound one stream. A zero MaxBytes means no size limit.
@@ -89,6 +109,7 @@ func DefaultTopology() Topology {
 		TaggerAckWait:      30 * time.Second,
 		TaggerMaxDeliver:   8,
 		PollAckWait:        30 * time.Second,
+		SinkAckWait:        SinkAckWait,
 	}
 }
 
@@ -130,6 +151,21 @@ func (t Topology) Validate() error {
 	}
 	if t.TaggerMaxDeliver < 1 {
 		errs = append(errs, fmt.Errorf("tagger max deliver %d: at least 1", t.TaggerMaxDeliver))
+	}
+	if t.SinkAckWait < time.Second {
+		errs = append(errs, fmt.Errorf("sink ack wait %s: at least 1s", t.SinkAckWait))
+	}
+	seen := map[string]bool{}
+	for _, s := range t.Sinks {
+		switch {
+		case !validConsumerName(s.Name):
+			errs = append(errs, fmt.Errorf("sink %q: not a name a consumer can take", s.Name))
+		case seen[s.Name]:
+			errs = append(errs, fmt.Errorf("sink %q: named twice", s.Name))
+		case len(s.Subjects) == 0:
+			errs = append(errs, fmt.Errorf("sink %q: no subjects", s.Name))
+		}
+		seen[s.Name] = true
 	}
 	return errors.Join(errs...)
 }
@@ -243,10 +279,10 @@ type Consumer struct {
 	Config jetstream.ConsumerConfig
 }
 
-// Consumers are the shared durable consumers. Consumers a service creates
-// for itself (notify's one per sink, an analyst's replay) are not here.
+// Consumers are the durable consumers setup writes: the shared ones and
+// one per notify sink. An analyst's replay consumers are the analyst's.
 func (t Topology) Consumers() []Consumer {
-	return []Consumer{{
+	out := []Consumer{{
 		Stream: pipeline.ArticlesStream,
 		Config: jetstream.ConsumerConfig{
 			Durable:       pipeline.TaggerConsumer,
@@ -276,6 +312,33 @@ func (t Topology) Consumers() []Consumer {
 			Replicas:      t.Replicas,
 		},
 	}}
+	for _, s := range t.Sinks {
+		out = append(out, Consumer{Stream: pipeline.AlertsStream, Config: sinkConsumer(s, t.SinkAckWait, t.Replicas)})
+	}
+	return out
+}
+
+// sinkConsumer is the durable consumer of a notify sink.
+func sinkConsumer(s Sink, ackWait time.Duration, replicas int) jetstream.ConsumerConfig {
+	return jetstream.ConsumerConfig{
+		Durable:        SinkConsumer(s.Name),
+		Description:    "notify sink " + s.Name,
+		FilterSubjects: slices.Clone(s.Subjects),
+		AckPolicy:      jetstream.AckExplicitPolicy,
+		// The alerts stored from the consumer's creation on: a new sink
+		// does not receive the stream's 30 days. Where a consumer starts
+		// cannot change once it exists; setup keeps it.
+		DeliverPolicy: jetstream.DeliverNewPolicy,
+		AckWait:       ackWait,
+		MaxDeliver:    -1, // notify retries and dead-letters itself
+		MaxAckPending: 20000,
+		Replicas:      replicas,
+	}
+}
+
+// validConsumerName is what the server takes as a durable name.
+func validConsumerName(name string) bool {
+	return name != "" && len(name) <= 200 && !strings.ContainsAny(name, ".*> \t\r\n/\\")
 }
 
 // Needs names the objects a service uses; Verify checks them at start.
@@ -283,6 +346,9 @@ type Needs struct {
 	Streams   []string
 	Buckets   []string
 	Consumers []ConsumerName
+	// Sinks are notify's: each sink's consumer must exist and filter on
+	// the sink's subjects.
+	Sinks []Sink
 }
 
 // ConsumerName names a durable consumer on a stream.
@@ -305,8 +371,9 @@ var (
 	// DeskNeeds: ordered consumers on ARTICLES and ALERTS, publishes
 	// feedback.>.
 	DeskNeeds = Needs{Streams: []string{pipeline.ArticlesStream, pipeline.AlertsStream, FeedbackStream}}
-	// NotifyNeeds: its own durable consumers on ALERTS (created by notify),
-	// dead letters on notify.dead.>, spike alerts through tagged.alerts.>.
+	// NotifyNeeds: reads ALERTS, dead letters on notify.dead.>, spike
+	// alerts through tagged.alerts.>; VerifyNotify adds its sinks'
+	// consumers, which setup writes from the sinks file.
 	NotifyNeeds = Needs{Streams: []string{pipeline.AlertsStream, NotifyDeadStream}}
 )
 
@@ -396,11 +463,63 @@ func verify(ctx context.Context, js jetstream.JetStream, n Needs) error {
 			problems = append(problems, "consumer "+cn.Stream+" > "+cn.Name+": "+p)
 		}
 	}
+	sinkProblems := 0
+	for _, sink := range n.Sinks {
+		name := SinkConsumer(sink.Name)
+		what := "sink " + sink.Name + ": consumer " + pipeline.AlertsStream + " > " + name
+		cons, err := js.Consumer(ctx, pipeline.AlertsStream, name)
+		switch {
+		case errors.Is(err, jetstream.ErrConsumerNotFound), errors.Is(err, jetstream.ErrStreamNotFound):
+			problems = append(problems, what+" does not exist")
+			sinkProblems++
+			continue
+		case err != nil:
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		for _, p := range sinkShape(cons.CachedInfo().Config, sink) {
+			problems = append(problems, what+": "+p)
+			sinkProblems++
+		}
+	}
 	if len(problems) > 0 {
-		return fmt.Errorf("%w: %s; run `newsmon setup` with this deployment's settings (docs/operations.md)",
-			ErrNotSetUp, strings.Join(problems, "; "))
+		fix := "run `newsmon setup` with this deployment's settings (docs/operations.md)"
+		if sinkProblems > 0 {
+			fix = "run `newsmon setup -sinks FILE` with this deployment's settings and notify's sinks file (docs/delivery.md)"
+		}
+		return fmt.Errorf("%w: %s; %s", ErrNotSetUp, strings.Join(problems, "; "), fix)
 	}
 	return nil
+}
+
+// sinkShape lists how a sink's consumer differs from what notify relies
+// on: a pull consumer with explicit acks, on the sink's subjects (as the
+// sinks file says now), that never gives up on an alert by itself
+// (notify retries and dead-letters).
+func sinkShape(have jetstream.ConsumerConfig, sink Sink) []string {
+	var out []string
+	if have.DeliverSubject != "" {
+		out = append(out, "a push consumer, want pull")
+	}
+	if have.AckPolicy != jetstream.AckExplicitPolicy {
+		out = append(out, fmt.Sprintf("ack policy %s, want explicit", have.AckPolicy))
+	}
+	if h, w := filters(have), sorted(sink.Subjects); !slices.Equal(h, w) {
+		out = append(out, fmt.Sprintf("filters %v, the sinks file wants %v", h, w))
+	}
+	if have.MaxDeliver > 0 {
+		out = append(out, fmt.Sprintf("gives up after %d deliveries, want no limit", have.MaxDeliver))
+	}
+	return out
+}
+
+// filters are a consumer's subject filters, sorted, however given.
+func filters(c jetstream.ConsumerConfig) []string {
+	out := slices.Clone(c.FilterSubjects)
+	if c.FilterSubject != "" {
+		out = append(out, c.FilterSubject)
+	}
+	slices.Sort(out)
+	return out
 }
 
 func findStream(list []jetstream.StreamConfig, name string) (jetstream.StreamConfig, bool) {

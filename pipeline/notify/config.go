@@ -141,6 +141,19 @@ func Load(path string, getenv func(string) string) (*Config, error) {
 	})
 }
 
+// LoadWithoutSecrets reads and checks a sinks file as Load does, but
+// reads no secret and no file it names (they stay empty): what `newsmon
+// setup` needs to write each sink's consumer (its name and subjects), on
+// a machine that holds none of the sinks' credentials.
+func LoadWithoutSecrets(path string) (*Config, error) {
+	data, err := readCapped(path, maxSinksFile)
+	if err != nil {
+		return nil, err
+	}
+	d := &decoder{file: path, skipSecrets: true}
+	return d.parse(data)
+}
+
 func readCapped(name string, limit int64) ([]byte, error) {
 	f, err := os.Open(name)
 	if err != nil {
@@ -161,6 +174,11 @@ func readCapped(name string, limit int64) ([]byte, error) {
 // readFile reads the secret files it names.
 func Parse(name string, data []byte, getenv func(string) string, readFile func(string) ([]byte, error)) (*Config, error) {
 	d := &decoder{file: name, getenv: getenv, readFile: readFile}
+	return d.parse(data)
+}
+
+func (d *decoder) parse(data []byte) (*Config, error) {
+	name := d.file
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil {
@@ -207,6 +225,9 @@ type decoder struct {
 	getenv   func(string) string
 	readFile func(string) ([]byte, error)
 	errs     []error
+	// skipSecrets checks the form of each secret and file reference but
+	// reads none (LoadWithoutSecrets).
+	skipSecrets bool
 }
 
 func (d *decoder) errorf(line int, format string, args ...any) {
@@ -315,6 +336,10 @@ func (d *decoder) secret(n *yaml.Node, what string) (string, bool) {
 	switch {
 	case env != nil && file != nil:
 		d.errorf(n.Line, "%s: give env or file, not both", what)
+	case d.skipSecrets && env != nil:
+		d.str(env, what+" env")
+	case d.skipSecrets && file != nil:
+		d.str(file, what+" file")
 	case env != nil:
 		name, ok := d.str(env, what+" env")
 		if !ok {
@@ -627,7 +652,7 @@ func (d *decoder) smtp(n *yaml.Node, what string) SMTP {
 		s.Timeout = d.duration(v, what+" timeout", time.Second, 10*time.Minute)
 	}
 	if v := m["ca_file"]; v != nil {
-		if name, ok := d.str(v, what+" ca_file"); ok {
+		if name, ok := d.str(v, what+" ca_file"); ok && !d.skipSecrets {
 			pem, err := d.readFile(name)
 			switch {
 			case err != nil:

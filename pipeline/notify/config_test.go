@@ -165,6 +165,51 @@ func TestLoadReadsSecretFilesBesideIt(t *testing.T) {
 	}
 }
 
+// Setup reads the sinks file without the sinks' secrets: none of the
+// variables or files it names need exist (nor a CA file), names and
+// subjects come out as Load gives them, and every other problem is still
+// reported with file:line.
+func TestLoadWithoutSecrets(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "sinks.yaml")
+	body := goodSinks + "  - name: relay\n    subjects: [alerts.policy.>]\n    email:\n" +
+		"      schedule: {every: hour, at: \"00:15\"}\n      from: newsmon@example.com\n      to: [desk@example.com]\n" +
+		"      smtp: {host: relay.example.com, ca_file: /nowhere/ca.pem}\n"
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(path, func(string) string { return "" }); err == nil {
+		t.Fatal("Load without the secrets succeeded; the test needs a file Load refuses for them")
+	}
+	cfg, err := LoadWithoutSecrets(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range cfg.Sinks {
+		got = append(got, s.Name+" "+strings.Join(s.Subjects, ","))
+	}
+	want := "soc-hook alerts.cloud.>,alerts.watch.china-cloud-us-policy|chat alerts.watch.>|morning alerts.>|relay alerts.policy.>"
+	if strings.Join(got, "|") != want {
+		t.Errorf("sinks %q, want %q", strings.Join(got, "|"), want)
+	}
+	if h := cfg.Sinks[0].Webhook; h.URL != "" || len(h.Secret) != 0 || h.Headers["Authorization"] != "" {
+		t.Errorf("a secret was read: %+v", h)
+	}
+
+	bad := strings.Replace(body, "subjects: alerts.watch.>", "subjects: alerts.watch.>.more", 1)
+	bad = strings.Replace(bad, "url: {env: SLACK_URL}", "url: https://hooks.slack.example/in-the-clear", 1)
+	if err := os.WriteFile(path, []byte(bad), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err = LoadWithoutSecrets(path)
+	for _, want := range []string{path + `:17: sink "chat": subject filter`, path + `:19: sink "chat" slack url: a secret is never written`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("bad file: %v, want %q", err, want)
+		}
+	}
+}
+
 func TestFiltersOverlap(t *testing.T) {
 	for _, c := range []struct {
 		a, b string

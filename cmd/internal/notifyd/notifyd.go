@@ -29,16 +29,14 @@ var (
 	_ notify.Stream      = sinkStream{}
 )
 
-// Settings is the delivery service's settings.
+// Settings is the delivery service's settings. How long an alert a
+// crashed notify held waits before it comes back is its sink consumer's
+// ack wait, the topology's (`newsmon setup -sink-ack-wait`).
 type Settings struct {
 	Sinks   string // the sinks file; empty: no sinks
 	DeskURL string
 	Lanes   int
 	Spikes  bool
-	AckWait time.Duration
-	// Start is when the process started: a sink seen for the first time
-	// receives the alerts stored since then. Zero: when Run starts.
-	Start time.Time
 }
 
 // Register defines the delivery flags.
@@ -46,7 +44,6 @@ func (n *Settings) Register(e *envflag.FlagSet) {
 	e.String(&n.Sinks, "sinks", "NOTIFY_SINKS", "", "sinks file (YAML, docs/delivery.md); empty: no sinks, spike detection only")
 	e.String(&n.DeskURL, "desk-url", "NOTIFY_DESK_URL", "", "base URL of the desk, for links in summary messages (e.g. http://127.0.0.1:9103)")
 	e.Int(&n.Lanes, "lanes", "NOTIFY_LANES", 8, "deliveries in flight per sink (alerts of one article share a lane)")
-	e.Duration(&n.AckWait, "ack-wait", "NOTIFY_ACK_WAIT", bus.SinkAckWait, "how long an alert a crashed notify held waits before it is delivered again")
 	e.Bool(&n.Spikes, "spikes", "NOTIFY_SPIKES", true, "detect spikes in entity mentions and publish them on alerts.spike.<entity-id>")
 }
 
@@ -57,6 +54,28 @@ func (n *Settings) LoadSinks(getenv envflag.Getenv) (*notify.Config, error) {
 		return &notify.Config{}, nil
 	}
 	return notify.Load(n.Sinks, getenv)
+}
+
+// LoadSinksForSetup reads the sinks file for `newsmon setup`: each sink's
+// name and subjects, checked as notify checks them, no secret read.
+func LoadSinksForSetup(path string) ([]bus.Sink, error) {
+	if path == "" {
+		return nil, nil
+	}
+	cfg, err := notify.LoadWithoutSecrets(path)
+	if err != nil {
+		return nil, err
+	}
+	return TopologySinks(cfg), nil
+}
+
+// TopologySinks are the sinks of cfg as the topology names them.
+func TopologySinks(cfg *notify.Config) []bus.Sink {
+	var out []bus.Sink
+	for _, s := range cfg.Sinks {
+		out = append(out, bus.Sink{Name: s.Name, Subjects: s.Subjects})
+	}
+	return out
 }
 
 // sinkStream adapts a sink's consumer to notify.Stream.
@@ -75,9 +94,10 @@ func (a sinkStream) Fetch(ctx context.Context, n int) ([]notify.Msg, error) {
 	return out, err
 }
 
-// SinkStream opens a sink's consumer as notify reads it.
-func SinkStream(ctx context.Context, client *bus.Client, s *notify.Sink, ackWait time.Duration, start time.Time) (notify.Stream, error) {
-	st, err := client.SinkStream(ctx, s.Name, s.Subjects, ackWait, start)
+// SinkStream binds to a sink's consumer, as setup wrote it, as notify
+// reads it.
+func SinkStream(ctx context.Context, client *bus.Client, s *notify.Sink) (notify.Stream, error) {
+	st, err := client.SinkStream(ctx, s.Name)
 	if err != nil {
 		return nil, err
 	}
@@ -85,23 +105,25 @@ func SinkStream(ctx context.Context, client *bus.Client, s *notify.Sink, ackWait
 }
 
 // Run delivers every sink of cfg and watches for spikes until ctx
-// ends.
+// ends. Each sink's consumer must have been written by `newsmon setup
+// -sinks` from the same sinks file: Run refuses to start otherwise,
+// naming every sink whose consumer is missing or differs.
 func Run(ctx context.Context, n *Settings, cfg *notify.Config, client *bus.Client, reg *prometheus.Registry, log *slog.Logger) error {
-	start := n.Start
-	if start.IsZero() {
-		start = time.Now()
-	}
-	if err := client.VerifyNotify(ctx); err != nil {
+	if err := client.VerifyNotify(ctx, TopologySinks(cfg)); err != nil {
+		if n.Sinks != "" {
+			return fmt.Errorf("sinks file %s: %w", n.Sinks, err)
+		}
 		return err
 	}
 	m := newNotifyMetrics(reg)
 	g, gctx := errgroup.WithContext(ctx)
 	for _, s := range cfg.Sinks {
-		st, err := SinkStream(ctx, client, s, n.AckWait, start)
+		bs, err := client.SinkStream(ctx, s.Name)
 		if err != nil {
 			return err
 		}
-		opts := notify.Options{DeskURL: n.DeskURL, Lanes: n.Lanes, Log: log, KeepAlive: max(n.AckWait, time.Second) / 4,
+		st := sinkStream{bs}
+		opts := notify.Options{DeskURL: n.DeskURL, Lanes: n.Lanes, Log: log, KeepAlive: max(bs.AckWait(), time.Second) / 4,
 			Latency: func(d time.Duration) { m.latency.WithLabelValues(s.Name).Observe(d.Seconds()) }}
 		var run func(context.Context) error
 		var stats *notify.Stats

@@ -2,7 +2,10 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"log/slog"
 	"reflect"
 	"slices"
 	"sync"
@@ -14,6 +17,7 @@ import (
 
 	"newsmon/pipeline"
 	"newsmon/pipeline/bus"
+	"newsmon/pipeline/bus/natstest"
 )
 
 // userConn connects as a user of deploy/nats/accounts.conf on its own
@@ -47,6 +51,39 @@ func msgCounts(t *testing.T, js jetstream.JetStream) map[string]uint64 {
 	return out
 }
 
+// webhookSink is the sink these tests set up for notify.
+var webhookSink = bus.Sink{Name: "webhook", Subjects: []string{"alerts.cloud.>"}}
+
+// withSinks is the test topology with notify's sinks.
+func withSinks(sinks ...bus.Sink) bus.Topology {
+	top := natstest.Topology()
+	top.Sinks = sinks
+	return top
+}
+
+// take fetches one message from a durable consumer and reports whether
+// it got one: a refused pull request is never answered.
+func take(stream, consumer string) func(context.Context, jetstream.JetStream) error {
+	return func(c context.Context, js jetstream.JetStream) error {
+		cons, err := js.Consumer(c, stream, consumer)
+		if err != nil {
+			return err
+		}
+		batch, err := cons.Fetch(1, jetstream.FetchMaxWait(300*time.Millisecond))
+		if err != nil {
+			return err
+		}
+		n := 0
+		for range batch.Messages() {
+			n++
+		}
+		if n == 0 {
+			return errors.New("nothing taken")
+		}
+		return nil
+	}
+}
+
 // Least privilege holds: with the users of deploy/nats/accounts.conf, every
 // operation that would let one service or analyst change the topology,
 // forge an alert or an article, or touch another's consumer is refused for
@@ -54,14 +91,18 @@ func msgCounts(t *testing.T, js jetstream.JetStream) map[string]uint64 {
 // message count is as it was. (Before: ingest could shrink ALERTS to one
 // message, add a subject to it and store a forged alert, and change the
 // tagger's consumer; the tagger could shrink ARTICLES and ALERTS; an
-// analyst could delete another analyst's consumer.)
+// analyst could delete another analyst's consumer; notify, which created
+// its sinks' consumers itself, could create or change any consumer on
+// ALERTS, an analyst's included.)
 func TestForbiddenOperations(t *testing.T) {
 	s := startFromConfig(t, "nats-server.conf")
 	url := s.ClientURL()
 	ctx := context.Background()
 
 	// State worth protecting: an article, an alert, analyst2's own replay
-	// consumer and a notify sink's durable.
+	// consumer and a notify sink's durable, which setup writes; each
+	// consumer has the alert waiting.
+	setupAs(t, url, "setup", withSinks(webhookSink))
 	var none violations
 	_, adminJS := userConn(t, url, "setup", &none)
 	_, ingJS := userConn(t, url, "ingest", &none)
@@ -76,11 +117,10 @@ func TestForbiddenOperations(t *testing.T) {
 	if _, err := a2JS.CreateOrUpdateConsumer(ctx, pipeline.AlertsStream, jetstream.ConsumerConfig{Durable: "analyst2", AckPolicy: jetstream.AckExplicitPolicy}); err != nil {
 		t.Fatalf("analyst2 creates its own consumer: %v", err)
 	}
-	_, notJS := userConn(t, url, "notify", &none)
-	if _, err := notJS.CreateOrUpdateConsumer(ctx, pipeline.AlertsStream, jetstream.ConsumerConfig{Durable: "notify-webhook", AckPolicy: jetstream.AckExplicitPolicy}); err != nil {
-		t.Fatalf("notify creates a sink consumer: %v", err)
-	}
 	before, beforeCounts := readTopologyJS(t, adminJS), msgCounts(t, adminJS)
+	if _, ok := before.consumers[pipeline.AlertsStream+" > notify-webhook"]; !ok {
+		t.Fatalf("setup wrote no consumer for the webhook sink: %v", before.consumers)
+	}
 
 	// A refused API request gets no answer; a short wait tells.
 	short := func() (context.Context, context.CancelFunc) { return context.WithTimeout(ctx, 500*time.Millisecond) }
@@ -149,14 +189,7 @@ func TestForbiddenOperations(t *testing.T) {
 		{"delete the tagger's consumer", nil, api(func(c context.Context, js jetstream.JetStream) error {
 			return js.DeleteConsumer(c, pipeline.ArticlesStream, pipeline.TaggerConsumer)
 		})},
-		{"take the tagger's articles", []string{"tagger"}, api(func(c context.Context, js jetstream.JetStream) error {
-			cons, err := js.Consumer(c, pipeline.ArticlesStream, pipeline.TaggerConsumer)
-			if err != nil {
-				return err
-			}
-			_, err = cons.Fetch(1, jetstream.FetchMaxWait(300*time.Millisecond))
-			return err
-		})},
+		{"take the tagger's articles", []string{"tagger"}, api(take(pipeline.ArticlesStream, pipeline.TaggerConsumer))},
 		{"change the ingest poll consumer", nil, api(func(c context.Context, js jetstream.JetStream) error {
 			cfg := before.consumers[bus.PollStream+" > "+bus.PollConsumer]
 			cfg.AckWait = time.Hour
@@ -166,13 +199,28 @@ func TestForbiddenOperations(t *testing.T) {
 		{"delete another analyst's consumer", []string{"analyst2"}, api(func(c context.Context, js jetstream.JetStream) error {
 			return js.DeleteConsumer(c, pipeline.AlertsStream, "analyst2")
 		})},
-		{"change another analyst's consumer", []string{"analyst2", "notify"}, api(func(c context.Context, js jetstream.JetStream) error {
+		{"change another analyst's consumer", []string{"analyst2"}, api(func(c context.Context, js jetstream.JetStream) error {
 			_, err := js.CreateOrUpdateConsumer(c, pipeline.AlertsStream, jetstream.ConsumerConfig{Durable: "analyst2", AckPolicy: jetstream.AckExplicitPolicy, MaxDeliver: 1})
+			return err
+		})},
+		{"take another analyst's alerts", []string{"analyst2"}, api(take(pipeline.AlertsStream, "analyst2"))},
+		{"create a consumer on ALERTS under a sink's name", nil, api(func(c context.Context, js jetstream.JetStream) error {
+			_, err := js.CreateConsumer(c, pipeline.AlertsStream, jetstream.ConsumerConfig{Durable: "notify-forged", AckPolicy: jetstream.AckExplicitPolicy})
+			return err
+		})},
+		{"create a durable on ALERTS by the older API", nil, func(nc *nats.Conn, _ jetstream.JetStream) error {
+			return durableCreate(nc, pipeline.AlertsStream, "notify-forged")
+		}},
+		{"change a notify sink's consumer", nil, api(func(c context.Context, js jetstream.JetStream) error {
+			cfg := before.consumers[pipeline.AlertsStream+" > notify-webhook"]
+			cfg.FilterSubjects = []string{"alerts.>"}
+			_, err := js.UpdateConsumer(c, pipeline.AlertsStream, cfg)
 			return err
 		})},
 		{"delete a notify sink's consumer", nil, api(func(c context.Context, js jetstream.JetStream) error {
 			return js.DeleteConsumer(c, pipeline.AlertsStream, "notify-webhook")
 		})},
+		{"take a notify sink's alerts", []string{"notify"}, api(take(pipeline.AlertsStream, "notify-webhook"))},
 		{"store a forged alert", []string{"tagger"}, stored("tagged.alerts.cloud.forged")},
 		{"store a forged spike alert", []string{"tagger", "notify"}, stored("tagged.alerts.spike.forged")},
 		{"store a forged article", []string{"ingest"}, stored("news.articles.forged")},
@@ -217,6 +265,29 @@ func TestForbiddenOperations(t *testing.T) {
 
 var errLiveSent = fmt.Errorf("sent; the server answers a refusal asynchronously")
 
+// durableCreate creates a durable consumer through the JetStream API's
+// older subject, $JS.API.CONSUMER.DURABLE.CREATE.<stream>.<name>, which
+// the client library no longer uses but the server still serves.
+func durableCreate(nc *nats.Conn, stream, name string) error {
+	req, _ := json.Marshal(map[string]any{"stream_name": stream, "config": map[string]any{"durable_name": name, "ack_policy": "explicit"}})
+	resp, err := nc.Request("$JS.API.CONSUMER.DURABLE.CREATE."+stream+"."+name, req, 500*time.Millisecond)
+	if err != nil {
+		return err
+	}
+	var answer struct {
+		Error *struct {
+			Description string `json:"description"`
+		} `json:"error"`
+	}
+	if err := json.Unmarshal(resp.Data, &answer); err != nil {
+		return err
+	}
+	if answer.Error != nil {
+		return errors.New(answer.Error.Description)
+	}
+	return nil
+}
+
 // readTopologyJS is readTopology over an existing connection.
 func readTopologyJS(t *testing.T, js jetstream.JetStream) topologyState {
 	t.Helper()
@@ -247,14 +318,16 @@ func readTopologyJS(t *testing.T, js jetstream.JetStream) topologyState {
 }
 
 // The desk and notify users may do what docs/desk.md and docs/delivery.md
-// need: the desk reads the streams and publishes feedback; notify keeps its
-// sink consumers, reads ALERTS and NOTIFY_DEAD in order, files and removes
-// dead letters.
+// need: the desk reads the streams and publishes feedback; notify binds to
+// the sink consumers setup wrote and takes and acks their alerts, reads
+// ALERTS by get for spike detection, reads NOTIFY_DEAD in order, files and
+// removes dead letters.
 func TestDeskAndNotifyMayDoTheirJobs(t *testing.T) {
 	s := startFromConfig(t, "nats-server.conf")
 	url := s.ClientURL()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
+	setupAs(t, url, "setup", withSinks(webhookSink))
 	var none violations
 	_, ingJS := userConn(t, url, "ingest", &none)
 	if _, err := ingJS.Publish(ctx, "news.articles.example", []byte(`{"id":"a:1"}`)); err != nil {
@@ -290,17 +363,56 @@ func TestDeskAndNotifyMayDoTheirJobs(t *testing.T) {
 
 	var notV violations
 	_, notify := userConn(t, url, "notify", &notV)
-	sink, err := notify.CreateOrUpdateConsumer(ctx, pipeline.AlertsStream, jetstream.ConsumerConfig{
-		Durable: "notify-webhook", AckPolicy: jetstream.AckExplicitPolicy, FilterSubjects: []string{"alerts.cloud.>"}})
+	o := bus.DefaultOptions()
+	o.URL, o.Name, o.User, o.Password, o.InboxPrefix = url, "notify", "notify", "notify-secret", "_INBOX_notify"
+	o.NATS = []nats.Option{nats.ErrorHandler(notV.handler)}
+	notifyBus, err := bus.Connect(ctx, o, slog.New(slog.DiscardHandler))
 	if err != nil {
-		t.Fatalf("notify creates its sink consumer: %v", err)
+		t.Fatal(err)
 	}
-	m, err := sink.Next(jetstream.FetchMaxWait(5 * time.Second))
+	defer notifyBus.Close()
+	if err := notifyBus.VerifyNotify(ctx, []bus.Sink{webhookSink}); err != nil {
+		t.Fatalf("notify verifies its sinks: %v", err)
+	}
+	sink, err := notifyBus.SinkStream(ctx, webhookSink.Name)
 	if err != nil {
-		t.Fatalf("notify takes an alert: %v", err)
+		t.Fatalf("notify binds to its sink's consumer: %v", err)
 	}
-	if err := m.DoubleAck(ctx); err != nil {
+	var taken []bus.AlertMsg
+	for deadline := time.Now().Add(5 * time.Second); len(taken) == 0 && time.Now().Before(deadline); {
+		if taken, err = sink.Fetch(ctx, 10); err != nil {
+			t.Fatalf("notify takes an alert: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if len(taken) != 1 {
+		t.Fatalf("notify took %d alerts from its sink, want the 1 stored", len(taken))
+	}
+	if err := taken[0].Ack(); err != nil {
 		t.Errorf("notify acks: %v", err)
+	}
+	read := make(chan string, 1)
+	rctx, stopRead := context.WithCancel(ctx)
+	readDone := make(chan error, 1)
+	go func() {
+		readDone <- notifyBus.ReadAlerts(rctx, time.Now().Add(-time.Hour), func(data []byte, _ time.Time, _ uint64) {
+			select {
+			case read <- string(data):
+			default:
+			}
+		})
+	}()
+	select {
+	case got := <-read:
+		if got != `{"id":"a:1:huawei"}` {
+			t.Errorf("spike reader read %s", got)
+		}
+	case <-time.After(10 * time.Second):
+		t.Errorf("notify's spike reader read nothing from ALERTS")
+	}
+	stopRead()
+	if err := <-readDone; err != nil {
+		t.Errorf("notify's spike reader: %v", err)
 	}
 	if _, err := notify.Publish(ctx, "notify.dead.webhook", []byte(`{}`)); err != nil {
 		t.Errorf("notify files a dead letter: %v", err)

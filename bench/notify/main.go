@@ -125,7 +125,10 @@ func run(n, rate int, dur time.Duration, lanes int, bin string) error {
 		return err
 	}
 	defer client.Close()
-	if _, err := client.Setup(ctx, bus.DefaultTopology()); err != nil {
+	// The sink's consumer, as `newsmon setup -sinks` writes it.
+	top := bus.DefaultTopology()
+	top.Sinks = []bus.Sink{{Name: "bench", Subjects: []string{"alerts.>"}}}
+	if _, err := client.Setup(ctx, top); err != nil {
 		return err
 	}
 
@@ -153,11 +156,11 @@ func run(n, rate int, dur time.Duration, lanes int, bin string) error {
 	}
 	defer func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() }()
 	for deadline := time.Now().Add(20 * time.Second); ; {
-		if ok, _ := consumerExists(client.Conn()); ok {
+		if ok, _ := notifyReading(client.Conn()); ok {
 			break
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("notify did not create its consumer within 20 s")
+			return fmt.Errorf("notify did not read its consumer within 20 s")
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -230,16 +233,19 @@ func run(n, rate int, dur time.Duration, lanes int, bin string) error {
 	return nil
 }
 
-func consumerExists(nc *nats.Conn) (bool, error) {
+// notifyReading tells whether notify waits on its sink's consumer (a pull
+// request is pending), so that timing starts with notify ready.
+func notifyReading(nc *nats.Conn) (bool, error) {
 	m, err := nc.Request("$JS.API.CONSUMER.INFO."+pipeline.AlertsStream+".notify-bench", nil, time.Second)
 	if err != nil {
 		return false, err
 	}
 	var resp struct {
-		Error *struct{ Code int } `json:"error"`
+		Error      *struct{ Code int } `json:"error"`
+		NumWaiting int                 `json:"num_waiting"`
 	}
 	json.Unmarshal(m.Data, &resp)
-	return resp.Error == nil, nil
+	return resp.Error == nil && resp.NumWaiting > 0, nil
 }
 
 func waitCount(rec *receiver, want int, limit time.Duration) error {

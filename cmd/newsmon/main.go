@@ -5,7 +5,8 @@
 // listens on 127.0.0.1:4222, so `nats sub 'alerts.>'` works beside it.
 //
 //	newsmon [run] [flags]     everything in one process, on an embedded server it sets up itself
-//	newsmon setup [flags]     write the NATS topology (streams, buckets, shared consumers) to a server or cluster
+//	newsmon setup [flags]     write the NATS topology (streams, buckets, shared consumers, and with
+//	                          -sinks FILE each notify sink's consumer) to a server or cluster
 package main
 
 import (

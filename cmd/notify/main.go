@@ -1,7 +1,8 @@
 // Command notify is newsmon's delivery service: it reads ALERTS through one
-// durable consumer per sink and delivers to webhooks, Slack and e-mail
-// digests, with retries and dead letters; it also publishes spike alerts
-// on alerts.spike.<entity-id> (docs/delivery.md).
+// durable consumer per sink, which `newsmon setup -sinks FILE` writes from
+// the same sinks file, and delivers to webhooks, Slack and e-mail digests,
+// with retries and dead letters; it also publishes spike alerts on
+// alerts.spike.<entity-id> (docs/delivery.md).
 //
 //	notify [run] [flags]                   the service
 //	notify check -sinks FILE               validate a sinks file

@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -178,8 +179,8 @@ func TestRenderDefaults(t *testing.T) {
 			t.Errorf("%s rendered with the default values", absent)
 		}
 	}
-	if len(r.hooks) != 1 || r.hooks[0] != "Job/nm-newsmon-setup" {
-		t.Errorf("hooks %v, want only the setup Job", r.hooks)
+	if !slices.Equal(r.hooks, []string{"ConfigMap/nm-newsmon-setup-sinks", "Job/nm-newsmon-setup"}) {
+		t.Errorf("hooks %v, want the setup Job's sinks file, then the Job", r.hooks)
 	}
 	job := r.objects["Job/nm-newsmon-setup"].(*batchv1.Job)
 	if got := job.Annotations["helm.sh/hook"]; got != "pre-install,pre-upgrade" {
@@ -290,6 +291,80 @@ func TestSinksFile(t *testing.T) {
 	cmd.Env = append(os.Environ(), "SLACK_WEBHOOK_URL=https://hooks.example.com/chat")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Errorf("notify check: %v\n%s", err, out)
+	}
+}
+
+// The setup Job writes notify's sink consumers from the sinks file notify
+// reads: the Job gets the same file (a copy made as a hook just before it,
+// since a pre-install hook runs before the release's own ConfigMaps exist;
+// or the operator's own ConfigMap) on the path NEWSMON_SINKS names, and
+// none of the sinks' secrets. Without notify it gets no sinks file.
+func TestSetupJobGetsTheSinks(t *testing.T) {
+	jobSinks := func(t *testing.T, r *rendered) (cm, path string) {
+		t.Helper()
+		job := r.objects["Job/nm-newsmon-setup"].(*batchv1.Job)
+		c := job.Spec.Template.Spec.Containers[0]
+		path = envOf(c)["NEWSMON_SINKS"]
+		if len(c.EnvFrom) > 0 {
+			t.Errorf("setup Job takes variables from %+v; it needs no sink's secret", c.EnvFrom)
+		}
+		for _, m := range c.VolumeMounts {
+			if path != "" && strings.HasPrefix(path, m.MountPath+"/") {
+				for _, v := range job.Spec.Template.Spec.Volumes {
+					if v.Name == m.Name && v.ConfigMap != nil {
+						return v.ConfigMap.Name, path
+					}
+				}
+			}
+		}
+		return "", path
+	}
+
+	vals := everything(t)
+	r := render(t, vals)
+	check(t, r, vals) // the path is a file of the mounted ConfigMap
+	cm, path := jobSinks(t, r)
+	if cm != "nm-newsmon-setup-sinks" || path != "/etc/newsmon/sinks/sinks.yaml" {
+		t.Fatalf("setup Job: NEWSMON_SINKS %q from ConfigMap %q, want /etc/newsmon/sinks/sinks.yaml from nm-newsmon-setup-sinks", path, cm)
+	}
+	hook := r.objects["ConfigMap/nm-newsmon-setup-sinks"].(*corev1.ConfigMap)
+	job := r.objects["Job/nm-newsmon-setup"].(*batchv1.Job)
+	hookWeight, err1 := strconv.Atoi(hook.Annotations["helm.sh/hook-weight"])
+	jobWeight, err2 := strconv.Atoi(job.Annotations["helm.sh/hook-weight"])
+	if hook.Annotations["helm.sh/hook"] != job.Annotations["helm.sh/hook"] || err1 != nil || err2 != nil || hookWeight >= jobWeight {
+		t.Errorf("the Job's sinks file is hook %q weight %q, the Job hook %q weight %q: want the same hooks, the file first",
+			hook.Annotations["helm.sh/hook"], hook.Annotations["helm.sh/hook-weight"], job.Annotations["helm.sh/hook"], job.Annotations["helm.sh/hook-weight"])
+	}
+	notifys := r.objects["ConfigMap/nm-newsmon-sinks"].(*corev1.ConfigMap).Data
+	if !maps.Equal(hook.Data, notifys) || !strings.Contains(hook.Data["sinks.yaml"], "soc-hook") {
+		t.Errorf("setup Job's sinks file %q, notify's %q: want the same", hook.Data, notifys)
+	}
+
+	// A whole file given with --set-file reaches the Job as it is.
+	file := "# our sinks\nsinks:\n  - name: chat\n    subjects: [alerts.watch.>]\n    slack:\n      url: {env: SLACK_WEBHOOK_URL}\n"
+	r = render(t, merge(required(), map[string]any{"notify": map[string]any{"sinks": file}}))
+	if got := r.objects["ConfigMap/nm-newsmon-setup-sinks"].(*corev1.ConfigMap).Data["sinks.yaml"]; got != file {
+		t.Errorf("setup Job's sinks.yaml = %q, want the file as given", got)
+	}
+
+	// The operator's own ConfigMap: the Job mounts it as notify does.
+	r = render(t, merge(required(), map[string]any{"notify": map[string]any{"existingConfigMap": "our-sinks"}}))
+	if cm, path := jobSinks(t, r); cm != "our-sinks" || path != "/etc/newsmon/sinks/sinks.yaml" {
+		t.Errorf("with notify.existingConfigMap: NEWSMON_SINKS %q from ConfigMap %q, want our-sinks", path, cm)
+	}
+	if _, ok := r.objects["ConfigMap/nm-newsmon-setup-sinks"]; ok {
+		t.Error("a copy of the sinks file rendered beside notify.existingConfigMap")
+	}
+
+	// No notify: no sinks file, no sink consumer.
+	vals = merge(required(), map[string]any{"notify": map[string]any{"enabled": false}})
+	r = render(t, vals)
+	check(t, r, vals)
+	if cm, path := jobSinks(t, r); cm != "" || path != "" {
+		t.Errorf("without notify the setup Job gets NEWSMON_SINKS %q from %q", path, cm)
+	}
+	if _, ok := r.objects["ConfigMap/nm-newsmon-setup-sinks"]; ok {
+		t.Error("a sinks file for setup rendered without notify")
 	}
 }
 

@@ -195,3 +195,15 @@ topologySpreadConstraints:
   {{- toYaml . | nindent 2 }}
 {{- end }}
 {{- end }}
+
+{{/* The data of a sinks ConfigMap: sinks.yaml from notify.sinks, a whole
+file (--set-file notify.sinks=sinks.yaml) kept as it is, or YAML values. */}}
+{{- define "newsmon.sinksData" -}}
+{{- $sinks := .Values.notify.sinks }}
+{{- if kindIs "string" $sinks }}
+{{- dict "sinks.yaml" $sinks | toYaml }}
+{{- else }}
+sinks.yaml: |
+  {{- toYaml $sinks | nindent 2 }}
+{{- end }}
+{{- end }}

@@ -78,6 +78,11 @@ func serve(ctx context.Context, args []string, getenv envflag.Getenv, stderr io.
 	if err != nil {
 		return err
 	}
+	if v := getenv("NOTIFY_ACK_WAIT"); v != "" {
+		// Retired when the sinks' consumers moved to newsmon setup: say so
+		// rather than let an operator believe it still applies.
+		log.Warn("NOTIFY_ACK_WAIT is no longer read: a sink's ack wait is its consumer's, set by newsmon setup -sink-ack-wait", "value", v)
+	}
 	cfg, err := notc.LoadSinks(getenv)
 	if err != nil {
 		return err

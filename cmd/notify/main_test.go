@@ -549,6 +549,19 @@ func TestRefusesUnsetServer(t *testing.T) {
 	}
 }
 
+// The retired NOTIFY_ACK_WAIT is not silently ignored: notify warns that
+// the sinks' ack wait is now setup's.
+func TestWarnsOfRetiredAckWait(t *testing.T) {
+	url := natstest.Start(t).ClientURL()
+	sinks := writeSinks(t, "sinks: []\n")
+	var stderr bytes.Buffer
+	getenv := func(k string) string { return map[string]string{"NOTIFY_ACK_WAIT": "45s"}[k] }
+	run(context.Background(), []string{"-nats", url, "-sinks", sinks, "-http", ""}, getenv, io.Discard, &stderr)
+	if !strings.Contains(stderr.String(), "NOTIFY_ACK_WAIT is no longer read") || !strings.Contains(stderr.String(), "-sink-ack-wait") {
+		t.Errorf("no warning of the retired NOTIFY_ACK_WAIT:\n%s", stderr.String())
+	}
+}
+
 // Notify creates no consumer on ALERTS: a sink whose consumer setup has
 // not written, or wrote with other subjects than the sinks file says now,
 // stops it at start, naming the sink, the sinks file and `newsmon setup

@@ -20,7 +20,7 @@ const maxDepth = 400
 // It mutates the tree (boilerplate is unlinked), so metadata must be read
 // first.
 func mainText(doc *goquery.Document, title, pageURL string) (text, byline string) {
-	blocks := articleBlocks(doc, pageURL)
+	blocks := articleBlocks(doc, title, pageURL)
 	r := renderer{host: siteHost(pageURL)}
 	for _, n := range blocks {
 		r.block(n, 0)
@@ -36,7 +36,7 @@ func mainText(doc *goquery.Document, title, pageURL string) (text, byline string
 // articleBlocks unlinks the boilerplate under doc's body and returns the
 // blocks that hold the article, in document order; nil when the page has
 // no body.
-func articleBlocks(doc *goquery.Document, pageURL string) []*html.Node {
+func articleBlocks(doc *goquery.Document, title, pageURL string) []*html.Node {
 	sel := doc.ChildrenFiltered("html").ChildrenFiltered("body").First()
 	if sel.Length() == 0 {
 		return nil
@@ -56,18 +56,42 @@ func articleBlocks(doc *goquery.Document, pageURL string) []*html.Node {
 	for _, n := range sel.Find(schemaSelector).Nodes {
 		s.marked[n] = true
 	}
-	if articles := sel.Find("article"); articles.Length() == 1 {
+	switch articles := sel.Find("article"); {
+	case articles.Length() == 1:
 		// A page with one <article> element says where its story is, as
 		// schema.org markup does; pages that list stories have several.
 		s.marked[articles.Nodes[0]] = true
+	case articles.Length() > 1 && title != "":
+		// Of several, the story is the one headed by the page's title
+		// (the others are teasers, or the next stories of an endless
+		// page).
+		articles.EachWithBreak(func(_ int, a *goquery.Selection) bool {
+			if headedBy(a, title) {
+				s.marked[a.Nodes[0]] = true
+				return false
+			}
+			return true
+		})
 	}
 	s.walk(body, 0, false)
-	best := s.spread(s.markedRoot(s.best()))
+	best := s.spread(s.markedRoot(s.sharedAncestor(s.best())))
 	if best == nil {
 		// No paragraph worth scoring: a very short page. Print all of it.
 		best = body
 	}
 	return s.withSiblings(best)
+}
+
+// headedBy reports whether a heading in sel (its first three) reads as
+// title: the same words, or most of them.
+func headedBy(sel *goquery.Selection, title string) bool {
+	found := false
+	sel.Find("h1, h2, h3").EachWithBreak(func(i int, h *goquery.Selection) bool {
+		t := clean(h.Text())
+		found = t != "" && (t == title || overlap(t, title) >= 0.8 && overlap(title, t) >= 0.8)
+		return !found && i < 2
+	})
+	return found
 }
 
 // dropSelector matches elements never part of an article body: scripts,
@@ -897,6 +921,57 @@ func (s *scorer) best() *html.Node {
 	return best
 }
 
+// sharedAncestor returns the nearest ancestor of best that holds at least
+// three of the five best-scoring blocks scoring three quarters of best's
+// score or more: a story split into sections of similar weight. A best
+// block inside an element marked as the article (isArticleRoot) stays.
+func (s *scorer) sharedAncestor(best *html.Node) *html.Node {
+	if best == nil {
+		return nil
+	}
+	top := s.final(best)
+	var rivals []*html.Node
+	for _, n := range s.order {
+		if s.final(n) >= 0.75*top && !contains(best, n) && !contains(n, best) {
+			rivals = append(rivals, n)
+		}
+	}
+	slices.SortFunc(rivals, func(a, b *html.Node) int {
+		fa, fb := s.final(a), s.final(b)
+		switch {
+		case fa > fb:
+			return -1
+		case fa < fb:
+			return 1
+		}
+		return 0
+	})
+	if len(rivals) > 4 {
+		rivals = rivals[:4]
+	}
+	if len(rivals) < 2 {
+		return best
+	}
+	for a, depth := best, 0; a != nil && depth < maxDepth; a, depth = a.Parent, depth+1 {
+		if s.isArticleRoot(a) {
+			// The page marks the story: its rivals are other stories.
+			return best
+		}
+	}
+	for a, depth := best.Parent, 0; a != nil && a.DataAtom != atom.Body && depth < maxDepth; a, depth = a.Parent, depth+1 {
+		in := 0
+		for _, r := range rivals {
+			if contains(a, r) {
+				in++
+			}
+		}
+		if in >= 2 {
+			return a
+		}
+	}
+	return best
+}
+
 // markedRoot returns the element the page marks as its article (schema.org
 // markup, a lone <article>) when best lies inside it and it is not a link
 // list: the page says where its story is, and the parts beside best's
@@ -928,6 +1003,10 @@ func (s *scorer) markedRoot(best *html.Node) *html.Node {
 func (s *scorer) spread(best *html.Node) *html.Node {
 	if best == nil {
 		return nil
+	}
+	if s.marked[best] {
+		// The page marks this block as its article.
+		return best
 	}
 	bc := s.cands[best]
 	for a, depth := best.Parent, 0; a != nil && depth < maxDepth; a, depth = a.Parent, depth+1 {

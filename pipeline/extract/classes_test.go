@@ -181,3 +181,50 @@ func TestStoryInMisnamedWrapper(t *testing.T) {
 		`<p>It is owned by a trust whose only purpose is to keep local reporting alive along the coast.</p></div></div></body></html>`
 	checkStory(t, page, "Another story number", "summary of another story")
 }
+
+// TestStorySplitIntoSections: the story is told in three sections built
+// differently (an intro, a body, a conclusion), none of which outweighs
+// the others; all three are printed, the teaser rail beside them is not.
+func TestStorySplitIntoSections(t *testing.T) {
+	part := func(cls string, paras ...string) string {
+		var b strings.Builder
+		fmt.Fprintf(&b, `<div class="%s"><div class="inner">`, cls)
+		for _, p := range paras {
+			fmt.Fprintf(&b, "<p>%s</p>", p)
+		}
+		b.WriteString(`</div></div>`)
+		return b.String()
+	}
+	var rail strings.Builder
+	for i := 1; i <= 5; i++ {
+		fmt.Fprintf(&rail, `<li><a href="/2024/05/0%d/other-%d">Another story number %d, with a headline long enough</a></li>`, i, i, i)
+	}
+	page := `<html><body><div class="page"><div class="story"><h1>Terminal approved</h1>` +
+		part("intro", storyParas[0], "The vote came after a six-hour session in the town hall, which was full for the first time in years.") +
+		part("body-copy", storyParas[1], storyParas[2]) +
+		part("outro", storyParas[3], "The next council meeting, in June, will decide on the route of the bypass and on the hours of the works.") +
+		`</div><ul class="rail">` + rail.String() + `</ul></div></body></html>`
+	d := checkStory(t, page, "Another story number")
+	for _, s := range []string{"six-hour session", "route of the bypass"} {
+		if !strings.Contains(d.Text, s) {
+			t.Errorf("lost %q:\n%s", s, d.Text)
+		}
+	}
+}
+
+// TestStoryAmongArticles: an endless page holds the story and, after it,
+// the next stories of the site, each in its own <article> and some longer
+// than the story; the one headed by the page's title is printed.
+func TestStoryAmongArticles(t *testing.T) {
+	var next strings.Builder
+	for i := 1; i <= 2; i++ {
+		next.WriteString(`<article class="entry"><h2>Fishing quotas cut again</h2>`)
+		for j := 0; j < 6; j++ {
+			fmt.Fprintf(&next, "<p>Next story %d, paragraph %d: the fishing fleet will land less cod and haddock this year after the quotas were cut by a fifth at the regional talks.</p>", i, j)
+		}
+		next.WriteString(`</article>`)
+	}
+	page := `<html><head><title>Terminal approved - News Example</title></head><body><main>` +
+		`<article class="entry"><h1>Terminal approved</h1>` + storyHTML() + `</article>` + next.String() + `</main></body></html>`
+	checkStory(t, page, "Next story")
+}

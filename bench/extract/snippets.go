@@ -7,6 +7,7 @@ import (
 	"go/parser"
 	"go/token"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -22,6 +23,7 @@ import (
 // and the authors where known.
 type snippetEntry struct {
 	URL, File     string
+	Date          string // YYYY-MM-DD, when known
 	With, Without []string
 	Authors       []string
 	HTML          []byte
@@ -70,6 +72,8 @@ func loadSnippets() ([]snippetEntry, error) {
 				switch fkv.Key.(*ast.Ident).Name {
 				case "File":
 					e.File = lit(fkv.Value)
+				case "Date":
+					e.Date = lit(fkv.Value)
 				case "With":
 					e.With = lits(fkv.Value)
 				case "Without":
@@ -124,13 +128,21 @@ func lits(x ast.Expr) []string {
 // snipCount tallies the comparison set's metric (go-trafilatura's
 // scripts/comparison: a wanted snippet found is a true positive, an
 // unwanted one found a false positive) and the authors matched.
-type snipCount struct{ tp, fn, fp, tn, authorOK, authorN int }
+type snipCount struct{ tp, fn, fp, tn, authorOK, authorN, dateOK, dateN, pages int }
 
 func (c snipCount) String() string {
-	p := float64(c.tp) / float64(max(c.tp+c.fp, 1))
-	r := float64(c.tp) / float64(max(c.tp+c.fn, 1))
-	f := 2 * float64(c.tp) / float64(max(2*c.tp+c.fp+c.fn, 1))
-	return fmt.Sprintf("P %.3f R %.3f F1 %.3f authors %d/%d", p, r, f, c.authorOK, c.authorN)
+	return fmt.Sprintf("P %.3f R %.3f F1 %.3f authors %d/%d dates %d/%d", c.precision(), c.recall(), c.f1(),
+		c.authorOK, c.authorN, c.dateOK, c.dateN)
+}
+
+func (c snipCount) precision() float64 { return float64(c.tp) / float64(max(c.tp+c.fp, 1)) }
+func (c snipCount) recall() float64    { return float64(c.tp) / float64(max(c.tp+c.fn, 1)) }
+func (c snipCount) f1() float64        { return 2 * float64(c.tp) / float64(max(2*c.tp+c.fp+c.fn, 1)) }
+
+func (c *snipCount) add(o snipCount) {
+	c.tp, c.fn, c.fp, c.tn = c.tp+o.tp, c.fn+o.fn, c.fp+o.fp, c.tn+o.tn
+	c.authorOK, c.authorN, c.dateOK, c.dateN = c.authorOK+o.authorOK, c.authorN+o.authorN, c.dateOK+o.dateOK, c.dateN+o.dateN
+	c.pages += o.pages
 }
 
 // evalSnippets scores the extractors on go-trafilatura's comparison set,
@@ -138,14 +150,18 @@ func (c snipCount) String() string {
 // (extracttest.Tuning on the file name). worst lists that many tuning-side
 // pages where our text lacks a wanted snippet or holds an unwanted one;
 // dump, when not nil, receives as JSON lines with their HTML the
-// tuning-side pages where our text lacks a wanted snippet or our author
-// does not match.
+// tuning-side pages where our text lacks a wanted snippet or our author or
+// date does not match.
 func evalSnippets(exs []extractor, worst int, dump, w io.Writer) error {
 	entries, err := loadSnippets()
 	if err != nil {
 		return err
 	}
 	counts := make([][2]snipCount, len(exs)) // [tuning, held out]
+	byLang := make([]map[string]snipCount, len(exs))
+	for i := range byLang {
+		byLang[i] = map[string]snipCount{}
+	}
 	listed := 0
 	for _, e := range entries {
 		p := &extracttest.Page{ID: e.File, URL: e.URL, HTML: e.HTML}
@@ -154,10 +170,12 @@ func evalSnippets(exs []extractor, worst int, dump, w io.Writer) error {
 			side = 0
 		}
 		var lost, extra []string
+		lang := ""
 		authorMiss, ourAuthor := false, ""
+		dateMiss, ourDate := false, ""
 		var othersComplete []bool
 		for i, ex := range exs {
-			o, err := ex.fn(p, false)
+			o, err := ex.fn(p, true)
 			text := collapse(o.text)
 			if err != nil {
 				text = ""
@@ -193,16 +211,34 @@ func evalSnippets(exs []extractor, worst int, dump, w io.Writer) error {
 					authorMiss, ourAuthor = true, o.author
 				}
 			}
+			if len(e.Date) == 10 {
+				c.dateN++
+				if o.publishedOK && o.published.Format("2006-01-02") == e.Date {
+					c.dateOK++
+				} else if i == 0 {
+					dateMiss = true
+					if o.publishedOK {
+						ourDate = o.published.Format("2006-01-02")
+					}
+				}
+			}
+			if i == 0 {
+				lang = primaryLang(o.lang)
+			}
+			lc := byLang[i][lang]
+			lc.add(pageCount(e, text))
+			byLang[i][lang] = lc
 			if i > 0 {
 				othersComplete = append(othersComplete, complete)
 			}
 		}
-		if side != 0 || len(lost)+len(extra) == 0 && !authorMiss {
+		if side != 0 || len(lost)+len(extra) == 0 && !authorMiss && !dateMiss {
 			continue
 		}
-		if dump != nil && (len(lost) > 0 || authorMiss) {
+		if dump != nil && (len(lost) > 0 || authorMiss || dateMiss) {
 			b, err := json.Marshal(map[string]any{"id": e.File, "url": e.URL, "lost": lost, "othersComplete": othersComplete,
-				"authors": e.Authors, "ourAuthor": ourAuthor, "authorMiss": authorMiss, "html": string(e.HTML)})
+				"authors": e.Authors, "ourAuthor": ourAuthor, "authorMiss": authorMiss,
+				"date": e.Date, "ourDate": ourDate, "dateMiss": dateMiss, "html": string(e.HTML)})
 			if err != nil {
 				return err
 			}
@@ -224,10 +260,38 @@ func evalSnippets(exs []extractor, worst int, dump, w io.Writer) error {
 	fmt.Fprintf(w, "go-trafilatura's comparison set: %d pages\n", len(entries))
 	for i, ex := range exs {
 		all := counts[i][0]
-		h := counts[i][1]
-		all.tp, all.fn, all.fp, all.tn = all.tp+h.tp, all.fn+h.fn, all.fp+h.fp, all.tn+h.tn
-		all.authorOK, all.authorN = all.authorOK+h.authorOK, all.authorN+h.authorN
-		fmt.Fprintf(w, "%-40s all: %v | tuning: %v | held out: %v\n", ex.name, all, counts[i][0], h)
+		all.add(counts[i][1])
+		fmt.Fprintf(w, "%-40s all: %v | tuning: %v | held out: %v\n", ex.name, all, counts[i][0], counts[i][1])
+	}
+	fmt.Fprintf(w, "F1 by language (as pipeline/extract states or detects it):\n")
+	langs := slices.Sorted(maps.Keys(byLang[0]))
+	for _, l := range langs {
+		fmt.Fprintf(w, "  %-3s", l)
+		for i := range exs {
+			c := byLang[i][l]
+			fmt.Fprintf(w, " %.3f (P %.3f R %.3f)", c.f1(), c.precision(), c.recall())
+		}
+		fmt.Fprintf(w, "  %d pages\n", byLang[0][l].pages)
 	}
 	return nil
+}
+
+// pageCount is one page's snippet tally.
+func pageCount(e snippetEntry, text string) snipCount {
+	c := snipCount{pages: 1}
+	for _, s := range e.With {
+		if text != "" && strings.Contains(text, collapse(s)) {
+			c.tp++
+		} else {
+			c.fn++
+		}
+	}
+	for _, s := range e.Without {
+		if text != "" && strings.Contains(text, collapse(s)) {
+			c.fp++
+		} else {
+			c.tn++
+		}
+	}
+	return c
 }

@@ -73,13 +73,19 @@ func firstOf(sel *goquery.Selection, f func(*goquery.Selection) string) string {
 	return v
 }
 
-// microdataDate is the content or datetime of the first element with
-// itemprop=datePublished that has one (microdata outside meta tags).
+// microdataDate is the content, datetime or short text of an element with
+// itemprop=datePublished (microdata outside meta tags).
 func microdataDate(s *goquery.Selection) string {
 	if v := s.AttrOr("content", ""); v != "" {
 		return v
 	}
-	return s.AttrOr("datetime", "")
+	if v := s.AttrOr("datetime", ""); v != "" {
+		return v
+	}
+	if v := clean(s.Text()); len(v) <= 80 {
+		return v
+	}
+	return ""
 }
 
 // bylineSelector finds elements whose class names a byline or an author,
@@ -309,13 +315,13 @@ func (m *metaSources) published(canon, pageURL string) time.Time {
 	for _, date := range []func() string{
 		func() string {
 			return m.first("article:published_time", "og:published_time", "datepublished",
-				"parsely-pub-date", "sailthru.date", "publishdate", "pubdate", "publish-date", "date",
+				"parsely-pub-date", "sailthru.date", "publishdate", "pubdate", "publish-date", "publication_date", "date",
 				"dc.date.issued", "dc.date", "dcterms.created", "dcterms.date", "article.published", "original-publish-date")
 		},
 		func() string { return m.ld.published },
 		func() string { return firstOf(storyOnly(m.doc.Find("[itemprop=datePublished i]")), microdataDate) },
 	} {
-		if t, ok := parseTime(date()); ok {
+		if t, ok := anyDate(date()); ok {
 			return t
 		}
 	}
@@ -324,7 +330,7 @@ func (m *metaSources) published(canon, pageURL string) time.Time {
 	tried := 0
 	storyOnly(m.doc.Find("time[datetime]")).EachWithBreak(func(_ int, s *goquery.Selection) bool {
 		if dt := s.AttrOr("datetime", ""); dt != "" {
-			t, _ = parseTime(dt)
+			t, _ = anyDate(dt)
 			tried++
 		}
 		return t.IsZero() && tried < 20
@@ -333,7 +339,11 @@ func (m *metaSources) published(canon, pageURL string) time.Time {
 		return t
 	}
 	// News URLs often carry the day: /2019/11/18/slug.
-	return urlDate(m.first("og:url"), canon, pageURL)
+	if t := urlDate(m.first("og:url"), canon, pageURL); !t.IsZero() {
+		return t
+	}
+	// Last, a date written for readers in the story's date markup.
+	return m.markupDate()
 }
 
 func (m *metaSources) lang() string {

@@ -197,7 +197,7 @@ func (x *scratch) readSense() {
 	for i := range x.ents {
 		o := &x.ents[i]
 		a := s.phrases[o.ph].alias
-		if a == nil || x.verdict[i]&vNamesake != 0 || !a.hasLists() {
+		if a == nil || x.verdict[i]&(vNamesake|vSense) != 0 || !a.hasLists() {
 			continue
 		}
 		starts := x.sc[o.field].sentStarts

@@ -42,3 +42,22 @@ func BenchmarkDetectLang(b *testing.B) {
 		}
 	}
 }
+
+// TestLangNotATag: a lang attribute that is no language tag ("english",
+// a template's leftover "lang=") gives way to the next source, then to
+// the text.
+func TestLangNotATag(t *testing.T) {
+	text := "<p>Der Stadtrat hat am Donnerstag den Bau einer neuen Brücke über den Hafen beschlossen, nach einer langen Debatte.</p>"
+	for _, c := range []struct{ html, want string }{
+		{`<html lang="english"><head><meta property="og:locale" content="en_GB"></head><body>` + text + `</body></html>`, "en-GB"},
+		{`<html lang="lang="><body>` + text + `</body></html>`, "de"},
+	} {
+		d, err := Extract([]byte(c.html), "text/html", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Lang != c.want {
+			t.Errorf("lang %q, want %q", d.Lang, c.want)
+		}
+	}
+}

@@ -347,14 +347,13 @@ func (m *metaSources) published(canon, pageURL string) time.Time {
 }
 
 func (m *metaSources) lang() string {
-	lang := strings.TrimSpace(m.doc.ChildrenFiltered("html").AttrOr("lang", ""))
-	if lang == "" {
-		lang = m.first("content-language", "og:locale", "language", "dc.language")
+	for _, l := range []string{m.doc.ChildrenFiltered("html").AttrOr("lang", ""),
+		m.first("content-language", "og:locale", "language", "dc.language"), m.ld.lang} {
+		if l = normLang(l); l != "" {
+			return l
+		}
 	}
-	if lang == "" {
-		lang = m.ld.lang
-	}
-	return normLang(lang)
+	return ""
 }
 
 // documentTitle trims the site's part off a <title> ("Story | Site",
@@ -515,6 +514,11 @@ func normLang(s string) string {
 	}
 	parts := strings.Split(s, "-")
 	parts[0] = strings.ToLower(parts[0])
+	if p := parts[0]; len(p) < 2 || len(p) > 3 || strings.IndexFunc(p, func(r rune) bool { return r < 'a' || r > 'z' }) >= 0 {
+		// Not a language subtag ("english", "lang="): the caller detects
+		// the language from the text instead.
+		return ""
+	}
 	for i := 1; i < len(parts); i++ {
 		if len(parts[i]) == 2 {
 			parts[i] = strings.ToUpper(parts[i])

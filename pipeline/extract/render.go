@@ -223,9 +223,17 @@ func (r *renderer) flush() {
 // joins the rest with blank lines.
 func (r *renderer) finish(title string) string {
 	ps := r.paras
-	// Link lists: link-dense paragraphs at the start or the end, and runs
-	// of two or more that point mostly to the site's own pages. Links to
-	// other sites amid the prose ("$39 at Shop Example") are story text.
+	dropLinkLists(ps)
+	dropFurniture(ps, title)
+	dropCredits(ps)
+	dropEdgeLabels(ps)
+	return joinParas(ps)
+}
+
+// dropLinkLists drops link-dense paragraphs at the start or the end, and
+// runs of two or more that point mostly to the site's own pages. Links to
+// other sites amid the prose ("$39 at Shop Example") are story text.
+func dropLinkLists(ps []para) {
 	for i := 0; i < len(ps); {
 		if !linky(&ps[i]) {
 			i++
@@ -254,13 +262,21 @@ func (r *renderer) finish(title string) string {
 		}
 		i = j
 	}
+}
+
+// dropFurniture drops furniture lines (boilerLine) and the headline.
+func dropFurniture(ps []para, title string) {
 	for i := range ps {
 		if boilerLine(ps[i].text) || ps[i].text == title {
 			ps[i].drop = true
 		}
 	}
-	// Reporting credits close wire and newspaper stories: "(Reporting by
-	// ...; Editing by ...)", "X contributed to this report."
+}
+
+// dropCredits drops the reporting credits that close wire and newspaper
+// stories among their last three paragraphs: "(Reporting by ...; Editing
+// by ...)", "X contributed to this report."
+func dropCredits(ps []para) {
 	for i, kept := len(ps)-1, 0; i >= 0 && kept < 3; i-- {
 		if ps[i].drop {
 			continue
@@ -270,8 +286,12 @@ func (r *renderer) finish(title string) string {
 			ps[i].drop = true
 		}
 	}
-	// Labels and datelines at the edges: "Share", "Tags", "Updated 2 hours
-	// ago"; unless the page has nothing else.
+}
+
+// dropEdgeLabels drops labels and datelines at the edges ("Share", "Tags",
+// "Updated 2 hours ago"), and a heading with nothing after it, unless the
+// page has nothing else.
+func dropEdgeLabels(ps []para) {
 	prose := false
 	for i := range ps {
 		if !ps[i].drop && !isLabel(&ps[i]) {
@@ -279,7 +299,10 @@ func (r *renderer) finish(title string) string {
 			break
 		}
 	}
-	for i := 0; prose && i < len(ps); i++ {
+	if !prose {
+		return
+	}
+	for i := 0; i < len(ps); i++ {
 		if ps[i].drop {
 			continue
 		}
@@ -288,7 +311,7 @@ func (r *renderer) finish(title string) string {
 		}
 		ps[i].drop = true
 	}
-	for i := len(ps) - 1; prose && i >= 0; i-- {
+	for i := len(ps) - 1; i >= 0; i-- {
 		if ps[i].drop {
 			continue
 		}
@@ -299,9 +322,13 @@ func (r *renderer) finish(title string) string {
 		}
 		ps[i].drop = true
 	}
-	// Repeats: a long paragraph seen before is a second copy of the page
-	// (mobile and desktop versions, teaser and body); short lines may
-	// legitimately recur ("Meal 1", "Portion: 1 cup"), unless back to back.
+}
+
+// joinParas joins the paragraphs kept with blank lines, without repeats:
+// a long paragraph seen before is a second copy of the page (mobile and
+// desktop versions, teaser and body); short lines may legitimately recur
+// ("Meal 1", "Portion: 1 cup"), unless back to back.
+func joinParas(ps []para) string {
 	var out strings.Builder
 	seen := map[string]bool{}
 	last := ""

@@ -610,9 +610,10 @@ func pageBuilderless(lc string) string {
 }
 
 // layoutModifier matches class names that say a wrapper's layout has a
-// sidebar ("content-with-sidebar", "one-sidebar", "page--wsidebar"): the
-// wrapper holds the story and the sidebar both.
-var layoutModifier = regexp.MustCompile(`(with|has|no|one|two|w)[-_]?sidebars?`)
+// sidebar ("content-with-sidebar", "one-sidebar", "page--wsidebar",
+// "layoutTwoColumnsRightSidebar"): the wrapper holds the story and the
+// sidebar both.
+var layoutModifier = regexp.MustCompile(`(with|has|no|one|two|w|left|right)[-_]?sidebars?`)
 
 // layoutless removes layout modifiers from a lower-case class list.
 func layoutless(lc string) string {

@@ -48,10 +48,11 @@ func TestMarkupDate(t *testing.T) {
 		{"teaser date is not the story's", "https://paper.example/news/bridge",
 			story + `<div class="related"><div class="teaser"><span class="date">01.01.2020</span><a href="/x">Other story</a></div></div>`, ""},
 		{"the URL's day before a text date", "https://paper.example/2021/03/04/bridge", `<div class="date">5. März 2021</div>` + story, "2021-03-04"},
+		{"the article's own aside", "https://paper.example/news/bridge", `<aside class="meta"><time datetime="2022-01-21">21.01.2022</time></aside>` + story, "2022-01-21"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			d, err := Extract([]byte("<html><body><article>"+c.body+"</article></body></html>"), "text/html", c.url)
+			d, err := Extract([]byte(`<html><body><div class="layoutTwoColumnsRightSidebar"><article>`+c.body+`</article></div></body></html>`), "text/html", c.url)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -63,5 +64,12 @@ func TestMarkupDate(t *testing.T) {
 				t.Errorf("published %q, want %q", got, c.want)
 			}
 		})
+	}
+}
+
+func TestParseTimeHourOffset(t *testing.T) {
+	got, ok := parseTime("2022-01-27T12:45:36.270+01")
+	if want := time.Date(2022, 1, 27, 11, 45, 36, 270e6, time.UTC); !ok || !got.Equal(want) {
+		t.Errorf("got %v %v, want %v", got, ok, want)
 	}
 }

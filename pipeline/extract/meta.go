@@ -127,26 +127,30 @@ func readMeta(doc *goquery.Document, pageURL string) Document {
 
 // storyOnly keeps the elements that are not inside another story's
 // teaser, a comment or page furniture: a related article's byline or date
-// is not the story's.
+// is not the story's. An aside or footer inside an <article> or <main> is
+// the story's own (its meta box, its byline), one outside is the site's.
 func storyOnly(sel *goquery.Selection) *goquery.Selection {
 	return sel.FilterFunction(func(_ int, s *goquery.Selection) bool {
 		depth := 0
+		furniture := false
 		for n := s.Nodes[0].Parent; n != nil && depth < maxDepth; n, depth = n.Parent, depth+1 {
 			if n.Type != html.ElementNode {
 				continue
 			}
 			switch n.DataAtom {
 			case atom.Aside, atom.Nav, atom.Footer:
-				return false
-			case atom.Article, atom.Main, atom.Body:
+				furniture = true
+			case atom.Article, atom.Main:
 				// An article or main element is a story of its own.
 				return true
+			case atom.Body:
+				return !furniture
 			}
 			if otherStoryName(attr(n, "class")) || otherStoryName(attr(n, "id")) {
 				return false
 			}
 		}
-		return true
+		return !furniture
 	})
 }
 
@@ -156,7 +160,7 @@ func otherStoryName(s string) bool {
 	if s == "" {
 		return false
 	}
-	s = strings.ToLower(s)
+	s = layoutless(strings.ToLower(s))
 	for _, w := range []string{"related", "recommend", "teaser", "promo", "trending", "popular", "most-read",
 		"sidebar", "comment", "more-stories", "morestories", "read-next", "readnext"} {
 		if strings.Contains(s, w) {
@@ -529,6 +533,7 @@ func normLang(s string) string {
 
 var timeLayouts = []string{
 	time.RFC3339Nano,
+	"2006-01-02T15:04:05.999999999Z07", // an hour offset only: "+01"
 	"2006-01-02T15:04:05Z0700",
 	"2006-01-02T15:04:05.000Z0700",
 	"2006-01-02T15:04:05",

@@ -59,9 +59,44 @@ const maxSpikeArticles = 5
 
 type spikeBucket struct {
 	count    int
-	seen     map[string]bool
-	articles []pipeline.ArticleRef // the latest, newest first
+	articles []pipeline.ArticleRef // the latest, newest first; only while the window can be announced
 	snippets []string
+}
+
+// countedMemory is how many (entity, article) pairs the detector remembers
+// having counted, so that one article's several alerts (an entity's own
+// rule and the watch rules that name it) count once. They are published
+// together by one tagger and arrive within seconds of each other; a copy
+// the stream let through later still (beyond its duplicate window) would
+// be counted again. A set per window kept as long as the window's counts
+// (16 days) held every article id mentioned in that time: its memory grew
+// with the alert rate for 16 days, and came back at every start with the
+// replay (issue 14 item 6). About 100 bytes a pair.
+const countedMemory = 1 << 16
+
+// counted is a set of the last countedMemory pairs, oldest forgotten first.
+type counted struct {
+	set  map[string]struct{}
+	ring []string
+	next int
+}
+
+// add records key and reports whether it was new.
+func (c *counted) add(key string) bool {
+	if _, ok := c.set[key]; ok {
+		return false
+	}
+	if c.set == nil {
+		c.set = make(map[string]struct{}, countedMemory)
+		c.ring = make([]string, countedMemory)
+	}
+	if old := c.ring[c.next]; old != "" {
+		delete(c.set, old)
+	}
+	c.ring[c.next] = key
+	c.next = (c.next + 1) % countedMemory
+	c.set[key] = struct{}{}
+	return true
 }
 
 type spikeState struct {
@@ -82,6 +117,7 @@ type spikeEntity struct {
 type Detector struct {
 	cfg      SpikeConfig
 	entities map[string]*spikeEntity
+	counted  counted
 	first    time.Time // the earliest mention seen: history starts there
 	pruned   time.Time
 }
@@ -134,6 +170,9 @@ func (d *Detector) Observe(a *pipeline.Alert, at, now time.Time) []pipeline.Aler
 		if a.Category+"."+a.Rule == id && a.Name != "" {
 			e.name = a.Name
 		}
+		if !d.counted.add(id + "\x00" + a.Article.ID) {
+			continue // this article was counted for this entity already
+		}
 		for wi, w := range d.cfg.Windows {
 			if sp := d.count(e, wi, w, a, m, at, now); sp != nil {
 				out = append(out, *sp)
@@ -151,18 +190,20 @@ func (d *Detector) count(e *spikeEntity, wi int, w SpikeWindow, a *pipeline.Aler
 	idx := at.UnixNano() / int64(w.Length)
 	b := st.buckets[idx]
 	if b == nil {
-		b = &spikeBucket{seen: map[string]bool{}}
+		b = &spikeBucket{}
 		st.buckets[idx] = b
 	}
-	if b.seen[a.Article.ID] {
-		return nil
-	}
-	b.seen[a.Article.ID] = true
 	b.count++
-	b.articles = append([]pipeline.ArticleRef{a.Article}, b.articles...)
-	b.snippets = append([]string{m.Snippet}, b.snippets...)
-	if len(b.articles) > maxSpikeArticles {
-		b.articles, b.snippets = b.articles[:maxSpikeArticles], b.snippets[:maxSpikeArticles]
+	start := time.Unix(0, idx*int64(w.Length)).UTC()
+	// Only a current window is announced (below), so only its bucket
+	// keeps articles to name.
+	current := start.Add(2 * w.Length).After(now)
+	if current {
+		b.articles = append([]pipeline.ArticleRef{a.Article}, b.articles...)
+		b.snippets = append([]string{m.Snippet}, b.snippets...)
+		if len(b.articles) > maxSpikeArticles {
+			b.articles, b.snippets = b.articles[:maxSpikeArticles], b.snippets[:maxSpikeArticles]
+		}
 	}
 	score, mean, spread, ok := d.judge(st, w, idx)
 	if !ok {
@@ -184,8 +225,7 @@ func (d *Detector) count(e *spikeEntity, wi int, w SpikeWindow, a *pipeline.Aler
 		return nil
 	}
 	st.fired, st.hot = true, idx
-	start := time.Unix(0, idx*int64(w.Length)).UTC()
-	if !start.Add(2 * w.Length).After(now) {
+	if !current {
 		return nil // a window long past (a replay at start): counted, not announced
 	}
 	return d.alert(e, w, b, start, score, mean, spread, now)
@@ -252,15 +292,19 @@ func (d *Detector) alert(e *spikeEntity, w SpikeWindow, b *spikeBucket, start ti
 
 func round2(f float64) float64 { return math.Round(f*100) / 100 }
 
-// prune forgets buckets older than every baseline.
+// prune forgets buckets older than every baseline, and the articles of
+// buckets no longer current.
 func (d *Detector) prune(now time.Time) {
 	d.pruned = now
 	for _, e := range d.entities {
 		for wi, w := range d.cfg.Windows {
 			oldest := now.Add(-time.Duration(w.Baseline+2)*w.Length).UnixNano() / int64(w.Length)
-			for idx := range e.windows[wi].buckets {
-				if idx < oldest {
+			for idx, b := range e.windows[wi].buckets {
+				switch start := time.Unix(0, idx*int64(w.Length)); {
+				case idx < oldest:
 					delete(e.windows[wi].buckets, idx)
+				case !start.Add(2 * w.Length).After(now):
+					b.articles, b.snippets = nil, nil // no longer announced
 				}
 			}
 		}

@@ -2,6 +2,8 @@ package notify
 
 import (
 	"fmt"
+	"runtime"
+	"runtime/metrics"
 	"testing"
 	"time"
 
@@ -144,3 +146,48 @@ func TestEventTime(t *testing.T) {
 }
 
 func ptr(t time.Time) *time.Time { return &t }
+
+// The detector's memory does not grow with every article it counts: 200,000
+// mentions over ten days (a day of a busy deployment's alerts several times
+// over) leave it holding a bounded set of recent articles and counts, not
+// every article id of the last 16 days (issue 14 item 6: that set grew
+// with the alert rate and came back with the replay at every start).
+func TestDetectorMemoryBounded(t *testing.T) {
+	start := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	const n = 200_000
+	before := liveHeap()
+	d := NewDetector(DefaultSpikeConfig())
+	for i := range n {
+		at := start.Add(time.Duration(i) * 10 * 24 * time.Hour / n)
+		a := pipeline.Alert{Rule: "huawei", Category: "cloud", Name: "Huawei Cloud",
+			Article: pipeline.ArticleRef{ID: fmt.Sprintf("a:%032x", i), Title: "A story of the soak", URL: fmt.Sprintf("https://example.com/story/%d", i)},
+			Matches: []pipeline.Match{{Entity: "cloud.huawei", Snippet: "Huawei Cloud did something."}, {Entity: "policy.us-commerce", Snippet: "The Commerce Department did too."}}}
+		d.Observe(&a, at, at)
+	}
+	grew := int64(liveHeap()) - int64(before)
+	t.Logf("%d mentions of 2 entities: live heap +%.1f MiB", n, float64(grew)/(1<<20))
+	if grew > 24<<20 {
+		t.Errorf("the detector holds %.1f MiB after %d mentions; want at most 24 MiB whatever the count", float64(grew)/(1<<20), n)
+	}
+	// Every article was counted once per entity and window.
+	for _, id := range []string{"cloud.huawei", "policy.us-commerce"} {
+		for wi := range d.cfg.Windows {
+			total := 0
+			for _, b := range d.entities[id].windows[wi].buckets {
+				total += b.count
+			}
+			if total != n {
+				t.Errorf("%s window %d: %d counted, want %d", id, wi, total, n)
+			}
+		}
+	}
+	runtime.KeepAlive(d)
+}
+
+func liveHeap() uint64 {
+	runtime.GC()
+	runtime.GC()
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
+}

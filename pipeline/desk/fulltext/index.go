@@ -3,6 +3,7 @@ package fulltext
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"math/bits"
 	"slices"
@@ -19,7 +20,12 @@ var Schema = []string{
 	// needs no positions never reads them.
 	`CREATE TABLE text_blocks(seg INTEGER NOT NULL, first TEXT NOT NULL, docs BLOB NOT NULL, pos BLOB NOT NULL,
 		PRIMARY KEY(seg, first))`,
+	stateTable,
 }
+
+// stateTable numbers the index's changes, so a search can tell whether the
+// segments in memory are those of the database moment it reads.
+const stateTable = `CREATE TABLE IF NOT EXISTS text_state(gen INTEGER NOT NULL)`
 
 // DB is what the index needs of a connection or transaction.
 type DB interface {
@@ -111,6 +117,7 @@ func (s *segment) markDead(doc int) {
 // state is the set of segments, ordered by their documents' ids.
 type state struct {
 	segs []*segment
+	gen  int64 // the change that made it (text_state.gen)
 }
 
 func (st *state) stats() (docs int, totalLen uint64) {
@@ -146,12 +153,16 @@ type Index struct {
 // Open loads the segments. live lists the ids of the documents that exist
 // (ascending); every other document in a segment is deleted.
 func Open(ctx context.Context, db DB, live []int64) (*Index, error) {
+	gen, err := openState(ctx, db)
+	if err != nil {
+		return nil, err
+	}
 	rows, err := db.QueryContext(ctx, `SELECT id, level, docs FROM text_segments`)
 	if err != nil {
 		return nil, fmt.Errorf("full-text segments: %w", err)
 	}
 	defer rows.Close()
-	st := &state{}
+	st := &state{gen: gen}
 	for rows.Next() {
 		var (
 			s   segment
@@ -207,6 +218,23 @@ func Open(ctx context.Context, db DB, live []int64) (*Index, error) {
 	return &Index{st: st}, nil
 }
 
+// openState reads the change number, making its table in a database
+// written before it existed.
+func openState(ctx context.Context, db DB) (int64, error) {
+	if _, err := db.ExecContext(ctx, stateTable); err != nil {
+		return 0, fmt.Errorf("full-text state: %w", err)
+	}
+	var gen int64
+	err := db.QueryRowContext(ctx, `SELECT gen FROM text_state`).Scan(&gen)
+	if errors.Is(err, sql.ErrNoRows) {
+		_, err = db.ExecContext(ctx, `INSERT INTO text_state(gen) VALUES(0)`)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("full-text state: %w", err)
+	}
+	return gen, nil
+}
+
 func cmpFirst(a, b *segment) int {
 	fa, fb := int64(-1), int64(-1)
 	if len(a.ids) > 0 {
@@ -248,7 +276,7 @@ type Writer struct {
 func (x *Index) Writer() *Writer {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	return &Writer{x: x, st: &state{segs: slices.Clone(x.st.segs)}, newDead: map[int64]bool{}, touched: map[*segment]bool{}}
+	return &Writer{x: x, st: &state{segs: slices.Clone(x.st.segs), gen: x.st.gen + 1}, newDead: map[int64]bool{}, touched: map[*segment]bool{}}
 }
 
 // Add indexes a document. Ids must be greater than every id indexed before
@@ -288,6 +316,9 @@ func (w *Writer) Delete(id int64) {
 // Flush writes the documents added as a new segment, then merges what the
 // policy says to merge and drops segments with nothing left alive.
 func (w *Writer) Flush(ctx context.Context, db DB) error {
+	if _, err := db.ExecContext(ctx, `UPDATE text_state SET gen = ?`, w.st.gen); err != nil {
+		return fmt.Errorf("full-text state: %w", err)
+	}
 	for _, b := range w.b {
 		docs := b.docs
 		s, err := writeSegment(ctx, db, &docs, b.lists(), levelOf(len(docs.ids)))
@@ -347,14 +378,17 @@ func (w *Writer) Flush(ctx context.Context, db DB) error {
 }
 
 // Commit runs commit (the caller's transaction commit) and, when it
-// succeeds, makes the change visible to searches begun after it.
+// succeeds, makes the change visible to searches begun after it. Searches
+// are not held up while the transaction commits (which may checkpoint the
+// WAL, seconds after a big merge): one that begins in between sees a
+// newer change number in the database than in memory, and waits for this.
 func (x *Index) Commit(w *Writer, commit func() error) error {
-	x.mu.Lock()
-	defer x.mu.Unlock()
 	if err := commit(); err != nil {
 		return err
 	}
+	x.mu.Lock()
 	x.st = w.st
+	x.mu.Unlock()
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"time"
 )
 
 // BM25 as FTS5 computes it (sqlite.org/fts5.html, "The bm25() function"):
@@ -46,19 +47,31 @@ func (r *Reader) query(ctx context.Context, q string, args ...any) (*sql.Rows, e
 // Read begins a search: the index and the transaction tx (begun by the
 // caller on a reading connection) are pinned to the same moment.
 func (x *Index) Read(ctx context.Context, db *sql.DB) (*Reader, error) {
-	x.mu.RLock()
-	defer x.mu.RUnlock()
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	// A read transaction takes its snapshot at its first read.
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM text_segments`).Scan(&n); err != nil {
+	for wait := 50 * time.Microsecond; ; wait = min(2*wait, 20*time.Millisecond) {
+		x.mu.RLock()
+		st := x.st
+		x.mu.RUnlock()
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			return nil, err
+		}
+		// A read transaction takes its snapshot at its first read.
+		var gen int64
+		if err := tx.QueryRowContext(ctx, `SELECT gen FROM text_state`).Scan(&gen); err != nil {
+			tx.Rollback()
+			return nil, err
+		}
+		if gen == st.gen {
+			return &Reader{st: st, tx: tx}, nil
+		}
+		// A change committed and not yet in memory: in a moment it is.
 		tx.Rollback()
-		return nil, err
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(wait):
+		}
 	}
-	return &Reader{st: x.st, tx: tx}, nil
 }
 
 // Tx is the reader's transaction, for reading the documents found.

@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"fmt"
 	"math"
 	"slices"
@@ -662,6 +663,9 @@ func (c *candPositions) of(cand, col int) []int32 {
 // loadPositions reads the positions of the candidates from the lists
 // (several for a prefix: merged, sorted).
 func loadPositions(lists []termList, cand []int32) (candPositions, error) {
+	if len(lists) == 1 {
+		return loadPositions1(lists[0], cand)
+	}
 	type docPos struct{ title, text []int32 }
 	per := make([]docPos, len(cand))
 	for _, l := range lists {
@@ -707,6 +711,51 @@ func loadPositions(lists []termList, cand []int32) (candPositions, error) {
 		out.pos = append(out.pos, dp.title...)
 		out.off = append(out.off, int32(len(out.pos)))
 		out.pos = append(out.pos, dp.text...)
+	}
+	out.off = append(out.off, int32(len(out.pos)))
+	return out, nil
+}
+
+// loadPositions1 is loadPositions for one list, which holds every
+// candidate: positions go straight into one slice, in order.
+func loadPositions1(l termList, cand []int32) (candPositions, error) {
+	out := candPositions{off: make([]int32, 0, 2*len(cand)+1)}
+	e := entries{r: reader{b: l.docs}}
+	pos := l.pos
+	at, c := 0, 0
+	for c < len(cand) {
+		x, ok := e.next()
+		if !ok {
+			return candPositions{}, errCorrupt
+		}
+		n := x.nTitle + x.nText
+		if int32(x.doc) != cand[c] {
+			// Not a candidate: step over its positions.
+			for n > 0 && at < len(pos) {
+				if pos[at] < 0x80 {
+					n--
+				}
+				at++
+			}
+			if n > 0 {
+				return candPositions{}, errCorrupt
+			}
+			continue
+		}
+		for _, k := range [2]int{x.nTitle, x.nText} {
+			out.off = append(out.off, int32(len(out.pos)))
+			p := int32(0)
+			for range k {
+				v, w := binary.Uvarint(pos[at:])
+				if w <= 0 {
+					return candPositions{}, errCorrupt
+				}
+				at += w
+				p += int32(v)
+				out.pos = append(out.pos, p)
+			}
+		}
+		c++
 	}
 	out.off = append(out.off, int32(len(out.pos)))
 	return out, nil

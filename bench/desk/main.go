@@ -344,7 +344,10 @@ func buildBig(bodies []string, path string, n int, seed uint64) {
 			}
 			b = desk.Batch{}
 			if (i+1)%100_000 == 0 {
-				fmt.Printf("  big index: %d articles, %.0f s\n", i+1, time.Since(t0).Seconds())
+				var m runtime.MemStats
+				runtime.ReadMemStats(&m)
+				fmt.Printf("  big index: %d articles, %.0f s (peak RSS %.0f MB, Go heap %.0f MB)\n", i+1, time.Since(t0).Seconds(),
+					float64(maxRSS())/1e6, float64(m.HeapInuse)/1e6)
 			}
 		}
 	}

@@ -224,14 +224,6 @@ func (s *SQLite) liveRIDs(ctx context.Context, db fulltext.DB) ([]int64, error) 
 }
 
 func (s *SQLite) create() error {
-	// Pages of 16 KiB: an article is one page, not two, and the index
-	// writes a quarter of the pages (and system calls). The size can only
-	// be set while the file is empty and out of WAL mode.
-	for _, p := range []string{`PRAGMA journal_mode=DELETE`, `PRAGMA page_size=16384`, `VACUUM`, `PRAGMA journal_mode=WAL`} {
-		if _, err := s.w.Exec(p); err != nil {
-			return fmt.Errorf("%s: %w", p, err)
-		}
-	}
 	tx, err := s.w.Begin()
 	if err != nil {
 		return err

@@ -207,7 +207,10 @@ func (s *SQLite) version() (string, error) {
 // liveRIDs lists the articles' rids, ascending: the documents the
 // full-text index must hold.
 func (s *SQLite) liveRIDs(ctx context.Context, db fulltext.DB) ([]int64, error) {
-	rows, err := db.QueryContext(ctx, `SELECT rid FROM articles ORDER BY rid`)
+	// From the small index on (at, rid), not the table, whose pages hold
+	// the articles' text: at a million articles, under a second instead
+	// of several.
+	rows, err := db.QueryContext(ctx, `SELECT rid FROM articles INDEXED BY articles_at`)
 	if err != nil {
 		return nil, err
 	}
@@ -220,6 +223,7 @@ func (s *SQLite) liveRIDs(ctx context.Context, db fulltext.DB) ([]int64, error) 
 		}
 		out = append(out, rid)
 	}
+	slices.Sort(out)
 	return out, rows.Err()
 }
 

@@ -50,14 +50,23 @@ func TestSinkStream(t *testing.T) {
 	if err := c.PublishAlerts(ctx, append(sinkAlerts(5, "alerts.cloud.huawei"), pipeline.Alert{Schema: 1, ID: "p:1", Subject: "alerts.policy.fcc"})); err != nil {
 		t.Fatal(err)
 	}
+	// The publish ack says the alerts are stored; the consumer learns of
+	// them a moment later, so a fetch that does not wait may come back
+	// empty right after it. The test fetches until they are there.
 	var got []bus.AlertMsg
-	for len(got) < 5 {
+	for deadline := time.Now().Add(5 * time.Second); len(got) < 5; {
 		batch, err := st.Fetch(ctx, 3)
 		if err != nil {
 			t.Fatal(err)
 		}
+		if len(batch) > 3 {
+			t.Fatalf("Fetch(3) gave %d", len(batch))
+		}
+		if len(batch) == 0 && time.Now().After(deadline) {
+			t.Fatalf("Fetch gave nothing after %d of 5 for 5s", len(got))
+		}
 		if len(batch) == 0 {
-			t.Fatalf("Fetch gave nothing after %d of 5", len(got))
+			time.Sleep(10 * time.Millisecond)
 		}
 		got = append(got, batch...)
 	}

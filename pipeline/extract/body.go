@@ -43,6 +43,7 @@ func articleBlocks(doc *goquery.Document, title, pageURL string) []*html.Node {
 	}
 	body := sel.Nodes[0]
 	sel.Find(dropSelector).Remove()
+	dropSectioning(sel)
 	pr := prune(sel, siteHost(pageURL))
 	s := scorer{cands: map[*html.Node]*cand{}, marked: map[*html.Node]bool{}, doubted: pr.doubted, named: map[*html.Node]bool{}}
 	for n, prose := range pr.bodies {
@@ -102,9 +103,63 @@ func headedBy(sel *goquery.Selection, title string) bool {
 // pixels, image fallbacks or markup saved as text. Forms and
 // headers are furniture instead (furnitureSelector): some sites wrap the
 // whole page in one.
-const dropSelector = "script, style, noscript:not(:has(p)), template, nav, footer, aside, iframe, svg, canvas, " +
+const dropSelector = "script, style, noscript:not(:has(p)), template, iframe, svg, canvas, " +
 	"button, select, input, textarea, object, embed, figcaption, label, audio, video, picture, img, " +
 	"dialog, menu, link, meta, title"
+
+// sectioningFurniture matches the elements HTML gives to a page's
+// furniture: navigation, asides and footers. They are dropped before the
+// body is searched (dropSectioning) unless one holds nearly all the page's
+// prose: some templates set the whole page, story included, inside one,
+// and dropping it would leave nothing.
+const sectioningFurniture = "nav, aside, footer"
+
+// dropSectioning unlinks the furniture elements (sectioningFurniture) that
+// hold under nine tenths of the prose under body. The others stay for the
+// pruner to judge as it judges other furniture (furnitureSelector). Nine
+// tenths, not half: a long aside or footer beside a short story is still
+// furniture.
+func dropSectioning(body *goquery.Selection) {
+	zones := body.Find(sectioningFurniture)
+	if zones.Length() == 0 {
+		return
+	}
+	total := proseLen(body.Nodes[0], false, 0)
+	zones.Each(func(_ int, z *goquery.Selection) {
+		n := z.Nodes[0]
+		if n.Parent == nil {
+			return
+		}
+		if total == 0 || 10*proseLen(n, false, 0) < 9*total {
+			n.Parent.RemoveChild(n)
+		}
+	})
+}
+
+// proseLen returns the prose under n as the pruner measures it
+// (pruner.survey): paragraph text, or text long enough to be a sentence.
+func proseLen(n *html.Node, inP bool, depth int) int {
+	if n.Type == html.TextNode {
+		if l := visibleLen(n.Data); inP || l >= 40 {
+			return l
+		}
+		return 0
+	}
+	if n.Type != html.ElementNode || depth > maxDepth {
+		return 0
+	}
+	switch n.DataAtom {
+	case atom.A:
+		inP = false
+	case atom.P, atom.Pre, atom.Blockquote:
+		inP = true
+	}
+	t := 0
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		t += proseLen(c, inP, depth+1)
+	}
+	return t
+}
 
 // schemaSelector matches schema.org microdata naming an element the article
 // or its body.
@@ -154,7 +209,7 @@ const (
 // names say: hidden ones, those whose ARIA role is navigation, a banner and
 // the like, and forms and headers (a form or header wrapping the whole page,
 // as on old ASP.NET sites, holds most of the prose and stays).
-const furnitureSelector = "form, header, [hidden], [aria-hidden=true], " +
+const furnitureSelector = "form, header, " + sectioningFurniture + ", [hidden], [aria-hidden=true], " +
 	"[role=navigation], [role=banner], [role=contentinfo], [role=complementary], [role=menu], " +
 	"[role=menubar], [role=dialog], [role=alert], [role=search]"
 
@@ -667,19 +722,22 @@ func hiddenStyle(s string) bool {
 var negativeSubstrings = []string{
 	"comment", "disqus", "cookie", "consent", "gdpr", "newsletter",
 	"subscribe", "outbrain", "taboola", "related", "recommend", "sidebar", "breadcrumb",
-	"advert", "popup", "modal", "promo", "sponsor", "masthead", "caption",
+	"advert", "promo", "sponsor", "masthead", "caption",
 	"navbar", "navigation", "widget", "signup", "sign-up", "trending", "most-read", "mostread",
 	"most-popular", "skiplink",
 	"skip-link", "screen-reader", "sr-only", "visually-hidden", "teaser",
 }
 
 // widgetSubstrings and widgetWords name the small furniture set inside a
-// story (a share bar, a byline, the tags, an ad slot, a print button),
+// story (a share bar, a byline, the tags, an ad slot, a print button) and
+// the overlays laid over it (a modal, a popup: a notice, a form, a login),
 // never much prose: a zone so named that holds paragraphs of text
 // (smallWidgetProse) is misnamed ("TestReport__Section--Ads" is a section
-// that has an ad slot, "tip-print-step" a step of a printable recipe).
+// that has an ad slot, "tip-print-step" a step of a printable recipe), or
+// is an overlay that shows the story itself, as sites that open articles
+// in a layer over the section front do.
 var widgetSubstrings = []string{"share", "sharing", "social", "credit", "byline", "author",
-	"tag-list", "toolbar", "pagination"}
+	"tag-list", "toolbar", "pagination", "modal", "popup"}
 
 var widgetWords = map[string]bool{
 	"ad": true, "ads": true, "meta": true, "print": true, "credit": true, "credits": true, "login": true,

@@ -228,3 +228,37 @@ func TestStoryAmongArticles(t *testing.T) {
 		`<article class="entry"><h1>Terminal approved</h1>` + storyHTML() + `</article>` + next.String() + `</main></body></html>`
 	checkStory(t, page, "Next story")
 }
+
+// TestStoryInSectioningElement: a template sets the whole page, story
+// included, inside an <aside> or a <nav>, elements that are otherwise
+// dropped before the story is searched; the story is printed, not an
+// empty text. An aside beside the story that holds more prose than the
+// story is still dropped.
+func TestStoryInSectioningElement(t *testing.T) {
+	menu := `<ul><li><a href="/">Home</a></li><li><a href="/news">News</a></li></ul>`
+	for _, tag := range []string{"aside", "nav", "footer"} {
+		page := `<html><body><` + tag + ` class="wrap">` + menu + `<div class="s"><h1>Terminal approved</h1>` + storyHTML() + `</div></` + tag + `></body></html>`
+		checkStory(t, page, "Home")
+	}
+	var aside strings.Builder
+	for i := 1; i <= 6; i++ {
+		fmt.Fprintf(&aside, "<p>Aside %d: the harbour has been dredged four times since the war, each time at a cost the town paid for over decades.</p>", i)
+	}
+	page := `<html><body><div class="s">` + storyHTML() + `</div><aside>` + aside.String() + `</aside></body></html>`
+	checkStory(t, page, "Aside 3:")
+}
+
+// TestStoryInOverlay: the site opens stories in a layer over its section
+// front (a "modal"), and the teasers of the front behind it carry more
+// prose than the story; the layer holding paragraphs is printed, while a
+// short popup appeal is dropped as an overlay.
+func TestStoryInOverlay(t *testing.T) {
+	var front strings.Builder
+	for i := 1; i <= 8; i++ {
+		fmt.Fprintf(&front, `<div class="item"><h3><a href="/2024/05/0%d/other-%d">Another story number %d</a></h3><p>A summary of another story on the section front, with a line on why it matters to readers in the harbour towns, number %d.</p></div>`, i%9+1, i, i, i)
+	}
+	page := `<html><body><div class="front">` + front.String() + `</div>` +
+		`<div class="story-modal modal is-open"><div class="modal-content"><h1>Terminal approved</h1>` + storyHTML() + `</div></div>` +
+		`<div class="popup"><p>Before you go: we have a small favour to ask of our readers.</p></div></body></html>`
+	checkStory(t, page, "Another story number", "summary of another story", "favour to ask")
+}

@@ -726,6 +726,7 @@ var negativeSubstrings = []string{
 	"navbar", "navigation", "widget", "signup", "sign-up", "trending", "most-read", "mostread",
 	"most-popular", "skiplink",
 	"skip-link", "screen-reader", "sr-only", "visually-hidden", "teaser",
+	"more-stories", "morestories", "more-news", "morenews", "more-articles", "more-from",
 }
 
 // widgetSubstrings and widgetWords name the small furniture set inside a
@@ -739,9 +740,13 @@ var negativeSubstrings = []string{
 var widgetSubstrings = []string{"share", "sharing", "social", "credit", "byline", "author",
 	"tag-list", "toolbar", "pagination", "modal", "popup"}
 
+// "more" alone is not one of them: it names the rest of the story or its
+// "More information" notes as often as a "Read more" button, which is short
+// and linked (the renderer's link rules drop it); lists of more stories are
+// named so (negativeSubstrings).
 var widgetWords = map[string]bool{
 	"ad": true, "ads": true, "meta": true, "print": true, "credit": true, "credits": true, "login": true,
-	"more": true, "follow": true, "rating": true, "dateline": true, "timestamp": true, "cta": true,
+	"follow": true, "rating": true, "dateline": true, "timestamp": true, "cta": true,
 	"tags": true, // a word: generated class names run "tagStyle_z4kq..."
 }
 

@@ -262,3 +262,18 @@ func TestStoryInOverlay(t *testing.T) {
 		`<div class="popup"><p>Before you go: we have a small favour to ask of our readers.</p></div></body></html>`
 	checkStory(t, page, "Another story number", "summary of another story", "favour to ask")
 }
+
+// TestMoreIsNotFurniture: "more" in a class name names the story's "More
+// information" notes as often as a list of more stories; the notes are
+// printed, the list named as such is not.
+func TestMoreIsNotFurniture(t *testing.T) {
+	page := `<html><body><div class="story"><h1>Terminal approved</h1>` + storyHTML() +
+		`<div class="story__more"><p>More information: Port Authority, Second terminal planning decision, ref. 2024/117.</p></div></div>` +
+		`<div class="more-stories"><p><a href="/2024/05/01/fish">Fishing quotas cut again</a> The fleet lands less cod.</p>` +
+		`<p><a href="/2024/04/30/ferry">Ferry timetable changes</a> Fewer crossings in winter.</p>` +
+		`<p><a href="/2024/04/29/school">School roof repairs</a> Pupils move in June.</p></div></body></html>`
+	d := checkStory(t, page, "Fishing quotas", "The fleet lands")
+	if !strings.Contains(d.Text, "More information: Port Authority") {
+		t.Errorf("notes lost:\n%s", d.Text)
+	}
+}

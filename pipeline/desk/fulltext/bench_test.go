@@ -49,11 +49,12 @@ func BenchmarkTokenize(b *testing.B) {
 func BenchmarkBuild(b *testing.B) {
 	texts := benchTexts(b)
 	b.SetBytes(5000 * int64(len(texts)))
+	bl := newBuilder()
 	for b.Loop() {
-		bl := newBuilder()
 		for i, t := range texts {
 			bl.add(int64(i), 0, "A title here", t)
 		}
 		bl.lists()
+		bl.reset()
 	}
 }

@@ -148,6 +148,9 @@ func (st *state) locate(id int64) (int, int) {
 type Index struct {
 	mu sync.RWMutex
 	st *state
+	// spare is a builder kept for the next change (changes never
+	// overlap, so only the writer touches it).
+	spare *builder
 }
 
 // Open loads the segments. live lists the ids of the documents that exist
@@ -283,7 +286,12 @@ func (x *Index) Writer() *Writer {
 // (the desk's ids only grow).
 func (w *Writer) Add(id, at int64, title, text string) {
 	if len(w.b) == 0 || w.b[len(w.b)-1].full() {
-		w.b = append(w.b, newBuilder())
+		b := w.x.spare
+		if b == nil {
+			b = newBuilder()
+		}
+		w.x.spare = nil
+		w.b = append(w.b, b)
 	}
 	w.b[len(w.b)-1].add(id, at, title, text)
 }
@@ -325,7 +333,8 @@ func (w *Writer) Flush(ctx context.Context, db DB) error {
 		if err != nil {
 			return err
 		}
-		b.release()
+		b.reset()
+		w.x.spare = b
 		for id := range w.newDead {
 			if d := s.find(id); d >= 0 {
 				s.markDead(d)

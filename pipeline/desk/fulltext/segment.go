@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 )
 
 // A segment is an immutable inverted index of some documents, numbered
@@ -125,15 +124,24 @@ func (r *reader) bytes(n uint64) []byte {
 
 func (r *reader) done() bool { return r.off == len(r.b) }
 
+// appendUvarint is binary.AppendUvarint with the one-byte case (most
+// gaps and counts) inlined.
+func appendUvarint(b []byte, v uint64) []byte {
+	if v < 0x80 {
+		return append(b, byte(v))
+	}
+	return binary.AppendUvarint(b, v)
+}
+
 func appendEntry(b []byte, gap, nTitle, nText int) []byte {
-	b = binary.AppendUvarint(b, uint64(gap))
+	b = appendUvarint(b, uint64(gap))
 	flag := uint64(nText) << 1
 	if nTitle > 0 {
 		flag |= 1
 	}
-	b = binary.AppendUvarint(b, flag)
+	b = appendUvarint(b, flag)
 	if nTitle > 0 {
-		b = binary.AppendUvarint(b, uint64(nTitle))
+		b = appendUvarint(b, uint64(nTitle))
 	}
 	return b
 }
@@ -147,7 +155,9 @@ type builder struct {
 	counts []int32  // occurrences per term id
 	occ    []uint64 // term<<40 | doc<<20 | column<<19 | position
 	sorted []uint64 // occ grouped by term, made by lists
-	docs   docTable
+	// docBuf and posBuf hold the lists' bytes, kept between batches.
+	docBuf, posBuf []byte
+	docs           docTable
 }
 
 // Limits of the occurrence encoding: past them a document's tokens are not
@@ -158,28 +168,27 @@ const (
 	maxPosition    = 1<<19 - 1
 )
 
-// builders keeps builders between batches: their buffers (megabytes for a
-// thousand articles) are reused rather than made and collected again.
-var builders = sync.Pool{New: func() any { return &builder{} }}
+// newBuilder returns an empty builder; Index keeps one between batches so
+// that its buffers (megabytes for a thousand articles) are reused rather
+// than made and collected again.
+func newBuilder() *builder { return &builder{} }
 
-func newBuilder() *builder { return builders.Get().(*builder) }
-
-// release empties b and keeps it for another batch; the term lists it
-// returned must no longer be used.
-func (b *builder) release() {
+// reset empties b for another batch; the term lists it returned must no
+// longer be used.
+func (b *builder) reset() {
 	clear(b.terms.slots)
 	clear(b.terms.terms)
 	b.terms.terms = b.terms.terms[:0]
 	b.counts, b.occ, b.sorted = b.counts[:0], b.occ[:0], b.sorted[:0]
+	b.docBuf, b.posBuf = b.docBuf[:0], b.posBuf[:0]
 	b.docs = docTable{}
-	builders.Put(b)
 }
 
-// termTable gives each term an id: open addressing on an FNV-1a hash,
-// several times cheaper than a map[string] for the ~1,000 lookups an
-// article makes. A slot holds the first eight bytes of its term, so the
-// usual short word is recognized without leaving the table (terms hold
-// no zero bytes, so zero padding is unambiguous).
+// termTable gives each term an id: open addressing on a hash of the
+// term's 8-byte words, several times cheaper than a map[string] for the
+// ~1,000 lookups an article makes. A slot holds the first eight bytes of
+// its term, so the usual short word is recognized without leaving the
+// table (terms hold no zero bytes, so zero padding is unambiguous).
 type termTable struct {
 	slots []termSlot
 	terms []string
@@ -191,21 +200,36 @@ type termSlot struct {
 	head uint64
 }
 
-func termHead(t []byte) uint64 {
-	var h uint64
-	for i := 0; i < len(t) && i < 8; i++ {
-		h |= uint64(t[i]) << (8 * i)
+// hashTerm returns a term's hash and its first eight bytes (zero padded).
+func hashTerm(t []byte) (uint32, uint64) {
+	var head uint64
+	if len(t) >= 8 {
+		head = binary.LittleEndian.Uint64(t)
+	} else {
+		for i, c := range t {
+			head |= uint64(c) << (8 * i)
+		}
 	}
-	return h
+	const m = 0x9E3779B97F4A7C15
+	h := (head ^ uint64(len(t))) * m
+	for rest := t[min(8, len(t)):]; len(rest) > 0; {
+		var w uint64
+		if len(rest) >= 8 {
+			w, rest = binary.LittleEndian.Uint64(rest), rest[8:]
+		} else {
+			for i, c := range rest {
+				w |= uint64(c) << (8 * i)
+			}
+			rest = nil
+		}
+		h = (h ^ w ^ h>>29) * m
+	}
+	return uint32(h >> 32), head
 }
 
 // id returns the term's id, giving it one on first sight.
 func (tt *termTable) id(t []byte) int32 {
-	h := uint32(2166136261)
-	for _, c := range t {
-		h = (h ^ uint32(c)) * 16777619
-	}
-	head := termHead(t)
+	h, head := hashTerm(t)
 	if 2*(len(tt.terms)+1) > len(tt.slots) {
 		tt.grow()
 	}
@@ -217,7 +241,7 @@ func (tt *termTable) id(t []byte) int32 {
 			*sl = termSlot{hash: h, idx: int32(len(tt.terms)), head: head}
 			return sl.idx - 1
 		}
-		if sl.hash == h && sl.head == head && (len(t) <= 8 || tt.terms[sl.idx-1] == string(t)) {
+		if sl.hash == h && sl.head == head && (len(t) < 8 || tt.terms[sl.idx-1] == string(t)) {
 			return sl.idx - 1
 		}
 	}
@@ -294,7 +318,7 @@ func (b *builder) lists() []termList {
 	}
 	b.sorted = sorted
 	out := make([]termList, len(b.counts))
-	var docs, pos []byte
+	docs, pos := b.docBuf[:0], b.posBuf[:0]
 	for t := range b.counts {
 		run := sorted[start[t]:start[t+1]]
 		d0, p0 := len(docs), len(pos)
@@ -316,7 +340,7 @@ func (b *builder) lists() []termList {
 					last = 0
 				}
 				p := int(run[k] & maxPosition)
-				pos = binary.AppendUvarint(pos, uint64(p-last))
+				pos = appendUvarint(pos, uint64(p-last))
 				last = p
 			}
 			docs = appendEntry(docs, doc-prevDoc, nTitle, j-i-nTitle)
@@ -328,6 +352,9 @@ func (b *builder) lists() []termList {
 		l.docs, l.pos = docs[d0:len(docs):len(docs)], pos[p0:len(pos):len(pos)]
 		out[t] = l
 	}
+	// Lists made before a buffer grew still point into the old one,
+	// which stays alive as long as they do.
+	b.docBuf, b.posBuf = docs, pos
 	slices.SortFunc(out, func(a, b termList) int { return strings.Compare(a.term, b.term) })
 	return out
 }

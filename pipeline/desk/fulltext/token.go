@@ -83,13 +83,22 @@ func tokenize(s string, fn func(term []byte, start, end int)) {
 					fn(t, start, i)
 					t, start = t[:0], -1
 				}
-			} else {
-				if start < 0 {
-					start = i
-				}
-				t = append(t, f)
+				i++
+				continue
 			}
-			i++
+			if start < 0 {
+				start = i
+			}
+			// The rest of an ASCII run in a tight loop: most of a
+			// text is.
+			t = append(t, f)
+			for i++; i < len(s); i++ {
+				c = s[i]
+				if c >= utf8.RuneSelf || asciiFold[c] == 0 {
+					break
+				}
+				t = append(t, asciiFold[c])
+			}
 			continue
 		}
 		r, n := utf8.DecodeRuneInString(s[i:])

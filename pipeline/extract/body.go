@@ -103,16 +103,19 @@ func headedBy(sel *goquery.Selection, title string) bool {
 // pixels, image fallbacks or markup saved as text. Forms and
 // headers are furniture instead (furnitureSelector): some sites wrap the
 // whole page in one.
-const dropSelector = "script, style, noscript:not(:has(p)), template, iframe, svg, canvas, " +
+const dropSelector = "script, style, template, iframe, svg, canvas, " +
 	"button, select, input, textarea, object, embed, figcaption, label, audio, video, picture, img, " +
 	"dialog, menu, link, meta, title"
 
 // sectioningFurniture matches the elements HTML gives to a page's
-// furniture: navigation, asides and footers. They are dropped before the
-// body is searched (dropSectioning) unless one holds nearly all the page's
-// prose: some templates set the whole page, story included, inside one,
-// and dropping it would leave nothing.
-const sectioningFurniture = "nav, aside, footer"
+// furniture (navigation, asides and footers) and the <noscript> elements
+// that hold no paragraph (tracking pixels, image fallbacks, "enable
+// JavaScript" notices). They are dropped before the body is searched
+// (dropSectioning) unless one holds nearly all the page's prose: some
+// templates set the whole page, story included, inside one, and some
+// blogs serve the post itself in a <noscript> as lines broken by <br>;
+// dropping it would leave nothing.
+const sectioningFurniture = "nav, aside, footer, noscript:not(:has(p))"
 
 // dropSectioning unlinks the furniture elements (sectioningFurniture) that
 // hold under nine tenths of the prose under body. The others stay for the
@@ -758,7 +761,11 @@ const smallWidgetProse = 300
 // unless nearly all the page's prose sits in them (dropUnless), however
 // much text they carry beside a short story.
 var siteEndNames = []string{"footer", "site-info", "colophon", "copyright", "imprint", "impressum", "legal",
-	"comment", "disqus", "community"}
+	"comment", "disqus", "community",
+	// Readers' comments in other languages: Spanish and Portuguese,
+	// French, German (plural: a "Kommentar" is an opinion piece),
+	// Indonesian, Czech and Polish, and Chinese in pinyin (评论).
+	"comentario", "commentaire", "kommentare", "komentar", "pinglun"}
 
 var negativeWords = map[string]bool{
 	"nav": true, "menu": true, "banner": true, "overlay": true, "donate": true, "subnav": true,

@@ -277,3 +277,26 @@ func TestMoreIsNotFurniture(t *testing.T) {
 		t.Errorf("notes lost:\n%s", d.Text)
 	}
 }
+
+// TestCommentsNamedInOtherLanguages: a thread of readers' comments longer
+// than the story, named in the site's language ("comentarios",
+// "commentaires", "kommentare", "komentarze"); the story is printed, the
+// comments are not.
+func TestCommentsNamedInOtherLanguages(t *testing.T) {
+	var thread strings.Builder
+	for i := 1; i <= 10; i++ {
+		fmt.Fprintf(&thread, `<div class="item"><div class="who">Reader %d</div><div class="when">3 days ago</div><div class="body">Comment %d: I live near the port and I think the council should have listened to the residents before approving anything this big.</div></div>`, i, i)
+	}
+	for _, name := range []string{"comentarios", "commentaires", "kommentare", "komentarze"} {
+		page := `<html><body><div class="story"><h1>Terminal approved</h1>` + storyHTML() + `</div>` +
+			`<div id="` + name + `"><h3>10</h3>` + thread.String() + `</div></body></html>`
+		checkStory(t, page, "Comment 3:")
+	}
+}
+
+// TestPostInNoscript: a blog serves its post only inside a <noscript>, as
+// lines broken by <br> rather than paragraphs; it is printed.
+func TestPostInNoscript(t *testing.T) {
+	page := `<html><body><div id="app"></div><noscript><div class="post">` + strings.Join(storyParas, "<br><br>") + `</div></noscript></body></html>`
+	checkStory(t, page)
+}

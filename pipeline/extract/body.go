@@ -762,10 +762,11 @@ const smallWidgetProse = 300
 // much text they carry beside a short story.
 var siteEndNames = []string{"footer", "site-info", "colophon", "copyright", "imprint", "impressum", "legal",
 	"comment", "disqus", "community",
-	// Readers' comments in other languages: Spanish and Portuguese,
-	// French, German (plural: a "Kommentar" is an opinion piece),
-	// Indonesian, Czech and Polish, and Chinese in pinyin (评论).
-	"comentario", "commentaire", "kommentare", "komentar", "pinglun"}
+	// Readers' comments in other languages, in the plural: in the
+	// singular the word also names an opinion piece (a "Kommentar", a
+	// "comentario"). Spanish and Portuguese, French, German, Polish, and
+	// Chinese in pinyin (评论).
+	"comentarios", "commentaires", "kommentare", "komentarze", "pinglun"}
 
 var negativeWords = map[string]bool{
 	"nav": true, "menu": true, "banner": true, "overlay": true, "donate": true, "subnav": true,

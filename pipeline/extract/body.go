@@ -1120,7 +1120,8 @@ func contains(a, n *html.Node) bool {
 
 // withSiblings returns best, or the wrapper that holds it and nothing much
 // else, together with those of its siblings that look like more of the same
-// article: an article body is often split into several blocks between ads.
+// article: an article body is often split into several blocks between ads,
+// alike or not.
 func (s *scorer) withSiblings(best *html.Node) []*html.Node {
 	x := best
 	for !s.isArticleRoot(x) {
@@ -1154,6 +1155,15 @@ func (s *scorer) withSiblings(best *html.Node) []*html.Node {
 			continue
 		}
 		if cc, ok := s.cands[c]; ok && cc.weight >= 0.1*top && float64(cc.linkText) < 0.3*float64(cc.text) && sameKind(c, x) {
+			out = append(out, c)
+			continue
+		}
+		// A block of another kind is more of the story when it carries a
+		// good part of its weight in prose with few links: templates split
+		// a story around an ad or a signup box into a lead block and a
+		// "rest" block built differently. Not a zone named like
+		// boilerplate and kept only for its prose (a long notice).
+		if cc, ok := s.cands[c]; ok && !s.doubted[c] && cc.weight >= 0.3*top && float64(cc.linkText) < 0.15*float64(cc.text) {
 			out = append(out, c)
 			continue
 		}

@@ -300,3 +300,19 @@ func TestPostInNoscript(t *testing.T) {
 	page := `<html><body><div id="app"></div><noscript><div class="post">` + strings.Join(storyParas, "<br><br>") + `</div></noscript></body></html>`
 	checkStory(t, page)
 }
+
+// TestStorySplitAcrossUnlikeBlocks: the template splits the story around a
+// signup box into a lead block and a "rest" block of another class and
+// depth; both halves are printed, the box and the teaser rail are not.
+func TestStorySplitAcrossUnlikeBlocks(t *testing.T) {
+	var rail strings.Builder
+	for i := 1; i <= 4; i++ {
+		fmt.Fprintf(&rail, `<li><a href="/2024/05/0%d/other-%d">Another story number %d, with a headline long enough</a></li>`, i, i, i)
+	}
+	page := `<html><body><div class="page"><div class="wrap"><h1>Terminal approved</h1>` +
+		`<div class="lead"><div class="lead-inner"><p>` + storyParas[0] + `</p><p>` + storyParas[1] + `</p></div></div>` +
+		`<div class="box"><p>Get the harbour briefing</p></div>` +
+		`<div class="rest"><p>` + storyParas[2] + `</p><p>` + storyParas[3] + `</p></div></div>` +
+		`<ul class="rail">` + rail.String() + `</ul></div></body></html>`
+	checkStory(t, page, "Another story number", "harbour briefing")
+}

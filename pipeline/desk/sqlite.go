@@ -139,7 +139,7 @@ func OpenSQLite(path string, o SQLiteOptions) (*SQLite, error) {
 		}
 		live, err := s.liveRIDs(context.Background(), s.w)
 		if err == nil {
-			s.ft, err = fulltext.Open(context.Background(), s.w, live)
+			s.ft, err = fulltext.Open(context.Background(), s.w, live, s.loadText(s.w))
 		}
 		if err != nil {
 			s.Close()
@@ -227,6 +227,38 @@ func (s *SQLite) liveRIDs(ctx context.Context, db fulltext.DB) ([]int64, error) 
 	return out, rows.Err()
 }
 
+// loadText reads articles back for the full-text index (the ones it held
+// in memory only when the desk stopped without closing the index).
+func (s *SQLite) loadText(db fulltext.DB) fulltext.Loader {
+	return func(ctx context.Context, ids []int64, add func(id, at int64, title, text string)) error {
+		if len(ids) == 0 {
+			return nil
+		}
+		rows, err := db.QueryContext(ctx, `SELECT rid, at, title, text FROM articles WHERE rid >= ? ORDER BY rid`, ids[0])
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() && len(ids) > 0 {
+			var (
+				rid, at     int64
+				title, text string
+			)
+			if err := rows.Scan(&rid, &at, &title, &text); err != nil {
+				return err
+			}
+			for len(ids) > 0 && ids[0] < rid {
+				ids = ids[1:] // gone: the count the index checks tells
+			}
+			if len(ids) > 0 && ids[0] == rid {
+				add(rid, at, title, text)
+				ids = ids[1:]
+			}
+		}
+		return rows.Err()
+	}
+}
+
 func (s *SQLite) create() error {
 	tx, err := s.w.Begin()
 	if err != nil {
@@ -244,9 +276,31 @@ func (s *SQLite) create() error {
 	return tx.Commit()
 }
 
-// Close closes the index.
+// Close writes the full-text segments held in memory to the file (else
+// the next open indexes their articles again) and closes the index.
 func (s *SQLite) Close() error {
-	return errors.Join(s.r.Close(), s.w.Close())
+	var err error
+	if s.ft != nil && s.ft.InMemory() > 0 {
+		err = s.persistText(context.Background())
+	}
+	return errors.Join(err, s.r.Close(), s.w.Close())
+}
+
+func (s *SQLite) persistText(ctx context.Context) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("index: %w", err)
+	}
+	defer tx.Rollback()
+	w := s.ft.Writer()
+	w.Persist()
+	if err := w.Flush(ctx, tx); err != nil {
+		return fmt.Errorf("index: %w", err)
+	}
+	if err := s.ft.Commit(w, tx.Commit); err != nil {
+		return fmt.Errorf("index commit: %w", err)
+	}
+	return nil
 }
 
 // Path is the index file.

@@ -181,7 +181,7 @@ func instances(n *node, title, text []string, col int) []int32 {
 // written in batches, merged, and with documents deleted.
 func TestSearchAgreesWithScanning(t *testing.T) {
 	db := openDB(t)
-	x, err := Open(context.Background(), db, nil)
+	x, err := Open(context.Background(), db, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,26 +246,66 @@ func TestSearchAgreesWithScanning(t *testing.T) {
 		live = append(live, k)
 	}
 	slices.Sort(live)
-	y, err := Open(context.Background(), db, live)
+	if x.InMemory() == 0 {
+		t.Fatal("no segment in memory: reading back is not tested")
+	}
+	load := func(_ context.Context, ids []int64, add func(id, at int64, title, text string)) error {
+		for _, id := range ids {
+			d := docs[id]
+			add(id, id*1000, d.title, d.text)
+		}
+		return nil
+	}
+	same := func(y *Index, when string) {
+		t.Helper()
+		for _, q := range queries {
+			a, b := search(t, x, db, q, Options{}), search(t, y, db, q, Options{})
+			slices.Sort(a)
+			slices.Sort(b)
+			if !slices.Equal(a, b) {
+				t.Errorf("%s: %s found %v, before %v", q, when, b, a)
+			}
+		}
+		if err := y.Check(context.Background(), db, live); err != nil {
+			t.Errorf("%s: %v", when, err)
+		}
+	}
+	// Opened again as after a crash: the segments in memory are lost and
+	// their documents are read back.
+	y, err := Open(context.Background(), db, live, load)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range queries {
-		a, b := search(t, x, db, q, Options{}), search(t, y, db, q, Options{})
-		slices.Sort(a)
-		slices.Sort(b)
-		if !slices.Equal(a, b) {
-			t.Errorf("%s: reopened index found %v, before %v", q, b, a)
-		}
+	same(y, "reopened after a crash")
+	if _, err := Open(context.Background(), db, live, nil); err == nil {
+		t.Error("opened with documents in no segment and no way to read them")
 	}
-	if err := y.Check(context.Background(), db, live); err != nil {
-		t.Error(err)
+	// Written out, it opens with nothing to read back.
+	tx, err := db.Begin()
+	if err != nil {
+		t.Fatal(err)
 	}
+	w := x.Writer()
+	w.Persist()
+	if err := w.Flush(context.Background(), tx); err != nil {
+		t.Fatal(err)
+	}
+	if err := x.Commit(w, tx.Commit); err != nil {
+		t.Fatal(err)
+	}
+	if n := x.InMemory(); n != 0 {
+		t.Errorf("%d documents still in memory after Persist", n)
+	}
+	z, err := Open(context.Background(), db, live, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	same(z, "reopened after Persist")
 }
 
 func TestRankAndNewest(t *testing.T) {
 	db := openDB(t)
-	x, _ := Open(context.Background(), db, nil)
+	x, _ := Open(context.Background(), db, nil, nil)
 	apply(t, x, db, []doc{
 		{1, "Markets", "Huawei mentioned once among many other words of a long text about markets and trade."},
 		{2, "Huawei Cloud expands", "Huawei Cloud opened a region. Huawei said more would follow."},
@@ -331,7 +371,7 @@ func FuzzParse(f *testing.F) {
 func TestSearchWhileWriting(t *testing.T) {
 	db := openDB(t)
 	db.SetMaxOpenConns(4)
-	x, _ := Open(context.Background(), db, nil)
+	x, _ := Open(context.Background(), db, nil, nil)
 	const batches, per = 60, 3
 	done := make(chan struct{})
 	errs := make(chan error, 1)

@@ -52,21 +52,35 @@ func levelOf(n int) int {
 
 // segment is a segment's document table with the documents deleted since
 // it was written (deleted documents are dropped when it is merged).
+//
+// The segment a batch makes is held in memory (id below 0, its blocks in
+// mem) and first written to the database by the merge that joins it with
+// others, or when the index is closed: its postings are written once
+// instead of twice (the batch's segment, then the merge's). Its documents
+// are in the database already (the caller's rows, in the same
+// transaction), so after a crash Open indexes them again from there.
 type segment struct {
-	id    int64
+	id    int64 // row in text_segments; below 0 for a segment in memory
 	level int
 	docTable
 	blocks   []blockRef // in term order: where to read a term
+	mem      []memBlock // a segment in memory: its blocks, by blockRef.row
 	dead     []uint64   // bitset; nil when none
 	nDead    int
 	totalLen uint64 // tokens of its live documents
 }
 
-// blockRef is a block's first term and its row.
+// blockRef is a block's first term and its row (in mem for a segment in
+// memory).
 type blockRef struct {
 	first string
 	row   int64
 }
+
+// memBlock is a block of a segment in memory, as it would be stored.
+type memBlock struct{ docs, pos []byte }
+
+func (s *segment) inMemory() bool { return s.id < 0 }
 
 // blockFor returns the blocks that may hold term (or, for a prefix, terms
 // that begin with it), in order.
@@ -148,14 +162,23 @@ func (st *state) locate(id int64) (int, int) {
 type Index struct {
 	mu sync.RWMutex
 	st *state
-	// spare is a builder kept for the next change (changes never
-	// overlap, so only the writer touches it).
-	spare *builder
+	// spare is a builder kept for the next change, and lastMem the id of
+	// the last segment made in memory (changes never overlap, so only
+	// the writer touches them).
+	spare   *builder
+	lastMem int64
 }
 
+// Loader reads documents back from the caller's rows: for each id (in
+// the ascending order given) it calls add with the document's time, title
+// and text as they were indexed.
+type Loader func(ctx context.Context, ids []int64, add func(id, at int64, title, text string)) error
+
 // Open loads the segments. live lists the ids of the documents that exist
-// (ascending); every other document in a segment is deleted.
-func Open(ctx context.Context, db DB, live []int64) (*Index, error) {
+// (ascending); every other document in a segment is deleted. Live
+// documents in no stored segment were in memory when the process ended:
+// load reads them, and they are indexed again.
+func Open(ctx context.Context, db DB, live []int64, load Loader) (*Index, error) {
 	gen, err := openState(ctx, db)
 	if err != nil {
 		return nil, err
@@ -208,9 +231,11 @@ func Open(ctx context.Context, db DB, live []int64) (*Index, error) {
 		return nil, fmt.Errorf("full-text blocks: %w", err)
 	}
 	slices.SortFunc(st.segs, func(a, b *segment) int { return cmpFirst(a, b) })
+	stored := make([]bool, len(live))
 	for _, s := range st.segs {
 		for d, id := range s.ids {
-			if _, ok := slices.BinarySearch(live, id); ok {
+			if i, ok := slices.BinarySearch(live, id); ok {
+				stored[i] = true
 				s.totalLen += uint64(s.lens[d])
 				continue
 			}
@@ -218,7 +243,82 @@ func Open(ctx context.Context, db DB, live []int64) (*Index, error) {
 			s.markDead(d)
 		}
 	}
-	return &Index{st: st}, nil
+	x := &Index{st: st}
+	var missing []int64
+	for i, id := range live {
+		if !stored[i] {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) > 0 {
+		if err := x.reindex(ctx, missing, load); err != nil {
+			return nil, err
+		}
+	}
+	return x, nil
+}
+
+// reindex indexes documents again from the caller's rows, into segments
+// in memory.
+func (x *Index) reindex(ctx context.Context, ids []int64, load Loader) error {
+	if load == nil {
+		return fmt.Errorf("full-text index: %d live documents in no segment and nothing to read them from", len(ids))
+	}
+	var (
+		b    = newBuilder()
+		n    int
+		prev int64 = -1
+		errs error
+	)
+	err := load(ctx, ids, func(id, at int64, title, text string) {
+		if id <= prev {
+			errs = fmt.Errorf("full-text index: documents read back out of order (%d after %d)", id, prev)
+			return
+		}
+		prev = id
+		if b.full() {
+			x.st.segs = append(x.st.segs, x.memSegment(b))
+			b = newBuilder()
+		}
+		b.add(id, at, title, text)
+		n++
+	})
+	if err == nil {
+		err = errs
+	}
+	if err != nil {
+		return fmt.Errorf("full-text index: read back documents: %w", err)
+	}
+	if n != len(ids) {
+		return fmt.Errorf("full-text index: %d of %d documents read back", n, len(ids))
+	}
+	if len(b.docs.ids) > 0 {
+		x.st.segs = append(x.st.segs, x.memSegment(b))
+	}
+	slices.SortFunc(x.st.segs, func(a, b *segment) int { return cmpFirst(a, b) })
+	return nil
+}
+
+// memSegment makes the builder's documents a segment in memory; the
+// builder may then be reset.
+func (x *Index) memSegment(b *builder) *segment {
+	x.lastMem--
+	s := &segment{id: x.lastMem, level: levelOf(len(b.docs.ids)), docTable: b.docs}
+	bw := blockWriter{emit: func(first string, docs, pos []byte) error {
+		// The block's bytes are its own (blockWriter.flush makes
+		// them), not the builder's buffers.
+		s.blocks = append(s.blocks, blockRef{first, int64(len(s.mem))})
+		s.mem = append(s.mem, memBlock{docs, pos})
+		return nil
+	}}
+	for _, l := range b.lists() {
+		bw.add(l) // emit never fails
+	}
+	bw.flush()
+	for _, n := range s.lens {
+		s.totalLen += uint64(n)
+	}
+	return s
 }
 
 // openState reads the change number, making its table in a database
@@ -272,6 +372,25 @@ type Writer struct {
 	b       []*builder     // the last one takes documents; none until one comes
 	newDead map[int64]bool // documents added and deleted before Flush
 	touched map[*segment]bool
+	persist bool // write the segments in memory to the database
+}
+
+// Persist makes Flush write every segment held in memory to the
+// database, so that the next Open has nothing to index again (for a
+// clean shutdown).
+func (w *Writer) Persist() { w.persist = true }
+
+// InMemory is how many documents are in segments held in memory only.
+func (x *Index) InMemory() int {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	n := 0
+	for _, s := range x.st.segs {
+		if s.inMemory() {
+			n += len(s.ids)
+		}
+	}
+	return n
 }
 
 // Writer starts a change. Changes must not overlap: the caller makes them
@@ -321,18 +440,15 @@ func (w *Writer) Delete(id int64) {
 	s.markDead(d)
 }
 
-// Flush writes the documents added as a new segment, then merges what the
-// policy says to merge and drops segments with nothing left alive.
+// Flush makes the documents added a new segment (in memory), then merges
+// what the policy says to merge (writing the result to the database) and
+// drops segments with nothing left alive.
 func (w *Writer) Flush(ctx context.Context, db DB) error {
 	if _, err := db.ExecContext(ctx, `UPDATE text_state SET gen = ?`, w.st.gen); err != nil {
 		return fmt.Errorf("full-text state: %w", err)
 	}
 	for _, b := range w.b {
-		docs := b.docs
-		s, err := writeSegment(ctx, db, &docs, b.lists(), levelOf(len(docs.ids)))
-		if err != nil {
-			return err
-		}
+		s := w.x.memSegment(b)
 		b.reset()
 		w.x.spare = b
 		for id := range w.newDead {
@@ -364,12 +480,12 @@ func (w *Writer) Flush(ctx context.Context, db DB) error {
 	for {
 		n := len(w.st.segs)
 		if n < mergeFan {
-			return nil
+			break
 		}
 		run := w.st.segs[n-mergeFan:]
 		lvl := run[0].level
 		if lvl >= maxLevel || slices.ContainsFunc(run, func(s *segment) bool { return s.level != lvl }) {
-			return nil
+			break
 		}
 		live := 0
 		for _, s := range run {
@@ -384,6 +500,26 @@ func (w *Writer) Flush(ctx context.Context, db DB) error {
 			w.st.segs = append(w.st.segs, m)
 		}
 	}
+	if !w.persist {
+		return nil
+	}
+	for i := 0; i < len(w.st.segs); i++ {
+		s := w.st.segs[i]
+		if !s.inMemory() {
+			continue
+		}
+		m, err := merge(ctx, db, []*segment{s}, s.level)
+		if err != nil {
+			return err
+		}
+		if m == nil {
+			w.st.segs = slices.Delete(w.st.segs, i, i+1)
+			i--
+			continue
+		}
+		w.st.segs[i] = m
+	}
+	return nil
 }
 
 // Commit runs commit (the caller's transaction commit) and, when it
@@ -399,36 +535,6 @@ func (x *Index) Commit(w *Writer, commit func() error) error {
 	x.st = w.st
 	x.mu.Unlock()
 	return nil
-}
-
-// writeSegment stores a segment's document table and blocks.
-func writeSegment(ctx context.Context, db DB, docs *docTable, lists []termList, level int) (*segment, error) {
-	res, err := db.ExecContext(ctx, `INSERT INTO text_segments(level, docs) VALUES(?, ?)`, level, docs.encode())
-	if err != nil {
-		return nil, fmt.Errorf("full-text segment: %w", err)
-	}
-	id, err := res.LastInsertId()
-	if err != nil {
-		return nil, err
-	}
-	bw, err := newSegmentWriter(ctx, db, id)
-	if err != nil {
-		return nil, err
-	}
-	defer bw.close()
-	for _, l := range lists {
-		if err := bw.add(l); err != nil {
-			return nil, err
-		}
-	}
-	if err := bw.flush(); err != nil {
-		return nil, err
-	}
-	s := &segment{id: id, level: level, docTable: *docs, blocks: bw.refs}
-	for _, n := range docs.lens {
-		s.totalLen += uint64(n)
-	}
-	return s, nil
 }
 
 type segmentWriter struct {
@@ -497,6 +603,9 @@ func merge(ctx context.Context, db DB, in []*segment, level int) (*segment, erro
 		}
 	}
 	for _, s := range in {
+		if s.inMemory() {
+			continue
+		}
 		if _, err := db.ExecContext(ctx, `DELETE FROM text_blocks WHERE seg = ?`, s.id); err != nil {
 			return nil, fmt.Errorf("full-text merge: %w", err)
 		}
@@ -512,7 +621,7 @@ func merge(ctx context.Context, db DB, in []*segment, level int) (*segment, erro
 func mergeTerms(ctx context.Context, db DB, in []*segment, remap [][]int32, seg int64) ([]blockRef, error) {
 	curs := make([]*termCursor, len(in))
 	for i, s := range in {
-		c, err := openCursor(ctx, db, s.id)
+		c, err := openCursor(ctx, db, s)
 		if err != nil {
 			return nil, err
 		}
@@ -602,7 +711,8 @@ func mergeTerms(ctx context.Context, db DB, in []*segment, remap [][]int32, seg 
 
 // termCursor reads a segment's terms in order.
 type termCursor struct {
-	rows      *sql.Rows
+	rows      *sql.Rows  // a stored segment's blocks
+	mem       []memBlock // a segment in memory: the blocks not read yet
 	seg       int64
 	block     []blockEntry
 	docs, pos []byte
@@ -611,27 +721,51 @@ type termCursor struct {
 	ok        bool
 }
 
-func openCursor(ctx context.Context, db DB, seg int64) (*termCursor, error) {
-	rows, err := db.QueryContext(ctx, `SELECT docs, pos FROM text_blocks WHERE seg = ? ORDER BY first`, seg)
-	if err != nil {
-		return nil, fmt.Errorf("full-text segment %d: %w", seg, err)
+func openCursor(ctx context.Context, db DB, s *segment) (*termCursor, error) {
+	c := &termCursor{seg: s.id, i: -1}
+	if s.inMemory() {
+		c.mem = s.mem
+		return c, c.advance()
 	}
-	c := &termCursor{rows: rows, seg: seg, i: -1}
+	rows, err := db.QueryContext(ctx, `SELECT docs, pos FROM text_blocks WHERE seg = ? ORDER BY first`, s.id)
+	if err != nil {
+		return nil, fmt.Errorf("full-text segment %d: %w", s.id, err)
+	}
+	c.rows = rows
 	return c, c.advance()
+}
+
+// nextBlock reads the next block into docs and pos, false after the last.
+func (c *termCursor) nextBlock() (bool, error) {
+	if c.rows == nil {
+		if len(c.mem) == 0 {
+			return false, nil
+		}
+		c.docs, c.pos, c.mem = c.mem[0].docs, c.mem[0].pos, c.mem[1:]
+		return true, nil
+	}
+	if !c.rows.Next() {
+		if err := c.rows.Err(); err != nil {
+			return false, fmt.Errorf("full-text segment %d: %w", c.seg, err)
+		}
+		return false, nil
+	}
+	if err := c.rows.Scan(&c.docs, &c.pos); err != nil {
+		return false, fmt.Errorf("full-text segment %d: %w", c.seg, err)
+	}
+	return true, nil
 }
 
 func (c *termCursor) advance() error {
 	c.i++
 	for c.i >= len(c.block) {
-		if !c.rows.Next() {
-			c.ok = false
-			if err := c.rows.Err(); err != nil {
-				return fmt.Errorf("full-text segment %d: %w", c.seg, err)
-			}
-			return nil
+		more, err := c.nextBlock()
+		if err != nil {
+			return err
 		}
-		if err := c.rows.Scan(&c.docs, &c.pos); err != nil {
-			return fmt.Errorf("full-text segment %d: %w", c.seg, err)
+		if !more {
+			c.ok = false
+			return nil
 		}
 		b, err := parseBlock(c.docs)
 		if err != nil {
@@ -648,7 +782,11 @@ func (c *termCursor) advance() error {
 	return nil
 }
 
-func (c *termCursor) close() { c.rows.Close() }
+func (c *termCursor) close() {
+	if c.rows != nil {
+		c.rows.Close()
+	}
+}
 
 // Check reads every segment back: blocks decode, terms are in order, lists
 // agree with their counts and stay within their segment, and the live
@@ -675,14 +813,20 @@ func (x *Index) Check(ctx context.Context, db DB, live []int64) error {
 	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM text_segments`).Scan(&n); err != nil {
 		return err
 	}
-	if n != len(st.segs) {
-		return fmt.Errorf("full-text index: %d segments stored, %d in use", n, len(st.segs))
+	inUse := 0
+	for _, s := range st.segs {
+		if !s.inMemory() {
+			inUse++
+		}
+	}
+	if n != inUse {
+		return fmt.Errorf("full-text index: %d segments stored, %d in use", n, inUse)
 	}
 	return nil
 }
 
 func checkSegment(ctx context.Context, db DB, s *segment) error {
-	c, err := openCursor(ctx, db, s.id)
+	c, err := openCursor(ctx, db, s)
 	if err != nil {
 		return err
 	}

@@ -264,24 +264,9 @@ func (ev *evaluator) lookup(s *segment, term string, prefix, wantPos bool) ([]te
 	}
 	var out []termList
 	for _, b := range s.blockFor(term, prefix) {
-		rows, err := ev.r.query(ev.ctx, q, b.row)
+		docs, pos, err := ev.block(s, b, q)
 		if err != nil {
-			return nil, fmt.Errorf("full-text search: %w", err)
-		}
-		var docs, pos []byte
-		found := rows.Next()
-		if found {
-			err = rows.Scan(&docs, &pos)
-		}
-		if err == nil {
-			err = rows.Err()
-		}
-		rows.Close()
-		if err != nil {
-			return nil, fmt.Errorf("full-text search: %w", err)
-		}
-		if !found {
-			return nil, fmt.Errorf("full-text segment %d: block %d missing: %w", s.id, b.row, errCorrupt)
+			return nil, err
 		}
 		block, err := parseBlock(docs)
 		if err != nil {
@@ -303,6 +288,33 @@ func (ev *evaluator) lookup(s *segment, term string, prefix, wantPos bool) ([]te
 	}
 	ev.lists[k] = out
 	return out, nil
+}
+
+// block reads one of a segment's blocks with query q (or from memory).
+func (ev *evaluator) block(s *segment, b blockRef, q string) (docs, pos []byte, err error) {
+	if s.inMemory() {
+		m := s.mem[b.row]
+		return m.docs, m.pos, nil
+	}
+	rows, err := ev.r.query(ev.ctx, q, b.row)
+	if err != nil {
+		return nil, nil, fmt.Errorf("full-text search: %w", err)
+	}
+	defer rows.Close()
+	found := rows.Next()
+	if found {
+		err = rows.Scan(&docs, &pos)
+	}
+	if err == nil {
+		err = rows.Err()
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("full-text search: %w", err)
+	}
+	if !found {
+		return nil, nil, fmt.Errorf("full-text segment %d: block %d missing: %w", s.id, b.row, errCorrupt)
+	}
+	return docs, pos, nil
 }
 
 // phrases evaluates every phrase and NEAR group of the tree in every

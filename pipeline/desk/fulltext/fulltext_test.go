@@ -245,10 +245,16 @@ func TestSearchAgreesWithScanning(t *testing.T) {
 	for k := range docs {
 		live = append(live, k)
 	}
-	slices.Sort(live)
-	if x.InMemory() == 0 {
-		t.Fatal("no segment in memory: reading back is not tested")
+	// A batch more when the last merged them all, so that some segment
+	// is in memory.
+	for x.InMemory() == 0 {
+		id++
+		d := doc{id, randText(r, 2), randText(r, 10)}
+		docs[id] = d
+		live = append(live, id)
+		apply(t, x, db, []doc{d}, nil)
 	}
+	slices.Sort(live)
 	load := func(_ context.Context, ids []int64, add func(id, at int64, title, text string)) error {
 		for _, id := range ids {
 			d := docs[id]
@@ -418,5 +424,50 @@ func TestSearchWhileWriting(t *testing.T) {
 	}
 	if got := search(t, x, db, "alpha", Options{}); len(got) != batches*per {
 		t.Errorf("%d documents at the end, want %d", len(got), batches*per)
+	}
+}
+
+// Segments in memory on both sides of a stored one (deletes rewrote the
+// middle one alone) are read back as two, each in its place.
+func TestReadBackAroundStoredSegment(t *testing.T) {
+	db := openDB(t)
+	x, err := Open(context.Background(), db, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := map[int64]doc{}
+	for b := range 3 {
+		var add []doc
+		for i := range 3 {
+			id := int64(3*b + i + 1)
+			d := doc{id, "title", fmt.Sprintf("word%d shared", id)}
+			docs[id] = d
+			add = append(add, d)
+		}
+		apply(t, x, db, add, nil)
+	}
+	apply(t, x, db, nil, []int64{5, 6})
+	var kinds []bool
+	for _, s := range x.st.segs {
+		kinds = append(kinds, s.inMemory())
+	}
+	if !slices.Equal(kinds, []bool{true, false, true}) {
+		t.Fatalf("segments in memory: %v, want memory, stored, memory", kinds)
+	}
+	live := []int64{1, 2, 3, 4, 7, 8, 9}
+	y, err := Open(context.Background(), db, live, func(_ context.Context, ids []int64, add func(id, at int64, title, text string)) error {
+		for _, id := range ids {
+			add(id, id*1000, docs[id].title, docs[id].text)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := y.Check(context.Background(), db, live); err != nil {
+		t.Error(err)
+	}
+	if got := search(t, y, db, "shared", Options{Newest: true}); !slices.Equal(got, []int64{9, 8, 7, 4, 3, 2, 1}) {
+		t.Errorf("found %v", got)
 	}
 }

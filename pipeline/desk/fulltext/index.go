@@ -269,6 +269,12 @@ func (x *Index) reindex(ctx context.Context, ids []int64, load Loader) error {
 		n    int
 		prev int64 = -1
 		errs error
+		// A segment's documents must lie between the stored segments
+		// around it (the segments in memory were not always the last:
+		// deletes rewrite one alone): next is the first stored segment
+		// above the builder's documents.
+		stored = x.st.segs[:len(x.st.segs):len(x.st.segs)]
+		next   = 0
 	)
 	err := load(ctx, ids, func(id, at int64, title, text string) {
 		if id <= prev {
@@ -276,10 +282,15 @@ func (x *Index) reindex(ctx context.Context, ids []int64, load Loader) error {
 			return
 		}
 		prev = id
-		if b.full() {
+		j := next
+		for j < len(stored) && (len(stored[j].ids) == 0 || stored[j].ids[0] < id) {
+			j++
+		}
+		if (j != next && len(b.docs.ids) > 0) || b.full() {
 			x.st.segs = append(x.st.segs, x.memSegment(b))
 			b = newBuilder()
 		}
+		next = j
 		b.add(id, at, title, text)
 		n++
 	})

@@ -58,12 +58,12 @@ func serve(ctx context.Context, args []string, getenv envflag.Getenv, stderr io.
 		logc  logflag.Flags
 		natc  natsconn.Flags
 		deskc = deskd.Settings{Index: "data/desk.db"}
-		addr  string
+		ops   opsserver.Server
 	)
 	logc.Register(env)
 	natc.Register(env)
 	deskc.Register(env, "")
-	opsserver.Flag(env, &addr, "127.0.0.1:9103")
+	opsserver.Flag(env, &ops, "127.0.0.1:9103")
 	if err := env.Parse(args); err != nil {
 		return err
 	}
@@ -80,7 +80,7 @@ func serve(ctx context.Context, args []string, getenv envflag.Getenv, stderr io.
 	}
 	defer client.Close()
 	reg := opsserver.NewRegistry()
-	ops := opsserver.Server{Addr: addr, Reg: reg, Ready: natsconn.Ready(client)}
+	ops.Reg, ops.Ready = reg, natsconn.Ready(client)
 	return opsserver.Run(ctx, "desk", ops, log, func(ctx context.Context) error {
 		return deskd.Run(ctx, &deskc, client, reg, log, nil)
 	})

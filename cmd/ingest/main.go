@@ -64,12 +64,12 @@ func serve(ctx context.Context, args []string, getenv envflag.Getenv, stderr io.
 		logc logflag.Flags
 		natc natsconn.Flags
 		ingc ingestd.Settings
-		addr string
+		ops  opsserver.Server
 	)
 	logc.Register(env)
 	natc.Register(env)
 	ingc.Register(env)
-	opsserver.Flag(env, &addr, "127.0.0.1:9101")
+	opsserver.Flag(env, &ops, "127.0.0.1:9101")
 	if err := env.Parse(args); err != nil {
 		return err
 	}
@@ -95,7 +95,7 @@ func serve(ctx context.Context, args []string, getenv envflag.Getenv, stderr io.
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
 	reg := opsserver.NewRegistry()
-	ops := opsserver.Server{Addr: addr, Reg: reg, Ready: natsconn.Ready(client)}
+	ops.Reg, ops.Ready = reg, natsconn.Ready(client)
 	return opsserver.Run(ctx, "ingest", ops, log, func(ctx context.Context) error {
 		return ingestd.Run(ctx, &ingc, client, reg, log, hup)
 	})

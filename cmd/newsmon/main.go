@@ -83,7 +83,7 @@ func runAll(ctx context.Context, args []string, getenv envflag.Getenv, stdout, s
 		demo   bool
 		data   string
 		listen string
-		addr   string
+		ops    opsserver.Server
 		top    bus.Topology
 	)
 	logc.Register(env)
@@ -95,7 +95,7 @@ func runAll(ctx context.Context, args []string, getenv envflag.Getenv, stdout, s
 	sizes := topologyFlags(env, &top, false)
 	env.String(&data, "data", "NEWSMON_DATA", "data", "folder of the JetStream store")
 	env.String(&listen, "nats-listen", "NEWSMON_NATS_LISTEN", "127.0.0.1:4222", "address the embedded NATS server listens on")
-	opsserver.Flag(env, &addr, "127.0.0.1:9100")
+	opsserver.Flag(env, &ops, "127.0.0.1:9100")
 	if err := env.Parse(args); err != nil {
 		return err
 	}
@@ -189,12 +189,12 @@ func runAll(ctx context.Context, args []string, getenv envflag.Getenv, stdout, s
 
 	tagHup, ingHup := make(chan os.Signal, 1), make(chan os.Signal, 1)
 	reg := opsserver.NewRegistry()
-	ops := opsserver.Server{Addr: addr, Reg: reg, Ready: func() error {
+	ops.Reg, ops.Ready = reg, func() error {
 		if !srv.JetStreamEnabled() {
 			return errors.New("JetStream not enabled")
 		}
 		return nil
-	}}
+	}
 	return opsserver.Run(ctx, "newsmon", ops, log,
 		func(ctx context.Context) error { fanOut(ctx, hup, tagHup, ingHup); return nil },
 		func(ctx context.Context) error { return taggerd.Run(ctx, &tagc, set, tagClient, reg, log, tagHup) },

@@ -65,12 +65,12 @@ func serve(ctx context.Context, args []string, getenv envflag.Getenv, stderr io.
 		logc logflag.Flags
 		natc natsconn.Flags
 		notc notifyd.Settings
-		addr string
+		ops  opsserver.Server
 	)
 	logc.Register(env)
 	natc.Register(env)
 	notc.Register(env)
-	opsserver.Flag(env, &addr, "127.0.0.1:9104")
+	opsserver.Flag(env, &ops, "127.0.0.1:9104")
 	if err := env.Parse(args); err != nil {
 		return err
 	}
@@ -93,7 +93,7 @@ func serve(ctx context.Context, args []string, getenv envflag.Getenv, stderr io.
 	}
 	defer client.Close()
 	reg := opsserver.NewRegistry()
-	ops := opsserver.Server{Addr: addr, Reg: reg, Ready: natsconn.Ready(client)}
+	ops.Reg, ops.Ready = reg, natsconn.Ready(client)
 	return opsserver.Run(ctx, "notify", ops, log, func(ctx context.Context) error {
 		return notifyd.Run(ctx, &notc, cfg, client, reg, log)
 	})

@@ -73,12 +73,12 @@ func serve(ctx context.Context, args []string, getenv envflag.Getenv, stderr io.
 		logc logflag.Flags
 		natc natsconn.Flags
 		tagc taggerd.Settings
-		addr string
+		ops  opsserver.Server
 	)
 	logc.Register(env)
 	natc.Register(env)
 	tagc.Register(env)
-	opsserver.Flag(env, &addr, "127.0.0.1:9102")
+	opsserver.Flag(env, &ops, "127.0.0.1:9102")
 	if err := env.Parse(args); err != nil {
 		return err
 	}
@@ -98,7 +98,7 @@ func serve(ctx context.Context, args []string, getenv envflag.Getenv, stderr io.
 	}
 	defer client.Close()
 	reg := opsserver.NewRegistry()
-	ops := opsserver.Server{Addr: addr, Reg: reg, Ready: natsconn.Ready(client)}
+	ops.Reg, ops.Ready = reg, natsconn.Ready(client)
 	return opsserver.Run(ctx, "tagger", ops, log, func(ctx context.Context) error {
 		return taggerd.Run(ctx, &tagc, set, client, reg, log, hup)
 	})

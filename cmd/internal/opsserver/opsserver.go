@@ -2,7 +2,8 @@
 // HTTP server with /healthz (alive), /readyz (ready to work, by a check
 // the command gives) and /metrics (Prometheus), the -http flag that places
 // it, the registry the services add their metrics to, and Run, which runs
-// a process's loops beside the server until ctx ends or one fails.
+// a process's loops beside the server until ctx ends or one fails. With
+// -pprof it also serves the Go runtime's profiles under /debug/pprof/.
 package opsserver
 
 import (
@@ -11,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -26,11 +28,17 @@ type Server struct {
 	Addr  string // "": no server
 	Reg   *prometheus.Registry
 	Ready func() error // nil: always ready
+	// Profiles serves /debug/pprof/ (heap, goroutines, CPU...). Off by
+	// default: a profile shows the process's internals to whoever reaches
+	// the address, and a CPU or trace profile costs CPU while it runs.
+	Profiles bool
 }
 
-// Flag defines -http, the server's address, with the command's default.
-func Flag(e *envflag.FlagSet, addr *string, def string) {
-	e.String(addr, "http", "HTTP_ADDR", def, "address of /healthz, /readyz and /metrics (empty: off)")
+// Flag defines -http, the server's address, with the command's default,
+// and -pprof, which adds the Go runtime's profiles to it.
+func Flag(e *envflag.FlagSet, o *Server, def string) {
+	e.String(&o.Addr, "http", "HTTP_ADDR", def, "address of /healthz, /readyz and /metrics (empty: off)")
+	e.Bool(&o.Profiles, "pprof", "PPROF", false, "also serve the Go runtime's profiles under /debug/pprof/ on -http (go tool pprof http://ADDR/debug/pprof/heap)")
 }
 
 // NewRegistry returns a registry with the Go and process collectors.
@@ -62,6 +70,13 @@ func (o Server) Serve(ctx context.Context, log *slog.Logger) error {
 		w.Write([]byte("ready\n"))
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(o.Reg, promhttp.HandlerOpts{Registry: o.Reg}))
+	if o.Profiles {
+		mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+		mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+	}
 	ln, err := net.Listen("tcp", o.Addr)
 	if err != nil {
 		return err

@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"newsmon/cmd/internal/envflag"
 )
 
 // The operations server answers /healthz while the process runs, /readyz
@@ -127,5 +129,58 @@ func TestRunStopsAllOnFailure(t *testing.T) {
 	}
 	if _, err := http.Get("http://" + addr + "/healthz"); err == nil {
 		t.Error("the ops server still answers after Run returned")
+	}
+}
+
+// The Go runtime's profiles are served only when -pprof (or PPROF) asks
+// for them: a heap profile then comes back in pprof's format.
+func TestProfiles(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		env  map[string]string
+		want int
+	}{
+		{nil, nil, http.StatusNotFound},
+		{[]string{"-pprof"}, nil, http.StatusOK},
+		{nil, map[string]string{"PPROF": "true"}, http.StatusOK},
+	} {
+		var ops Server
+		env := envflag.New("test", io.Discard, func(k string) string { return tc.env[k] })
+		Flag(env, &ops, "127.0.0.1:0")
+		if err := env.Parse(tc.args); err != nil {
+			t.Fatal(err)
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ops.Addr, ops.Reg = ln.Addr().String(), NewRegistry()
+		ln.Close()
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- ops.Serve(ctx, slog.New(slog.DiscardHandler)) }()
+		var resp *http.Response
+		for deadline := time.Now().Add(5 * time.Second); ; {
+			if resp, err = http.Get("http://" + ops.Addr + "/debug/pprof/heap"); err == nil || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tc.want {
+			t.Errorf("args %v env %v: /debug/pprof/heap %d, want %d", tc.args, tc.env, resp.StatusCode, tc.want)
+		}
+		// A pprof profile is gzip-compressed protobuf.
+		if tc.want == http.StatusOK && (len(body) < 2 || body[0] != 0x1f || body[1] != 0x8b) {
+			t.Errorf("args %v env %v: the heap profile is not gzip: % x", tc.args, tc.env, body[:min(len(body), 8)])
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -227,6 +227,9 @@ func prune(body *goquery.Selection, host string) *pruner {
 		switch v := p.byName(s.AttrOr("class", ""), s.AttrOr("id", "")); {
 		case v == bodyName:
 			p.bodies[s.Nodes[0]] = 0
+		case v == dropIfSmall && inSentence(s.Nodes[0]) && overlayName(strings.ToLower(s.AttrOr("class", "")+" "+s.AttrOr("id", ""))):
+			// A word of a sentence named for an overlay is the link or
+			// the term that opens one (a footnote, a glossary entry).
 		case v != keep:
 			p.suspects[s.Nodes[0]] = suspect{v: v}
 		}
@@ -248,6 +251,23 @@ func prune(body *goquery.Selection, host string) *pruner {
 	p.cut(body.Nodes[0], 0)
 	return &p
 }
+
+// inSentence reports an element inside a paragraph: a word or phrase of
+// its sentence whatever its class says ("popup-term", "date").
+func inSentence(n *html.Node) bool {
+	for a, depth := n.Parent, 0; a != nil && depth < maxDepth; a, depth = a.Parent, depth+1 {
+		switch a.DataAtom {
+		case atom.P:
+			return true
+		case atom.Div, atom.Section, atom.Article, atom.Body, atom.Li, atom.Td:
+			return false
+		}
+	}
+	return false
+}
+
+// overlayName reports the names of overlays (overlaySubstrings).
+func overlayName(s string) bool { return namedBy(s, overlaySubstrings, nil, nil) }
 
 // survey returns the prose length under n, remembering it for the suspects.
 func (p *pruner) survey(n *html.Node, inP bool, depth int) int {
@@ -740,8 +760,11 @@ var negativeSubstrings = []string{
 // that has an ad slot, "tip-print-step" a step of a printable recipe), or
 // is an overlay that shows the story itself, as sites that open articles
 // in a layer over the section front do.
-var widgetSubstrings = []string{"share", "sharing", "social", "credit", "byline", "author",
-	"tag-list", "toolbar", "pagination", "modal", "popup"}
+var widgetSubstrings = append([]string{"share", "sharing", "social", "credit", "byline", "author",
+	"tag-list", "toolbar", "pagination"}, overlaySubstrings...)
+
+// overlaySubstrings name the overlays laid over a page.
+var overlaySubstrings = []string{"modal", "popup"}
 
 // "more" alone is not one of them: it names the rest of the story or its
 // "More information" notes as often as a "Read more" button, which is short

@@ -316,3 +316,14 @@ func TestStorySplitAcrossUnlikeBlocks(t *testing.T) {
 		`<ul class="rail">` + rail.String() + `</ul></div></body></html>`
 	checkStory(t, page, "Another story number", "harbour briefing")
 }
+
+// TestOverlayTriggerInSentence: words of a sentence named for the overlay
+// they open (a glossary popup, a footnote modal) stay in the sentence.
+func TestOverlayTriggerInSentence(t *testing.T) {
+	sentence := `The authority will build a <span class="glossary-popup">relief road</span> first, as promised in its <a class="js-modal-open" href="#note1">planning statement</a> of 2018.`
+	page := `<html><body><div class="story"><h1>Terminal approved</h1>` + storyHTML() + `<p>` + sentence + `</p></div></body></html>`
+	d := checkStory(t, page)
+	if want := "The authority will build a relief road first, as promised in its planning statement of 2018."; !strings.Contains(d.Text, want) {
+		t.Errorf("sentence cut, want %q in:\n%s", want, d.Text)
+	}
+}

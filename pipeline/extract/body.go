@@ -19,9 +19,10 @@ const maxDepth = 400
 // name of a byline line at its start or end, printed or not (textByline).
 // It mutates the tree (boilerplate is unlinked), so metadata must be read
 // first.
-func mainText(doc *goquery.Document, title, pageURL string) (text, byline string) {
-	blocks := articleBlocks(doc, title, pageURL)
-	r := renderer{host: siteHost(pageURL)}
+func mainText(doc *goquery.Document, title, pageURL, canonical string) (text, byline string) {
+	self := newSelfLinks(pageURL, canonical)
+	blocks := articleBlocks(doc, title, pageURL, self)
+	r := renderer{host: siteHost(pageURL), self: self}
 	for _, n := range blocks {
 		r.block(n, 0)
 		r.flush()
@@ -36,7 +37,7 @@ func mainText(doc *goquery.Document, title, pageURL string) (text, byline string
 // articleBlocks unlinks the boilerplate under doc's body and returns the
 // blocks that hold the article, in document order; nil when the page has
 // no body.
-func articleBlocks(doc *goquery.Document, title, pageURL string) []*html.Node {
+func articleBlocks(doc *goquery.Document, title, pageURL string, self selfLinks) []*html.Node {
 	sel := doc.ChildrenFiltered("html").ChildrenFiltered("body").First()
 	if sel.Length() == 0 {
 		return nil
@@ -44,8 +45,8 @@ func articleBlocks(doc *goquery.Document, title, pageURL string) []*html.Node {
 	body := sel.Nodes[0]
 	sel.Find(dropSelector).Remove()
 	dropSectioning(sel)
-	pr := prune(sel, siteHost(pageURL))
-	s := scorer{cands: map[*html.Node]*cand{}, marked: map[*html.Node]bool{}, doubted: pr.doubted, named: map[*html.Node]bool{}}
+	pr := prune(sel, siteHost(pageURL), self)
+	s := scorer{cands: map[*html.Node]*cand{}, marked: map[*html.Node]bool{}, doubted: pr.doubted, named: map[*html.Node]bool{}, self: self}
 	for n, prose := range pr.bodies {
 		// A block named as the article body that holds a good part of
 		// the page's prose says where the story is, as schema.org markup
@@ -189,6 +190,7 @@ type pruner struct {
 	rescue   bool   // keep the larger suspects: the others' removal leaves too little (decide)
 	total    int    // prose bytes of the whole body
 	host     string // the page's site, for telling teasers of its other pages
+	self     selfLinks
 	counters []slideCounter
 }
 
@@ -218,8 +220,8 @@ const furnitureSelector = "form, header, " + sectioningFurniture + ", [hidden], 
 
 // prune selects the suspect zones under body, by their names and by the
 // furniture markers, then measures their prose in one walk and cuts them.
-func prune(body *goquery.Selection, host string) *pruner {
-	p := pruner{suspects: map[*html.Node]suspect{}, names: map[string]int{}, host: host,
+func prune(body *goquery.Selection, host string, self selfLinks) *pruner {
+	p := pruner{suspects: map[*html.Node]suspect{}, names: map[string]int{}, host: host, self: self,
 		bodies: map[*html.Node]int{}, holders: map[*html.Node]bool{}, doubted: map[*html.Node]bool{},
 		decided: map[*html.Node]action{}}
 	// Article and main elements stay whatever their class names say.
@@ -289,7 +291,7 @@ func (p *pruner) survey(n *html.Node, inP bool, depth int) int {
 	}
 	switch n.DataAtom {
 	case atom.A:
-		inP = false
+		inP = inP && p.self.is(n)
 	case atom.P, atom.Pre, atom.Blockquote:
 		inP = true
 	}
@@ -880,6 +882,7 @@ type scorer struct {
 	doubted map[*html.Node]bool
 	named   map[*html.Node]bool
 	order   []*html.Node // candidates in document order, for stable ties
+	self    selfLinks    // links to the page itself are not link text
 }
 
 // blockTags start a new block of text when rendering and end a paragraph
@@ -914,7 +917,7 @@ func (s *scorer) walk(n *html.Node, depth int, doubted bool) (text, link int) {
 			t, l := s.walk(c, depth+1, doubted)
 			text += t
 			link += l
-			if c.DataAtom == atom.A {
+			if c.DataAtom == atom.A && !s.self.is(c) {
 				// Everything inside a link is link text.
 				link += t - l
 				directLink += t

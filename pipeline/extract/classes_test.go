@@ -327,3 +327,22 @@ func TestOverlayTriggerInSentence(t *testing.T) {
 		t.Errorf("sentence cut, want %q in:\n%s", want, d.Text)
 	}
 }
+
+// TestStoryInsideLinkToItself: the template wraps the story's paragraphs,
+// or the whole story, in links to the page itself; the story is printed,
+// not dropped as a list of links, while a headline linked to the page
+// stays out.
+func TestStoryInsideLinkToItself(t *testing.T) {
+	const self = "https://news.example/2024/05/02/terminal"
+	var each strings.Builder
+	for _, p := range storyParas {
+		fmt.Fprintf(&each, `<p><a href="%s">%s</a></p>`, self, p)
+	}
+	rail := `<ul class="rail"><li><a href="/2024/05/01/fish">Fishing quotas cut again this year</a></li><li><a href="/2024/05/01/ferry">Ferry timetable changes for the winter</a></li></ul>`
+	for _, page := range []string{
+		`<html><body><div class="story"><h1><a href="/2024/05/02/terminal">Terminal approved</a></h1>` + each.String() + `</div>` + rail + `</body></html>`,
+		`<html><body><div class="story"><a href="` + self + `"><h1>Terminal approved</h1>` + storyHTML() + `</a></div>` + rail + `</body></html>`,
+	} {
+		checkStory(t, page, "Fishing quotas", "Terminal approved")
+	}
+}

@@ -114,7 +114,7 @@ func (e *Extractor) Extract(body []byte, contentType, pageURL string) (Document,
 	doc := goquery.NewDocumentFromNode(root)
 	out := readMeta(doc, pageURL)
 	var byline string
-	out.Text, byline = mainText(doc, stripSiteName(out.Title, out.SiteName), pageURL)
+	out.Text, byline = mainText(doc, stripSiteName(out.Title, out.SiteName), pageURL, out.CanonicalURL)
 	if out.Author == "" {
 		// No author in the markup: a byline line in the article ("Von
 		// Ada Field", "Text: Ada Field") at its start or end.

@@ -33,6 +33,7 @@ type renderer struct {
 	local int         // bytes in cur inside links to the same site
 	inLoc int         // depth of such links
 	host  string      // the page's site, without "www."
+	self  selfLinks   // links to the page itself, whose text is not link text
 	tags  []atom.Atom // enclosing block elements
 	row   bool        // cur holds several table cells
 	// soft marks a link boundary since the last text: a word running into
@@ -116,21 +117,26 @@ func (r *renderer) block(n *html.Node, depth int) {
 		r.tags = append(r.tags, n.DataAtom)
 	}
 	local := false
-	if n.DataAtom == atom.A {
+	link := n.DataAtom == atom.A && !r.self.is(n)
+	if link {
 		r.inA++
 		if local = r.localLink(n); local {
 			r.inLoc++
 		}
+	}
+	if n.DataAtom == atom.A {
 		r.soft = true
 	}
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		r.block(c, depth+1)
 	}
-	if n.DataAtom == atom.A {
+	if link {
 		r.inA--
 		if local {
 			r.inLoc--
 		}
+	}
+	if n.DataAtom == atom.A {
 		r.soft = true
 	}
 	if isBlock {

@@ -752,6 +752,12 @@ var negativeSubstrings = []string{
 	"most-popular", "skiplink",
 	"skip-link", "screen-reader", "sr-only", "visually-hidden", "teaser",
 	"more-stories", "morestories", "more-news", "morenews", "more-articles", "more-from",
+	// Related and most-read stories in other languages: Spanish and
+	// Portuguese, French, German, Italian, Chinese in pinyin (相关, 推荐).
+	"relacionad", "mas-leid", "mas-vist", "recomendad", "te-puede-interesar", "mais-lid", "leia-tambem",
+	"articles-lies", "lire-aussi", "plus-lus", "meme-sujet", "recommand",
+	"verwandt", "aehnlich", "meistgelesen", "empfehlung", "weitere-artikel", "mehr-zum-thema",
+	"correlati", "xiangguan", "tuijian",
 }
 
 // widgetSubstrings and widgetWords name the small furniture set inside a
@@ -1189,7 +1195,7 @@ func (s *scorer) withSiblings(best *html.Node) []*html.Node {
 		// a story around an ad or a signup box into a lead block and a
 		// "rest" block built differently. Not a zone named like
 		// boilerplate and kept only for its prose (a long notice).
-		if cc, ok := s.cands[c]; ok && !s.doubted[c] && cc.weight >= 0.3*top && float64(cc.linkText) < 0.15*float64(cc.text) {
+		if cc, ok := s.cands[c]; ok && !s.doubted[c] && cc.weight >= 0.3*top && float64(cc.linkText) < 0.15*float64(cc.text) && !teaserList(c) {
 			out = append(out, c)
 			continue
 		}
@@ -1201,6 +1207,58 @@ func (s *scorer) withSiblings(best *html.Node) []*html.Node {
 		}
 	}
 	return out
+}
+
+// teaserList reports a block made of three or more items built alike
+// (not paragraphs), most of them headed by a heading or a link: teasers
+// of other stories with their summaries, whatever the block is named.
+func teaserList(n *html.Node) bool {
+	kinds := map[string]int{}
+	headed := map[string]int{}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.ElementNode || c.DataAtom == atom.P || isHeading(c.DataAtom) {
+			continue
+		}
+		k := kindKey(c)
+		kinds[k]++
+		if headedItem(c) {
+			headed[k]++
+		}
+	}
+	for k, count := range kinds {
+		if count >= 3 && 10*headed[k] >= 6*count {
+			return true
+		}
+	}
+	return false
+}
+
+// headedItem reports an element whose first text sits in a heading or a
+// link.
+func headedItem(n *html.Node) bool {
+	var first func(n *html.Node, under bool, depth int) (found, headed bool)
+	first = func(n *html.Node, under bool, depth int) (bool, bool) {
+		if depth > 30 {
+			return true, false
+		}
+		if n.Type == html.TextNode {
+			if strings.TrimSpace(n.Data) != "" {
+				return true, under
+			}
+			return false, false
+		}
+		if n.Type == html.ElementNode && (n.DataAtom == atom.A || isHeading(n.DataAtom)) {
+			under = true
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if found, headed := first(c, under, depth+1); found {
+				return true, headed
+			}
+		}
+		return false, false
+	}
+	_, headed := first(n, false, 0)
+	return headed
 }
 
 // isArticleRoot reports an element that marks itself as the whole article.

@@ -346,3 +346,32 @@ func TestStoryInsideLinkToItself(t *testing.T) {
 		checkStory(t, page, "Fishing quotas", "Terminal approved")
 	}
 }
+
+// teasers returns n teaser items of other stories, each headed by a link
+// to another site and with a summary longer than a story paragraph.
+func teasers(n int) string {
+	var b strings.Builder
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&b, `<div class="item"><h3><a href="https://partner.example/%d">Another story number %d</a></h3><p>A summary of another story from a partner site, with a line about why it matters to readers in the harbour towns and a second line that runs on, number %d.</p></div>`, i, i, i)
+	}
+	return b.String()
+}
+
+// TestTeaserListBesideStory: a list of teasers with summaries sits beside
+// the story under a name that says nothing; it is not taken for more of
+// the story.
+func TestTeaserListBesideStory(t *testing.T) {
+	page := `<html><body><div class="page"><div class="story"><h1>Terminal approved</h1>` + storyHTML() + `</div>` +
+		`<div class="block-7">` + teasers(4) + `</div></div></body></html>`
+	checkStory(t, page, "Another story number", "summary of another story")
+}
+
+// TestRelatedNamedInOtherLanguages: related and most-read stories named in
+// the site's language, holding more prose than the story.
+func TestRelatedNamedInOtherLanguages(t *testing.T) {
+	for _, name := range []string{"noticias-relacionadas", "articles-lies", "verwandte-artikel", "articoli-correlati"} {
+		page := `<html><body><div class="story"><h1>Terminal approved</h1>` + storyHTML() + `</div>` +
+			`<section class="` + name + `">` + teasers(8) + `</section></body></html>`
+		checkStory(t, page, "Another story number", "summary of another story")
+	}
+}

@@ -76,12 +76,47 @@ func articleBlocks(doc *goquery.Document, title, pageURL string, self selfLinks)
 		})
 	}
 	s.walk(body, 0, false)
-	best := s.spread(s.markedRoot(s.sharedAncestor(s.best())))
+	best := s.spread(s.markedRoot(s.sharedAncestor(s.tableParent(s.best()))))
 	if best == nil {
 		// No paragraph worth scoring: a very short page. Print all of it.
 		best = body
 	}
 	return s.withSiblings(best)
+}
+
+// tableParent returns the parent of best when best is a table or a list
+// whose parent also holds paragraphs of prose of its own: a list article
+// (a table of films, a ranking) set among its introduction, notes and
+// references, which belong to it as much as the table does.
+func (s *scorer) tableParent(best *html.Node) *html.Node {
+	if best == nil {
+		return nil
+	}
+	x := best
+	for x.DataAtom == atom.Tbody || x.DataAtom == atom.Thead {
+		x = x.Parent
+	}
+	switch x.DataAtom {
+	case atom.Table, atom.Ul, atom.Ol, atom.Dl:
+	default:
+		return best
+	}
+	p := x.Parent
+	if p == nil || p.DataAtom == atom.Body {
+		return best
+	}
+	paras := 0
+	for c := p.FirstChild; c != nil; c = c.NextSibling {
+		if c.DataAtom == atom.P {
+			if t, l := linkStats(c, 0); t >= 80 && 4*l < t {
+				paras++
+			}
+		}
+	}
+	if paras >= 2 {
+		return p
+	}
+	return best
 }
 
 // headedBy reports whether a heading in sel (its first three) reads as

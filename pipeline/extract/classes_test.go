@@ -375,3 +375,30 @@ func TestRelatedNamedInOtherLanguages(t *testing.T) {
 		checkStory(t, page, "Another story number", "summary of another story")
 	}
 }
+
+// TestListArticle: a list article whose main block is a table, set among
+// its introduction and its notes; the notes belong to the article as much
+// as the table does.
+func TestListArticle(t *testing.T) {
+	var rows strings.Builder
+	for i := 1; i <= 30; i++ {
+		fmt.Fprintf(&rows, "<tr><td>Lighthouse %d</td><td>%d</td><td>A stone tower on the north shore, lit by oil until the keepers left and by electricity since then.</td></tr>", i, 1850+i)
+	}
+	page := `<html><body><div class="rail"><a href="/a">Home</a> <a href="/b">Places</a></div><div class="text">` +
+		`<p>` + storyParas[0] + `</p><p>` + storyParas[1] + `</p>` +
+		`<table><tbody>` + rows.String() + `</tbody></table>` +
+		`<h2>Notes</h2><ol><li>Harbour Board records, volume 3, pages 12 to 40, kept at the county archive.</li>` +
+		`<li>Keepers' logbooks from 1901 to 1955, partly transcribed by the local history society.</li></ol></div></body></html>`
+	d, err := Extract([]byte(page), "text/html", "https://wiki.example/lighthouses")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{storyParas[0], "Lighthouse 17", "Keepers' logbooks from 1901"} {
+		if !strings.Contains(d.Text, want) {
+			t.Errorf("lost %q:\n%s", want, d.Text)
+		}
+	}
+	if strings.Contains(d.Text, "Places") {
+		t.Errorf("printed the rail:\n%s", d.Text)
+	}
+}

@@ -44,6 +44,7 @@ func articleBlocks(doc *goquery.Document, title, pageURL string, self selfLinks)
 	}
 	body := sel.Nodes[0]
 	sel.Find(dropSelector).Remove()
+	dropPlaced(sel)
 	dropSectioning(sel)
 	pr := prune(sel, siteHost(pageURL), self)
 	s := scorer{cands: map[*html.Node]*cand{}, marked: map[*html.Node]bool{}, doubted: pr.doubted, named: map[*html.Node]bool{}, self: self}
@@ -173,6 +174,47 @@ func dropSectioning(body *goquery.Selection) {
 			n.Parent.RemoveChild(n)
 		}
 	})
+}
+
+// dropPlaced unlinks the short texts a page places at coordinates (an
+// inline style giving both a top or bottom and a left or right offset):
+// the labels, ticks and values of a chart or a map drawn in HTML, which
+// read as a heap of one-word lines. Flowing text is not placed so.
+func dropPlaced(body *goquery.Selection) {
+	body.Find("[style]").Each(func(_ int, s *goquery.Selection) {
+		n := s.Nodes[0]
+		if n.Parent == nil || !placedStyle(attr(n, "style")) {
+			return
+		}
+		if t, _ := linkStats(n, 0); t < placedText {
+			n.Parent.RemoveChild(n)
+		}
+	})
+}
+
+// placedText is the text, in non-space bytes, under which a placed element
+// is taken for a label.
+const placedText = 80
+
+// placedStyle reports an inline style that places its element at a
+// vertical and a horizontal offset (top or bottom, left or right; not
+// margin-top or padding-left).
+func placedStyle(style string) bool {
+	style = strings.ToLower(style)
+	if !strings.Contains(style, "top") && !strings.Contains(style, "bottom") {
+		return false
+	}
+	v, h := false, false
+	for _, prop := range strings.Split(style, ";") {
+		name, _, _ := strings.Cut(prop, ":")
+		switch strings.ToLower(strings.TrimSpace(name)) {
+		case "top", "bottom":
+			v = true
+		case "left", "right":
+			h = true
+		}
+	}
+	return v && h
 }
 
 // proseLen returns the prose under n as the pruner measures it

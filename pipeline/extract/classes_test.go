@@ -402,3 +402,16 @@ func TestListArticle(t *testing.T) {
 		t.Errorf("printed the rail:\n%s", d.Text)
 	}
 }
+
+// TestChartDrawnInHTML: a chart inside the story is drawn with text
+// elements placed at coordinates (its title, ticks and values); the
+// labels are not printed as a heap of one-word lines, the story is.
+func TestChartDrawnInHTML(t *testing.T) {
+	var chart strings.Builder
+	for i, label := range []string{"Containers handled", "$900", "million", "600", "300", "’18", "’19", "’20", "’21", "’22"} {
+		fmt.Fprintf(&chart, `<div class="lbl" style="top:%d%%;margin-top:-9px;left:%d%%;width:52px;"><p>%s</p></div>`, 5*i, 9*i, label)
+	}
+	page := `<html><body><div class="story"><h1>Terminal approved</h1><p>` + storyParas[0] + `</p><p>` + storyParas[1] + `</p>` +
+		`<div class="graphic" style="position:relative">` + chart.String() + `</div><p>` + storyParas[2] + `</p><p>` + storyParas[3] + `</p></div></body></html>`
+	checkStory(t, page, "Containers handled", "$900", "’21")
+}

@@ -34,7 +34,7 @@ var asciiFold [utf8.RuneSelf]byte
 // combining mark (part of a token, dropped from it). Above it (CJK and the
 // rest) a token rune is only put in lower case, as FTS5's unicode61 does.
 const (
-	foldLimit = 0x2000
+	foldLimit = 0x2070 // through General Punctuation (’ “ — …), all separators
 	sepRune   = -1
 	markRune  = -2
 )

@@ -4,16 +4,10 @@ import (
 	"context"
 	"errors"
 	"net/url"
-	"os"
+	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
-)
-
-var (
-	fuzzIdxOnce sync.Once
-	fuzzIdx     *SQLite
 )
 
 // Whatever an analyst types, a search either runs or is refused as a bad
@@ -23,21 +17,15 @@ func FuzzSearchQuery(f *testing.F) {
 		`title:tencent`, `sanction*`, `U.S. AT&T Wi-Fi`, `"unclosed`, `huawei AND`, `(a OR`, `title:`, `*`, `"a""b"`, `-x`, `^a +b`, `col:x`, "\x00"} {
 		f.Add(q)
 	}
+	// One index for every input, removed with the fuzz test's directory.
+	idx, err := OpenSQLite(filepath.Join(f.TempDir(), "fuzz.db"), SQLiteOptions{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { idx.Close() })
+	fillN(idx, 5)
 	f.Fuzz(func(t *testing.T, q string) {
-		fuzzIdxOnce.Do(func() {
-			// One index for every input: outlives each input's TempDir.
-			dir, err := os.MkdirTemp("", "desk-fuzz-")
-			if err != nil {
-				t.Fatal(err)
-			}
-			s, err := OpenSQLite(dir+"/fuzz.db", SQLiteOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			fillN(s, 5)
-			fuzzIdx = s
-		})
-		_, err := fuzzIdx.Search(context.Background(), SearchQuery{Q: q})
+		_, err := idx.Search(context.Background(), SearchQuery{Q: q})
 		var bq *BadQueryError
 		if err != nil && !errors.As(err, &bq) {
 			t.Fatalf("search %q: %v (want results or a BadQueryError)", q, err)

@@ -471,3 +471,38 @@ func TestReadBackAroundStoredSegment(t *testing.T) {
 		t.Errorf("found %v", got)
 	}
 }
+
+// Batches of every size, as a desk flushes what arrived, still merge:
+// the segments (and those held in memory) stay few however many
+// documents come, and every document is still found.
+func TestSegmentsStayFewWhateverTheBatches(t *testing.T) {
+	db := openDB(t)
+	ctx := context.Background()
+	x, err := Open(ctx, db, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	const maxBatch = 620
+	id := int64(0)
+	most, mostMem := 0, 0
+	for range 250 {
+		var docs []doc
+		for range 1 + r.IntN(maxBatch) {
+			id++
+			docs = append(docs, doc{id: id, title: "t", text: "common " + randText(r, 8)})
+		}
+		apply(t, x, db, docs, nil)
+		most, mostMem = max(most, len(x.st.segs)), max(mostMem, x.InMemory())
+	}
+	// Seven at most at each level from the floor up, none yet at the top.
+	if limit := (mergeFan - 1) * (maxLevel - floorLevel); most > limit {
+		t.Errorf("%d documents in batches of 1 to %d: up to %d segments, want at most %d", id, maxBatch, most, limit)
+	}
+	if limit := (mergeFan - 1) * maxBatch; mostMem > limit {
+		t.Errorf("up to %d documents in segments held in memory, want at most %d (seven batches)", mostMem, limit)
+	}
+	if got := len(search(t, x, db, "common", Options{Limit: int(id) + 1})); got != int(id) {
+		t.Errorf("'common' found in %d of %d documents", got, id)
+	}
+}

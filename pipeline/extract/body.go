@@ -44,6 +44,9 @@ func articleBlocks(doc *goquery.Document, title, pageURL string, self selfLinks)
 	}
 	body := sel.Nodes[0]
 	sel.Find(dropSelector).Remove()
+	// The story's <article>, of several, is told before the furniture
+	// goes: its headline often sits in a <header>.
+	titled := titledArticle(sel.Find("article"), title)
 	dropPlaced(sel)
 	dropSectioning(sel)
 	pr := prune(sel, siteHost(pageURL), self)
@@ -64,25 +67,51 @@ func articleBlocks(doc *goquery.Document, title, pageURL string, self selfLinks)
 		// A page with one <article> element says where its story is, as
 		// schema.org markup does; pages that list stories have several.
 		s.marked[articles.Nodes[0]] = true
-	case articles.Length() > 1 && title != "":
-		// Of several, the story is the one headed by the page's title
-		// (the others are teasers, or the next stories of an endless
-		// page).
-		articles.EachWithBreak(func(_ int, a *goquery.Selection) bool {
-			if headedBy(a, title) {
-				s.marked[a.Nodes[0]] = true
-				return false
-			}
-			return true
-		})
+	case titled != nil && contains(body, titled):
+		s.marked[titled] = true
+		s.titled = titled
 	}
 	s.walk(body, 0, false)
-	best := s.spread(s.markedRoot(s.sharedAncestor(s.tableParent(s.best()))))
+	top := s.best()
+
+
+	if s.titled != nil && !contains(s.titled, top) {
+		// The story outweighed by the next ones of an endless page.
+		if in := s.bestWithin(s.titled); in != nil {
+			top = in
+		}
+	}
+	best := s.spread(s.markedRoot(s.sharedAncestor(s.tableParent(top))))
 	if best == nil {
 		// No paragraph worth scoring: a very short page. Print all of it.
 		best = body
 	}
 	return s.withSiblings(best)
+}
+
+// titledArticle returns the article, of several, headed by the page's
+// title: the story (the others are teasers, or the next stories of an
+// endless page), the innermost when they nest (an endless page's wrapper,
+// headed by the first story's title, holds them all); nil when there is
+// one article or none, or none is so headed.
+func titledArticle(articles *goquery.Selection, title string) *html.Node {
+	if articles.Length() < 2 || title == "" {
+		return nil
+	}
+	var titled *html.Node
+	articles.EachWithBreak(func(_ int, a *goquery.Selection) bool {
+		// A teaser card linking to the story is headed alike but holds
+		// little text besides its links.
+		if t, l := linkStats(a.Nodes[0], 0); t-l < 150 || !headedBy(a, title) {
+			return titled == nil
+		}
+		if titled != nil && !contains(titled, a.Nodes[0]) {
+			return false
+		}
+		titled = a.Nodes[0]
+		return true
+	})
+	return titled
 }
 
 // tableParent returns the parent of best when best is a table or a list
@@ -125,11 +154,38 @@ func (s *scorer) tableParent(best *html.Node) *html.Node {
 func headedBy(sel *goquery.Selection, title string) bool {
 	found := false
 	sel.Find("h1, h2, h3").EachWithBreak(func(i int, h *goquery.Selection) bool {
-		t := clean(h.Text())
-		found = t != "" && (t == title || overlap(t, title) >= 0.8 && overlap(title, t) >= 0.8)
+		found = readsAsTitle(clean(h.Text()), title)
 		return !found && i < 2
 	})
 	return found
+}
+
+// titlePartSeps join a page title's parts: the headline, the site's
+// name, a section ("Paper | Story", "Story - Section - Paper").
+var titlePartSeps = []string{" | ", " - ", " – ", " — ", " :: ", " · ", " « ", " » "}
+
+// readsAsTitle reports whether the heading t reads as the page title: the
+// same words, or most of them, as the whole title or as one of its parts
+// (a site name the metadata did not name, before or after the headline).
+func readsAsTitle(t, title string) bool {
+	if t == "" {
+		return false
+	}
+	similar := func(a, b string) bool { return a == b || overlap(a, b) >= 0.8 && overlap(b, a) >= 0.8 }
+	if similar(t, title) {
+		return true
+	}
+	for _, sep := range titlePartSeps {
+		if !strings.Contains(title, sep) {
+			continue
+		}
+		for _, part := range strings.Split(title, sep) {
+			if part = strings.TrimSpace(part); len(strings.Fields(part)) >= 3 && similar(t, part) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // dropSelector matches elements never part of an article body: scripts,
@@ -883,7 +939,7 @@ var negativeWords = map[string]bool{
 
 // negativeClasses mark boilerplate only as a whole class name.
 var negativeClasses = map[string]bool{
-	"hidden": true, "hide": true, "d-none": true, "invisible": true, "alert": true, "date": true,
+	"hidden": true, "hide": true, "d-none": true, "dn": true, "invisible": true, "alert": true, "date": true,
 }
 
 var positiveSubstrings = []string{
@@ -966,6 +1022,9 @@ type scorer struct {
 	named   map[*html.Node]bool
 	order   []*html.Node // candidates in document order, for stable ties
 	self    selfLinks    // links to the page itself are not link text
+	// titled is the <article>, of several, headed by the page's title:
+	// the story, whatever the length of the others.
+	titled *html.Node
 }
 
 // blockTags start a new block of text when rendering and end a paragraph
@@ -1089,6 +1148,19 @@ func (s *scorer) final(n *html.Node) float64 {
 		f *= 2
 	}
 	return f
+}
+
+// bestWithin returns the best-scoring candidate under root, nil when it
+// holds none.
+func (s *scorer) bestWithin(root *html.Node) *html.Node {
+	var best *html.Node
+	bestScore := 0.0
+	for _, n := range s.order {
+		if f := s.final(n); f > bestScore && contains(root, n) {
+			best, bestScore = n, f
+		}
+	}
+	return best
 }
 
 func (s *scorer) best() *html.Node {

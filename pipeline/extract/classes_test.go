@@ -415,3 +415,20 @@ func TestChartDrawnInHTML(t *testing.T) {
 		`<div class="graphic" style="position:relative">` + chart.String() + `</div><p>` + storyParas[2] + `</p><p>` + storyParas[3] + `</p></div></body></html>`
 	checkStory(t, page, "Containers handled", "$900", "’21")
 }
+
+// TestStoryInEndlessPage: an endless page wraps the story and the next
+// stories, each an <article> headed in a <header>, in one outer <article>;
+// the next story is longer, a teaser card inside the story links to it
+// under the same headline, and the page title puts the site's name first.
+// The story is printed, the next one is not.
+func TestStoryInEndlessPage(t *testing.T) {
+	var next strings.Builder
+	for j := 0; j < 8; j++ {
+		fmt.Fprintf(&next, "<p>Next story, paragraph %d: the fishing fleet will land less cod and haddock this year after the quotas were cut by a fifth at the regional talks.</p>", j)
+	}
+	page := `<html><head><title>Harbour Courier | Terminal approved by the council</title></head><body>` +
+		`<article class="post"><article class="entry"><header><h1>Terminal approved by the council</h1></header>` + storyHTML() +
+		`<article class="card"><h3><a href="/2024/05/02/terminal">Terminal approved by the council</a></h3></article></article>` +
+		`<article class="entry"><header><h1>Fishing quotas cut again</h1></header>` + next.String() + `</article></article></body></html>`
+	checkStory(t, page, "Next story")
+}

@@ -73,7 +73,6 @@ func articleBlocks(doc *goquery.Document, title, pageURL string, self selfLinks)
 	}
 	s.walk(body, 0, false)
 	top := s.best()
-
 	if s.titled != nil && !contains(s.titled, top) {
 		// The story outweighed by the next ones of an endless page.
 		if in := s.bestWithin(s.titled); in != nil {

@@ -432,3 +432,14 @@ func TestStoryInEndlessPage(t *testing.T) {
 		`<article class="entry"><header><h1>Fishing quotas cut again</h1></header>` + next.String() + `</article></article></body></html>`
 	checkStory(t, page, "Next story")
 }
+
+// TestDropCap: the story's first letter, enlarged, is set in a block of
+// its own; the first word is printed whole.
+func TestDropCap(t *testing.T) {
+	page := `<html><body><article><h1>Terminal approved</h1><div class="first"><div class="cap">T</div><p>` + storyParas[0][1:] + `</p></div>` +
+		`<p>` + strings.Join(storyParas[1:], `</p><p>`) + `</p><div class="x">A</div><p>Big letter beside a capitalised paragraph is not joined to it.</p></article></body></html>`
+	d := checkStory(t, page)
+	if strings.Contains(d.Text, "ABig") {
+		t.Errorf("joined a letter to a capitalised paragraph:\n%s", d.Text)
+	}
+}

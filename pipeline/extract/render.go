@@ -228,12 +228,30 @@ func (r *renderer) flush() {
 // finish drops link lists, boilerplate lines, the headline and repeats, and
 // joins the rest with blank lines.
 func (r *renderer) finish(title string) string {
-	ps := r.paras
+	ps := joinDropCaps(r.paras)
 	dropLinkLists(ps)
 	dropFurniture(ps, title)
 	dropCredits(ps)
 	dropEdgeLabels(ps)
 	return joinParas(ps)
+}
+
+// joinDropCaps joins a drop cap set in a block of its own (a story's
+// first letter, enlarged) to the paragraph it begins: a lone capital
+// letter followed by a paragraph that starts in lower case, "T" and
+// "urkey, Poland ...", is one word.
+func joinDropCaps(ps []para) []para {
+	for i := 0; i+1 < len(ps); i++ {
+		first, n := utf8.DecodeRuneInString(ps[i].text)
+		next, _ := utf8.DecodeRuneInString(ps[i+1].text)
+		if n != len(ps[i].text) || !unicode.IsUpper(first) || !unicode.IsLower(next) {
+			continue
+		}
+		ps[i+1].text = ps[i].text + ps[i+1].text
+		ps[i+1].visible += ps[i].visible
+		ps = append(ps[:i], ps[i+1:]...)
+	}
+	return ps
 }
 
 // dropLinkLists drops link-dense paragraphs at the start or the end, and

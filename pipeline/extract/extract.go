@@ -6,16 +6,20 @@
 //
 // The body is chosen in three steps. Zones that are boilerplate by tag,
 // class, id or role (navigation, share bars, comments, "related" lists,
-// cookie banners, teaser grids) are dropped, unless they hold most of the
-// page's prose, or hold the block named as the article body. The remaining
-// blocks are scored by their text and link density and the container with
-// the most paragraph text wins, widened to the element the page marks as
-// its article, or to its <main> when the text is spread over sections of
-// similar size, and joined by sibling blocks of the same kind when the
-// story is split between ads. That
-// container is printed block by block: lists, tables and quotes stay;
-// headlines, captions, link lists, furniture lines ("Share", "Read more:")
-// and repeated paragraphs go.
+// cookie banners, teaser grids, chart labels placed at coordinates) are
+// dropped, unless they hold most of the page's prose, or hold the block
+// named as the article body; class names are read in English and, for
+// comments and related stories, in the main European languages and
+// pinyin. The remaining blocks are scored by their text and link density
+// (a link to the page itself is not a way out of it) and the container
+// with the most paragraph text wins, unless the page has several
+// <article> elements and another is headed by its title; it is widened to
+// the element the page marks as its article, to its <main> when the text
+// is spread over sections of similar size, or from a table to the list
+// article around it, and joined by sibling blocks that hold more of the
+// story between ads (not teaser lists). That container is printed block by
+// block: lists, tables and quotes stay; headlines, captions, link lists,
+// furniture lines ("Share", "Read more:") and repeated paragraphs go.
 //
 // The page is decoded to UTF-8 by internal/charset (the detector package
 // feed uses too), parsed with golang.org/x/net/html

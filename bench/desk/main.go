@@ -1,9 +1,12 @@
 // Command desk measures the analyst desk's index (docs/benchmarks.md):
 //
-//   - indexing: articles of about 5 KB published to ARTICLES on an embedded
-//     NATS server, read by the desk's indexer (bus.Follow, an ordered
-//     consumer) into a new SQLite/FTS5 index, all on one core
-//     (GOMAXPROCS=1: the server, the consumer and SQLite share it);
+//   - indexing: articles of about 5 KB published to ARTICLES on a NATS
+//     server run in a child process (this program again, -phase nats), as
+//     in a deployment, where the desk and nats-server are processes of
+//     their own; then read over TCP by the desk's indexer (bus.Follow, an
+//     ordered consumer) into a new index in this process, on one core
+//     (GOMAXPROCS=1). It prints articles per CPU-second of this process
+//     alone (the desk's core) and of this process and the server together;
 //
 //   - search and the console: an index of 1,000,000 generated articles and
 //     1,000,000 alerts, built once into -big (reused when it is there), then
@@ -15,6 +18,10 @@
 //     go run ./bench/desk -phase index -n 20000           # indexing only
 //     go run ./bench/desk -phase big -big /tmp/desk-1m.db # build or reuse the big index, then measure
 //
+// -phase nats is internal: the child that serves NATS for the indexing
+// measure (store in -store, address printed on stdout, stops when its
+// stdin closes).
+//
 // Text: the word frequencies of the 181 hand-annotated article bodies of
 // pipeline/extract/testdata/extraction-bench/ground-truth.json.gz (English
 // news and blog prose); the indexing articles are those bodies cut or
@@ -25,6 +32,7 @@
 package main
 
 import (
+	"bufio"
 	"compress/gzip"
 	"context"
 	"encoding/json"
@@ -55,7 +63,8 @@ import (
 
 func main() {
 	var (
-		phase   = flag.String("phase", "all", "index, big, query (the measuring half of big, in its own process) or all")
+		phase   = flag.String("phase", "all", "index, big, query (the measuring half of big, in its own process), nats (the server of index, in its own process) or all")
+		store   = flag.String("store", "", "with -phase nats: the JetStream store directory")
 		n       = flag.Int("n", 30000, "articles for the indexing measure")
 		size    = flag.Int("size", 5000, "bytes per article for the indexing measure")
 		bigN    = flag.Int("big-n", 1_000_000, "articles (and alerts) of the big index")
@@ -67,6 +76,10 @@ func main() {
 	)
 	flag.Parse()
 	cpuprofile = *prof
+	if *phase == "nats" {
+		serveNATS(*store)
+		return
+	}
 	bodies, err := loadBodies(*corpus)
 	if err != nil {
 		fail(err)
@@ -90,8 +103,15 @@ func main() {
 
 var cpuprofile string
 
+// cleanups run, newest first, before fail exits: os.Exit skips deferred
+// calls, and the NATS child and its store must not outlive the program.
+var cleanups []func()
+
 func fail(err error) {
 	fmt.Fprintln(os.Stderr, "bench/desk:", err)
+	for i := len(cleanups) - 1; i >= 0; i-- {
+		cleanups[i]()
+	}
 	os.Exit(1)
 }
 
@@ -160,24 +180,130 @@ func maxRSS() int64 {
 	return 0
 }
 
-// indexing publishes n articles of about size bytes to ARTICLES, then
-// times the desk's indexer reading them into a new index on one core.
+// serveNATS is the child of the indexing measure: a NATS server with
+// JetStream on 127.0.0.1, its client URL the first line on stdout. Each
+// line "cpu" on stdin is answered with this process's user and system CPU
+// time in nanoseconds; at the end of stdin (the parent closed it, or
+// died) the server stops and the process exits.
+func serveNATS(store string) {
+	if store == "" {
+		fail(fmt.Errorf("-phase nats needs -store DIR"))
+	}
+	srv, err := embedded.Start(embedded.Config{Host: "127.0.0.1", Port: -1, StoreDir: store})
+	if err != nil {
+		fail(err)
+	}
+	fmt.Println(srv.ClientURL())
+	in := bufio.NewScanner(os.Stdin)
+	for in.Scan() {
+		if in.Text() == "cpu" {
+			u, s := cpuSplit()
+			fmt.Println(u.Nanoseconds(), s.Nanoseconds())
+		}
+	}
+	srv.Shutdown()
+	srv.WaitForShutdown()
+}
+
+// natsChild is the running child of serveNATS, seen from the parent.
+type natsChild struct {
+	cmd *exec.Cmd
+	in  io.WriteCloser
+	out *bufio.Scanner
+	url string
+	// stopped: waited for, so its pid may be another process's now.
+	stopped bool
+}
+
+// startNATSChild runs this program again as the NATS server, in a process
+// group of its own, killed if this process dies (Pdeathsig), by fail, or
+// when its stdin closes.
+func startNATSChild(store string) *natsChild {
+	exe, err := os.Executable()
+	if err != nil {
+		fail(err)
+	}
+	cmd := exec.Command(exe, "-phase", "nats", "-store", store)
+	cmd.Env = append(os.Environ(), "GOMAXPROCS=1")
+	cmd.Stderr = os.Stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		fail(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		fail(err)
+	}
+	// Pdeathsig fires when the thread that forked exits, not the process:
+	// keep this goroutine on its thread while starting the child (Go does
+	// not end a thread it runs goroutines on unless one exits locked).
+	runtime.LockOSThread()
+	err = cmd.Start()
+	runtime.UnlockOSThread()
+	if err != nil {
+		fail(err)
+	}
+	c := &natsChild{cmd: cmd, in: in, out: bufio.NewScanner(out)}
+	cleanups = append(cleanups, func() {
+		if !c.stopped {
+			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			cmd.Wait()
+		}
+	})
+	if !c.out.Scan() {
+		fail(fmt.Errorf("nats child: no address (%v)", c.out.Err()))
+	}
+	c.url = c.out.Text()
+	return c
+}
+
+// cpu asks the child for its CPU time so far.
+func (c *natsChild) cpu() time.Duration {
+	if _, err := io.WriteString(c.in, "cpu\n"); err != nil {
+		fail(fmt.Errorf("nats child: %w", err))
+	}
+	var u, s int64
+	if !c.out.Scan() {
+		fail(fmt.Errorf("nats child: no answer (%v)", c.out.Err()))
+	}
+	if _, err := fmt.Sscan(c.out.Text(), &u, &s); err != nil {
+		fail(fmt.Errorf("nats child: %q: %w", c.out.Text(), err))
+	}
+	return time.Duration(u + s)
+}
+
+// stop ends the child and waits for it to exit.
+func (c *natsChild) stop() {
+	c.in.Close()
+	done := make(chan struct{})
+	go func() { c.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		syscall.Kill(-c.cmd.Process.Pid, syscall.SIGKILL)
+		<-done
+	}
+	c.stopped = true
+}
+
+// indexing publishes n articles of about size bytes to ARTICLES on a NATS
+// server in a child process, then times the desk's indexer reading them
+// into a new index on one core of this process.
 func indexing(bodies []string, n, size int) {
 	runtime.GOMAXPROCS(1)
 	dir, err := os.MkdirTemp("", "bench-desk-")
 	if err != nil {
 		fail(err)
 	}
+	cleanups = append(cleanups, func() { os.RemoveAll(dir) })
 	defer os.RemoveAll(dir)
-	srv, err := embedded.Start(embedded.Config{Host: "127.0.0.1", Port: -1, StoreDir: filepath.Join(dir, "nats")})
-	if err != nil {
-		fail(err)
-	}
-	defer srv.Shutdown()
+	srv := startNATSChild(filepath.Join(dir, "nats"))
+	defer srv.stop()
 	ctx := context.Background()
 	log := slog.New(slog.DiscardHandler)
 	o := bus.DefaultOptions()
-	o.URL = srv.ClientURL()
+	o.URL = srv.url
 	c, err := bus.Connect(ctx, o, log)
 	if err != nil {
 		fail(err)
@@ -222,6 +348,7 @@ func indexing(bodies []string, n, size int) {
 		pprof.StartCPUProfile(f)
 		defer pprof.StopCPUProfile()
 	}
+	srvCPU0 := srv.cpu()
 	user0, sys0 := cpuSplit()
 	cpu0, t0 := user0+sys0, time.Now()
 	go func() { x.Run(rctx); close(done) }()
@@ -230,6 +357,7 @@ func indexing(bodies []string, n, size int) {
 	}
 	wall, cpu := time.Since(t0), cpuTime()-cpu0
 	user1, sys1 := cpuSplit()
+	srvCPU := srv.cpu() - srvCPU0
 	cancel()
 	<-done
 	cnt, _ := idx.Counts(ctx)
@@ -240,9 +368,11 @@ func indexing(bodies []string, n, size int) {
 		fail(err)
 	}
 	cpuClose = cpuTime() - cpuClose
-	fmt.Printf("indexing: %d articles (%.1f KB each) from ARTICLES into a new index, GOMAXPROCS=1\n", cnt.Articles, float64(total)/float64(n)/1000)
-	fmt.Printf("  %.1f s wall, %.1f s CPU: %.0f articles/s wall, %.0f per CPU-second (%.1f MB/s of text)\n",
+	fmt.Printf("indexing: %d articles (%.1f KB each) from ARTICLES into a new index, GOMAXPROCS=1, NATS server in a child process\n", cnt.Articles, float64(total)/float64(n)/1000)
+	fmt.Printf("  desk process alone: %.1f s wall, %.2f s CPU: %.0f articles/s wall, %.0f per CPU-second (%.1f MB/s of text)\n",
 		wall.Seconds(), cpu.Seconds(), float64(n)/wall.Seconds(), float64(n)/cpu.Seconds(), float64(total)/wall.Seconds()/1e6)
+	fmt.Printf("  desk + NATS server: %.2f s CPU (server %.2f s): %.0f per CPU-second\n",
+		(cpu + srvCPU).Seconds(), srvCPU.Seconds(), float64(n)/(cpu+srvCPU).Seconds())
 	fmt.Printf("  CPU: %.2f s user, %.2f s system; peak RSS %d MB; closing the index after: %.2f s CPU\n",
 		(user1 - user0).Seconds(), (sys1 - sys0).Seconds(), maxRSS()>>20, cpuClose.Seconds())
 }

@@ -233,6 +233,7 @@ func (r *renderer) finish(title string) string {
 	dropFurniture(ps, title)
 	dropCredits(ps)
 	dropEdgeLabels(ps)
+	dropLeadingDatelines(ps)
 	return joinParas(ps)
 }
 
@@ -346,6 +347,51 @@ func dropEdgeLabels(ps []para) {
 		}
 		ps[i].drop = true
 	}
+}
+
+// dropLeadingDatelines drops the date stamps among the lines before the
+// story's first sentence, wherever the stamp word sits in them ("Dec. 6,
+// 2024, 10:00 PM / Updated Dec. 7", "Le Monde | 04.05.2015 • Mis à jour
+// le 05.05.2015 | Par ..."): short, holding a digit and a stamp word
+// (datelineStarts), not ending as a sentence does.
+func dropLeadingDatelines(ps []para) {
+	for i := 0; i < len(ps) && i < 6; i++ {
+		p := &ps[i]
+		if p.drop {
+			continue
+		}
+		if datelineLine(p.text) {
+			p.drop = true
+			continue
+		}
+		if !isLabel(p) {
+			return
+		}
+	}
+}
+
+// datelineLine reports a date stamp line (dropLeadingDatelines).
+func datelineLine(s string) bool {
+	if len(strings.Fields(s)) > 30 || !strings.ContainsAny(s, "0123456789") {
+		return false
+	}
+	last, _ := utf8.DecodeLastRuneInString(s)
+	switch last {
+	case '.', '!', '?', '。', '！', '？':
+		return false
+	}
+	l := strings.ToLower(s)
+	for _, w := range datelineStarts {
+		if i := strings.Index(l, w); i >= 0 && (i == 0 || !unicode.IsLetter(lastRune(l[:i]))) {
+			return true
+		}
+	}
+	return false
+}
+
+func lastRune(s string) rune {
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return r
 }
 
 // joinParas joins the paragraphs kept with blank lines, without repeats:

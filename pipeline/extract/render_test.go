@@ -1,6 +1,9 @@
 package extract
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestBoilerLine(t *testing.T) {
 	furniture := []string{
@@ -40,5 +43,33 @@ func TestCreditLine(t *testing.T) {
 		if got := creditLine(s); got != want {
 			t.Errorf("creditLine(%q) = %v, want %v", s, got, want)
 		}
+	}
+}
+
+func TestLeadingDatelines(t *testing.T) {
+	for _, c := range []struct {
+		line string
+		want bool
+	}{
+		{"Dec. 6, 2024, 10:00 PM UTC / Updated Dec. 7, 2024, 12:43 PM UTC", true},
+		{"Le Monde | 04.05.2015 à 13h36 • Mis à jour le 05.05.2015 à 20h13 | Par Ada Field", true},
+		{"El Diario | 2 de mayo de 2024 | Actualizado a las 10:15", true},
+		{"The council updated its plan on 3 May after residents objected.", false},
+		{"Unpublished 2019 draft", false},
+		{"Madrid, 2 de mayo", false},
+	} {
+		if got := datelineLine(c.line); got != c.want {
+			t.Errorf("datelineLine(%q) = %v, want %v", c.line, got, c.want)
+		}
+	}
+	// Only before the story's first sentence.
+	page := `<html><body><article><h1>Terminal approved</h1><p>News Example | 2 May 2024 | Updated 3 May 2024, 10:15</p>` + storyHTML() +
+		`<p>Residents updated 2 of their 5 objections</p></article></body></html>`
+	d, err := Extract([]byte(page), "text/html", "https://news.example/a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(d.Text, "News Example | 2 May") || !strings.Contains(d.Text, "Residents updated 2 of") {
+		t.Errorf("dateline kept or story line dropped:\n%s", d.Text)
 	}
 }

@@ -1357,8 +1357,9 @@ func (s *scorer) withSiblings(best *html.Node) []*html.Node {
 }
 
 // teaserList reports a block made of three or more items built alike
-// (not paragraphs), most of them headed by a heading or a link: teasers
-// of other stories with their summaries, whatever the block is named.
+// (not paragraphs), most of them headed by a heading or a link, or made of
+// parts (a name and a date above a text): teasers of other stories with
+// their summaries, or readers' comments, whatever the block is named.
 func teaserList(n *html.Node) bool {
 	kinds := map[string]int{}
 	headed := map[string]int{}
@@ -1368,7 +1369,7 @@ func teaserList(n *html.Node) bool {
 		}
 		k := kindKey(c)
 		kinds[k]++
-		if headedItem(c) {
+		if headedItem(c) || elementChildren(c) >= 2 {
 			headed[k]++
 		}
 	}
@@ -1378,6 +1379,17 @@ func teaserList(n *html.Node) bool {
 		}
 	}
 	return false
+}
+
+// elementChildren counts the element children of n.
+func elementChildren(n *html.Node) int {
+	k := 0
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode {
+			k++
+		}
+	}
+	return k
 }
 
 // headedItem reports an element whose first text sits in a heading or a

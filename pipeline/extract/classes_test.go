@@ -443,3 +443,16 @@ func TestDropCap(t *testing.T) {
 		t.Errorf("joined a letter to a capitalised paragraph:\n%s", d.Text)
 	}
 }
+
+// TestThreadBesideStory: a short thread of readers' comments, named
+// neutrally and without links, sits beside the story; it is not taken for
+// more of the story.
+func TestThreadBesideStory(t *testing.T) {
+	var thread strings.Builder
+	for i := 1; i <= 3; i++ {
+		fmt.Fprintf(&thread, `<div class="c"><div class="who">Reader %d, 3 days ago</div><div class="says">Comment %d: I live near the port and I think the council should have listened to the residents first.</div></div>`, i, i)
+	}
+	page := `<html><body><div class="page"><div class="story"><h1>Terminal approved</h1>` + storyHTML() + `</div>` +
+		`<div class="block-9">` + thread.String() + `</div></div></body></html>`
+	checkStory(t, page, "Comment 2:")
+}

@@ -202,3 +202,68 @@ func liveHeap() uint64 {
 	metrics.Read(s)
 	return s[0].Value.Uint64()
 }
+
+// runIDs (-mode ids) follows, in this process, the memory the embedded
+// NATS server keeps for the ids in a stream's duplicate window: rate
+// one-byte messages a second, each with its own Msg-Id, into a stream
+// whose window is window, for duration, printing the live heap every
+// 10 s. The server drops an id from its lookup table when it leaves the
+// window but trims its list of ids only when two thirds of it are gone,
+// so the memory rises past the full window's and falls back in a cycle.
+func runIDs(rate float64, window, duration time.Duration) error {
+	if window <= 0 {
+		return fmt.Errorf("-mode ids needs a -window")
+	}
+	dir, err := os.MkdirTemp("", "soak-ids-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	srv, err := embedded.Start(embedded.Config{Port: -1, StoreDir: dir})
+	if err != nil {
+		return err
+	}
+	defer func() { srv.Shutdown(); srv.WaitForShutdown() }()
+	nc, err := nats.Connect("", nats.InProcessServer(srv))
+	if err != nil {
+		return err
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(8192))
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "IDS", Subjects: []string{"ids.>"},
+		Storage: jetstream.FileStorage, Duplicates: window, MaxAge: 24 * time.Hour}); err != nil {
+		return err
+	}
+	base := liveHeap()
+	fmt.Printf("\n## The server's ids in a duplicate window of %s, %.0f ids a second\n\n", window, rate)
+	fmt.Printf("| t | ids published | ids in the window | live heap over the start MiB |\n|---|---|---|---|\n")
+	const tick = 100 * time.Millisecond
+	perTick := max(1, int(rate*tick.Seconds()))
+	start := time.Now()
+	next, report, n := start, start.Add(10*time.Second), 0
+	for time.Since(start) < duration {
+		for range perTick {
+			n++
+			if _, err := js.PublishAsync("ids.x", []byte("x"), jetstream.WithMsgID(fmt.Sprintf("a:%032x", n))); err != nil {
+				return err
+			}
+		}
+		select {
+		case <-js.PublishAsyncComplete():
+		case <-time.After(time.Minute):
+			return fmt.Errorf("no publish acks within a minute")
+		}
+		if now := time.Now(); !now.Before(report) {
+			inWindow := min(float64(n), rate*window.Seconds())
+			fmt.Printf("| %.0fs | %d | %.0f | %.1f |\n", now.Sub(start).Seconds(), n, inWindow, float64(int64(liveHeap())-int64(base))/(1<<20))
+			report = report.Add(10 * time.Second)
+		}
+		next = next.Add(tick)
+		time.Sleep(time.Until(next))
+	}
+	return nil
+}

@@ -8,6 +8,7 @@
 //	go run ./bench/soak -window 0 -duration 12m   # newsmon's default windows: memory grows for days
 //	go run ./bench/soak -mode publish             # articles straight into ARTICLES, no feeds
 //	go run ./bench/soak -mode keys                # what the NATS server keeps per key and id
+//	go run ./bench/soak -mode ids -rate 2000 -window 1m -duration 6m   # the server's ids in a duplicate window over time
 //
 // The real `newsmon` binary (built from ./cmd/newsmon) runs as a child
 // process, so that its resident memory is what an operator would see. Its
@@ -111,6 +112,12 @@ func main() {
 	flag.Parse()
 	if o.mode == "keys" {
 		if err := runKeys(*keys); err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
+	if o.mode == "ids" {
+		if err := runIDs(o.rate, o.window, o.duration); err != nil {
 			log.Fatal(err)
 		}
 		return

@@ -479,21 +479,8 @@ func (w *Writer) Flush(ctx context.Context, db DB) error {
 	}
 	w.b = nil
 	// Rewrite segments the deletes emptied or halved.
-	for i := 0; i < len(w.st.segs); i++ {
-		s := w.st.segs[i]
-		if !w.touched[s] || s.nDead*2 <= len(s.ids) {
-			continue
-		}
-		m, err := merge(ctx, db, []*segment{s}, s.level)
-		if err != nil {
-			return err
-		}
-		if m == nil {
-			w.st.segs = slices.Delete(w.st.segs, i, i+1)
-			i--
-			continue
-		}
-		w.st.segs[i] = m
+	if err := w.rewriteAlone(ctx, db, func(s *segment) bool { return w.touched[s] && s.nDead*2 > len(s.ids) }); err != nil {
+		return err
 	}
 	for {
 		n := len(w.st.segs)
@@ -521,9 +508,16 @@ func (w *Writer) Flush(ctx context.Context, db DB) error {
 	if !w.persist {
 		return nil
 	}
+	return w.rewriteAlone(ctx, db, (*segment).inMemory)
+}
+
+// rewriteAlone writes each segment pick chooses anew on its own (a merge
+// of one: its deleted documents dropped, a segment in memory stored), and
+// drops those with nothing left alive.
+func (w *Writer) rewriteAlone(ctx context.Context, db DB, pick func(*segment) bool) error {
 	for i := 0; i < len(w.st.segs); i++ {
 		s := w.st.segs[i]
-		if !s.inMemory() {
+		if !pick(s) {
 			continue
 		}
 		m, err := merge(ctx, db, []*segment{s}, s.level)

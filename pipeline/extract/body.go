@@ -218,13 +218,17 @@ func dropSectioning(body *goquery.Selection) {
 	if zones.Length() == 0 {
 		return
 	}
-	total := proseLen(body.Nodes[0], false, 0)
+	// Prose is measured as the pruner measures it (pruner.survey), by a
+	// pruner of its own that judges nothing. It knows no page URL, so a
+	// link to the page itself is link text here, as any other link.
+	prose := func(n *html.Node) int { return (&pruner{}).survey(n, false, 0) }
+	total := prose(body.Nodes[0])
 	zones.Each(func(_ int, z *goquery.Selection) {
 		n := z.Nodes[0]
 		if n.Parent == nil {
 			return
 		}
-		if total == 0 || 10*proseLen(n, false, 0) < 9*total {
+		if total == 0 || 10*prose(n) < 9*total {
 			n.Parent.RemoveChild(n)
 		}
 	})
@@ -269,31 +273,6 @@ func placedStyle(style string) bool {
 		}
 	}
 	return v && h
-}
-
-// proseLen returns the prose under n as the pruner measures it
-// (pruner.survey): paragraph text, or text long enough to be a sentence.
-func proseLen(n *html.Node, inP bool, depth int) int {
-	if n.Type == html.TextNode {
-		if l := visibleLen(n.Data); inP || l >= 40 {
-			return l
-		}
-		return 0
-	}
-	if n.Type != html.ElementNode || depth > maxDepth {
-		return 0
-	}
-	switch n.DataAtom {
-	case atom.A:
-		inP = false
-	case atom.P, atom.Pre, atom.Blockquote:
-		inP = true
-	}
-	t := 0
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		t += proseLen(c, inP, depth+1)
-	}
-	return t
 }
 
 // schemaSelector matches schema.org microdata naming an element the article

@@ -38,7 +38,6 @@ import (
 	"newsmon/pipeline"
 	"newsmon/pipeline/bus"
 	"newsmon/pipeline/bus/embedded"
-	"newsmon/pipeline/rules"
 )
 
 func main() {
@@ -138,7 +137,7 @@ func runAll(ctx context.Context, args []string, getenv envflag.Getenv, stdout, s
 	if err != nil {
 		return err
 	}
-	set, err := rules.LoadDir(tagc.Rules)
+	set, err := tagc.LoadRules()
 	if err != nil {
 		return err
 	}

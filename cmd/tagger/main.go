@@ -27,7 +27,6 @@ import (
 	"newsmon/cmd/internal/opsserver"
 	"newsmon/cmd/internal/taggerd"
 	"newsmon/pipeline/bus"
-	"newsmon/pipeline/rules"
 )
 
 func main() {
@@ -88,7 +87,7 @@ func serve(ctx context.Context, args []string, getenv envflag.Getenv, stderr io.
 	}
 	// A broken rule set stops the tagger before it starts, with every
 	// problem as file:line: reason.
-	set, err := rules.LoadDir(tagc.Rules)
+	set, err := tagc.LoadRules()
 	if err != nil {
 		return err
 	}

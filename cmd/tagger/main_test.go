@@ -86,6 +86,16 @@ func TestUnknownCommand(t *testing.T) {
 	}
 }
 
+// A rule folder that is not there stops the service before it connects,
+// with an error that names the folder and how to give one.
+func TestMissingRulesFolder(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "no-such-rules")
+	_, err := runArgs(t, "run", "-rules", dir, "-nats", "nats://127.0.0.1:1")
+	if err == nil || !strings.Contains(err.Error(), dir) || !strings.Contains(err.Error(), "-rules DIR") {
+		t.Errorf("err = %v, want one naming %s and -rules DIR", err, dir)
+	}
+}
+
 // Every variable deploy/env/tagger.env sets is one `tagger -h` names.
 func TestDeployEnvFile(t *testing.T) {
 	var help bytes.Buffer

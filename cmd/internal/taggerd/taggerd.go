@@ -6,6 +6,9 @@ package taggerd
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"time"
@@ -35,6 +38,17 @@ func (s *Settings) Register(e *envflag.FlagSet) {
 	e.String(&s.Rules, "rules", "TAGGER_RULES", "rules", "folder of rule files (*.yaml)")
 	e.Duration(&s.ReloadPoll, "reload-poll", "TAGGER_RELOAD_POLL", 5*time.Second, "how often the rules folder is checked for changes (0: only on SIGHUP)")
 	e.Int(&s.Workers, "tagger-workers", "TAGGER_WORKERS", 4, "articles matched at once")
+}
+
+// LoadRules loads the rule folder of -rules. A folder that is not there is
+// the first thing a newcomer running the command outside the repository
+// meets, so the error says how to name one.
+func (s *Settings) LoadRules() (*rules.Set, error) {
+	set, err := rules.LoadDir(s.Rules)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w (the rules shipped with newsmon are in the repository's rules/: run from its root, or give -rules DIR or TAGGER_RULES)", err)
+	}
+	return set, err
 }
 
 // Run consumes articles with the rule set loaded from s.Rules until ctx

@@ -1,7 +1,8 @@
 // Command newsmon runs the whole pipeline on one machine: an embedded NATS
-// server with JetStream, the ingester, the tagger and delivery (notify:
-// the sinks of -sinks, if any, and spike alerts) in one process, and
-// every alert printed on stdout as one readable line. The embedded server
+// server with JetStream, the ingester, the tagger, the desk (the analysts'
+// console, whose address it prints at start) and delivery (notify: the
+// sinks of -sinks, if any, and spike alerts) in one process, and every
+// alert printed on stdout as one readable line. The embedded server
 // listens on 127.0.0.1:4222, so `nats sub 'alerts.>'` works beside it.
 //
 //	newsmon [run] [flags]     everything in one process, on an embedded server it sets up itself

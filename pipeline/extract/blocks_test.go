@@ -193,3 +193,34 @@ func TestExpandableText(t *testing.T) {
 		t.Errorf("folded text lost:\n%s", d.Text)
 	}
 }
+
+// TestLeadParagraphsInWrappers: a template that wraps each of the first
+// paragraphs in a block of its own (div.firstPar, div.secondPar), then
+// breaks the story with a box of related links before the rest, loses
+// none of the lead; the related links and a linked promotion set in the
+// same kind of wrapper stay out.
+func TestLeadParagraphsInWrappers(t *testing.T) {
+	lead := []string{
+		"Ferries between the two harbours were halted on Monday after a crack was found in the hull of the larger of the two boats during a routine inspection.",
+		"The operator said passengers with tickets for the coming week would be carried by coach, a journey that takes about twice as long as the crossing.",
+		"Inspectors from the maritime authority are expected to decide by Friday whether the boat can be repaired in the harbour or must go to a dry dock.",
+	}
+	var b strings.Builder
+	for i, p := range lead {
+		fmt.Fprintf(&b, `<div class="par%d"><p>%s</p></div>`, i+1, p)
+	}
+	promo := "Get the morning briefing: the stories that matter, in your inbox before seven"
+	page := `<html><body><div id="main"><h1>Ferries halted</h1>` + b.String() +
+		`<div class="promo-box"><p><a href="/newsletters/morning">` + promo + `</a></p></div>` +
+		`<div class="related"><h2>Related</h2><ul><li><a href="/a">Harbour dues to rise</a></li><li><a href="/b">New coach timetable</a></li><li><a href="/c">Boatyard wins contract</a></li></ul></div>` +
+		`<div class="body">` + storyHTML() + `</div></div></body></html>`
+	d := checkStory(t, page, "Harbour dues to rise", promo)
+	for _, p := range lead {
+		if !strings.Contains(d.Text, p) {
+			t.Errorf("lead paragraph lost: %.50q\ntext:\n%s", p, d.Text)
+		}
+	}
+	if i := strings.Index(d.Text, lead[0]); i != 0 {
+		t.Errorf("the lead starts at byte %d, want 0:\n%s", i, d.Text)
+	}
+}

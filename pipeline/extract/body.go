@@ -1325,7 +1325,7 @@ func (s *scorer) withSiblings(best *html.Node) []*html.Node {
 			out = append(out, c)
 			continue
 		}
-		if cc, ok := s.cands[c]; c.DataAtom == atom.P || ok && cc.self {
+		if cc, ok := s.cands[c]; c.DataAtom == atom.P || ok && cc.self || !s.doubted[c] && paragraphWrapper(c) {
 			t, l := linkStats(c, 0)
 			if t > 80 && float64(l)/float64(t) < 0.25 {
 				out = append(out, c)
@@ -1333,6 +1333,31 @@ func (s *scorer) withSiblings(best *html.Node) []*html.Node {
 		}
 	}
 	return out
+}
+
+// paragraphWrapper reports an element that holds paragraphs and nothing
+// else (a <div class="firstPar"><p>...</p></div>): templates that number
+// or style their paragraphs wrap each in a block of its own, and such a
+// block beside the body is a paragraph of it, as a bare <p> would be.
+func paragraphWrapper(n *html.Node) bool {
+	if n.DataAtom != atom.Div && n.DataAtom != atom.Section {
+		return false
+	}
+	ps := 0
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		switch c.Type {
+		case html.ElementNode:
+			if c.DataAtom != atom.P {
+				return false
+			}
+			ps++
+		case html.TextNode:
+			if strings.TrimSpace(c.Data) != "" {
+				return false
+			}
+		}
+	}
+	return ps > 0 && ps <= 3
 }
 
 // teaserList reports a block made of three or more items built alike

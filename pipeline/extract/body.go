@@ -48,7 +48,7 @@ func articleBlocks(doc *goquery.Document, title, pageURL string, self selfLinks)
 	// goes: its headline often sits in a <header>.
 	titled := titledArticle(sel.Find("article"), title)
 	dropPlaced(sel)
-	dropSectioning(sel)
+	dropSectioning(sel, self)
 	pr := prune(sel, siteHost(pageURL), self)
 	s := scorer{cands: map[*html.Node]*cand{}, marked: map[*html.Node]bool{}, doubted: pr.doubted, named: map[*html.Node]bool{}, self: self}
 	for n, prose := range pr.bodies {
@@ -213,15 +213,15 @@ const sectioningFurniture = "nav, aside, footer, noscript:not(:has(p))"
 // pruner to judge as it judges other furniture (furnitureSelector). Nine
 // tenths, not half: a long aside or footer beside a short story is still
 // furniture.
-func dropSectioning(body *goquery.Selection) {
+func dropSectioning(body *goquery.Selection, self selfLinks) {
 	zones := body.Find(sectioningFurniture)
 	if zones.Length() == 0 {
 		return
 	}
 	// Prose is measured as the pruner measures it (pruner.survey), by a
-	// pruner of its own that judges nothing. It knows no page URL, so a
-	// link to the page itself is link text here, as any other link.
-	prose := func(n *html.Node) int { return (&pruner{}).survey(n, false, 0) }
+	// pruner of its own that judges nothing but knows the page's own
+	// links: a paragraph linked to the page itself is prose here too.
+	prose := func(n *html.Node) int { return (&pruner{self: self}).survey(n, false, 0) }
 	total := prose(body.Nodes[0])
 	zones.Each(func(_ int, z *goquery.Selection) {
 		n := z.Nodes[0]
@@ -342,6 +342,9 @@ func prune(body *goquery.Selection, host string, self selfLinks) *pruner {
 		case v == dropIfSmall && inSentence(s.Nodes[0]) && overlayName(strings.ToLower(s.AttrOr("class", "")+" "+s.AttrOr("id", ""))):
 			// A word of a sentence named for an overlay is the link or
 			// the term that opens one (a footnote, a glossary entry).
+		case (v == dropIfSmall || v == dropIfMinor) && midSentence(s.Nodes[0]):
+			// A word of a sentence named as furniture is a name the
+			// site links to its topic pages ("meta-org", "tag-link").
 		case v != keep:
 			p.suspects[s.Nodes[0]] = suspect{v: v}
 		}
@@ -374,6 +377,63 @@ func inSentence(n *html.Node) bool {
 		case atom.Div, atom.Section, atom.Article, atom.Body, atom.Li, atom.Td:
 			return false
 		}
+	}
+	return false
+}
+
+// midSentence reports an inline element that is a word or phrase of its
+// paragraph's sentence, whatever its class says ("<a class=meta-org>Yahoo</a>'s
+// sale to <a class=meta-org>Verizon</a> is ..."): words of the paragraph
+// follow it, and words precede it or the paragraph is a sentence (it ends
+// as one) of which the element is under a third.
+func midSentence(n *html.Node) bool {
+	if blockTags[n.DataAtom] {
+		return false
+	}
+	var p *html.Node
+	for a, depth := n.Parent, 0; a != nil && depth < maxDepth; a, depth = a.Parent, depth+1 {
+		if a.DataAtom == atom.P {
+			p = a
+			break
+		}
+		if blockTags[a.DataAtom] {
+			return false
+		}
+	}
+	if p == nil {
+		return false
+	}
+	var before, inside, after strings.Builder
+	at := &before
+	budget := 2000 // nodes: a paragraph, not a page
+	var walk func(c *html.Node, depth int)
+	walk = func(c *html.Node, depth int) {
+		for ; c != nil && depth < maxDepth && budget > 0; c = c.NextSibling {
+			budget--
+			if c == n {
+				at = &inside
+				walk(c.FirstChild, depth+1)
+				at = &after
+				continue
+			}
+			if c.Type == html.TextNode && at.Len() < 4000 {
+				at.WriteString(c.Data)
+			}
+			walk(c.FirstChild, depth+1)
+		}
+	}
+	walk(p.FirstChild, 0)
+	hasWords := func(s string) bool { return strings.IndexFunc(s, wordRune) >= 0 }
+	if budget <= 0 || !hasWords(after.String()) {
+		return false
+	}
+	if hasWords(before.String()) {
+		return true
+	}
+	rest := strings.TrimSpace(after.String())
+	switch lastRune(rest) {
+	case '.', '!', '?', '。', '！', '？':
+		return 3*visibleLen(inside.String()) < visibleLen(rest)
 	}
 	return false
 }
@@ -857,7 +917,7 @@ func hiddenStyle(s string) bool {
 var negativeSubstrings = []string{
 	"comment", "disqus", "cookie", "consent", "gdpr", "newsletter",
 	"subscribe", "outbrain", "taboola", "related", "recommend", "sidebar", "breadcrumb",
-	"advert", "promo", "sponsor", "masthead", "caption",
+	"advert", "promo", "sponsor", "masthead", "caption", "gallery",
 	"navbar", "navigation", "widget", "signup", "sign-up", "trending", "most-read", "mostread",
 	"most-popular", "skiplink",
 	"skip-link", "screen-reader", "sr-only", "visually-hidden", "teaser",

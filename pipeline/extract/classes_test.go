@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/PuerkitoBio/goquery"
 )
 
 // The tests in this file each build a page of one class on which
@@ -455,4 +457,87 @@ func TestThreadBesideStory(t *testing.T) {
 	page := `<html><body><div class="page"><div class="story"><h1>Terminal approved</h1>` + storyHTML() + `</div>` +
 		`<div class="block-9">` + thread.String() + `</div></div></body></html>`
 	checkStory(t, page, "Comment 2:")
+}
+
+// TestNamedWordInSentence: words of a sentence marked up with a class that
+// names furniture elsewhere ("meta-org", "tag-link", "author" on a name
+// quoted in the text) stay in the sentence; the same names on blocks of
+// their own still go.
+func TestNamedWordInSentence(t *testing.T) {
+	sentence := `<p><a class="meta-org" href="/topic/harbour">Harbour Board</a>’s plan, backed by <span class="author-name">Ann Lee</span> and the <a class="tag-link" href="/tag/port">port union</a>, won the vote.</p>`
+	page := `<html><body><article><h1>Terminal approved</h1>` + storyHTML() + sentence +
+		`<div class="meta"><span>Filed under harbour news</span></div><p class="tag-list"><a href="/tag/port">Port</a></p></article></body></html>`
+	d := checkStory(t, page, "Filed under harbour", "\n\nPort")
+	if !strings.Contains(d.Text, "Harbour Board’s plan, backed by Ann Lee and the port union, won the vote.") {
+		t.Errorf("sentence lost its named words:\n%s", d.Text)
+	}
+	if got := midSentenceOf(t, `<p>Words <b>before</b> it</p>`, "b"); !got {
+		t.Error("a word between words is not mid-sentence")
+	}
+	if got := midSentenceOf(t, `<p><span>By</span> <b>Ann Lee</b></p>`, "b"); got {
+		t.Error("a name closing its line is taken for mid-sentence")
+	}
+}
+
+// midSentenceOf parses page and asks midSentence of its first tag element.
+func midSentenceOf(t *testing.T, page, tag string) bool {
+	t.Helper()
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return midSentence(doc.Find(tag).Nodes[0])
+}
+
+// TestPhotoGalleryInStory: a photo gallery module set inside the story
+// (a title, a "show all" count, the same title again in its full-screen
+// copy) goes; the story around it stays.
+func TestPhotoGalleryInStory(t *testing.T) {
+	gallery := `<div class="container grid-mod-gallery"><h2 class="gallery-title">Business news in pictures</h2><ul><li><a href="#">` +
+		`<span class="count">50</span> <span class="label">show all</span></a></li></ul></div>` +
+		`<div class="full-gallery"><h2 class="gallery-title">Business news in pictures</h2><ul><li data-item="1"></li></ul></div>`
+	page := `<html><body><article><h1>Terminal approved</h1><p>` + storyParas[0] + `</p><p>` + storyParas[1] + `</p>` + gallery +
+		`<p>` + storyParas[2] + `</p><p>` + storyParas[3] + `</p></article></body></html>`
+	checkStory(t, page, "Business news in pictures", "show all")
+}
+
+// TestLinkedEntriesOfLists: a numbered list article heads each entry with
+// a link to the site's page on its subject, and a list of points links one
+// of them; neither is a promo line. A lone link line to another story of
+// the site still goes.
+func TestLinkedEntriesOfLists(t *testing.T) {
+	page := `<html><body><article><h1>The best films of the year</h1>` + storyHTML() +
+		`<h3>21) <a href="/reviews/the-last-harbour-light">The Last Harbour Light Returns</a></h3><p>` + storyParas[0] + ` A second look.</p>` +
+		`<h3>20) <a href="/reviews/tide">Tide</a></h3><p>` + storyParas[1] + ` A second look.</p>` +
+		`<ul><li>Is this a planned purchase?</li><li><a href="/advice/where-will-it-go">Where am I going to put it</a>?</li><li>Have I included it in my budget?</li></ul>` +
+		`<p><a href="/2024/05/01/ferry">Ferry timetable changes for the winter months</a></p>` +
+		`<p>` + storyParas[3] + ` The end.</p></article></body></html>`
+	d := checkStory(t, page, "Ferry timetable")
+	for _, want := range []string{"21) The Last Harbour Light Returns", "Where am I going to put it?", "Is this a planned purchase?"} {
+		if !strings.Contains(d.Text, want) {
+			t.Errorf("lost %q:\n%s", want, d.Text)
+		}
+	}
+}
+
+// TestStoryInSectioningLinkedToItself: the template sets the story inside
+// an <aside> and links each paragraph to the page itself, its words marked
+// up in short runs; that text is prose when sectioning furniture is
+// weighed, as it is everywhere else, so the aside is not dropped before the
+// story is looked for.
+func TestStoryInSectioningLinkedToItself(t *testing.T) {
+	const self = "https://news.example/2024/05/02/terminal"
+	var each strings.Builder
+	for _, p := range storyParas {
+		words := strings.Fields(p)
+		for i := range words {
+			if i%3 == 0 {
+				words[i] = "<em>" + words[i] + "</em>"
+			}
+		}
+		fmt.Fprintf(&each, `<p><a href="%s">%s</a></p>`, self, strings.Join(words, " "))
+	}
+	page := `<html><body><nav><a href="/">Home</a> <a href="/news">News</a></nav><aside class="main-col"><h1>Terminal approved</h1>` +
+		each.String() + `</aside><footer><p>Copyright News Example 2024, all rights reserved.</p></footer></body></html>`
+	checkStory(t, page, "Copyright News Example")
 }

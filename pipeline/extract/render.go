@@ -2,6 +2,8 @@ package extract
 
 import (
 	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -270,7 +272,12 @@ func dropLinkLists(ps []para) {
 		}
 		// One link line to another page of the same site is a promo
 		// ("READ MORE: ..."); one to a shop or a source is story text.
-		promo := j-i == 1 && 2*ps[i].local >= ps[i].link && len(strings.Fields(ps[i].text)) >= 4
+		// So is the numbered entry of a list article, which links to its
+		// subject ("21) <a>Film</a>"), and an item of a list of points
+		// written as text that happens to link ("<a>Where do I put
+		// it</a>?" among questions).
+		promo := j-i == 1 && 2*ps[i].local >= ps[i].link && len(strings.Fields(ps[i].text)) >= 4 &&
+			!numberedEntry(ps[i].text) && !listPoint(ps, i)
 		loc, lk := 0, 0
 		for k := i; k < j; k++ {
 			loc += ps[k].local
@@ -374,6 +381,9 @@ func dropLeadingDatelines(ps []para) {
 func datelineLine(s string) bool {
 	if len(strings.Fields(s)) > 30 || !strings.ContainsAny(s, "0123456789") {
 		return false
+	}
+	if dateOnly(s) {
+		return true
 	}
 	last, _ := utf8.DecodeLastRuneInString(s)
 	switch last {
@@ -568,4 +578,59 @@ func wordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 // part of the sentence, "发表在<a>科学</a>刊物" reads "发表在科学刊物".
 func unspaced(r rune) bool {
 	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Thai, unicode.Lao, unicode.Khmer, unicode.Myanmar)
+}
+
+// numberedEntry reports a line that opens with an entry number: "21)",
+// "21.", "#21", "No. 21".
+var numberedEntryRE = regexp.MustCompile(`^(#\s?\d{1,3}\b|(?i:no\.)\s?\d{1,3}\b|\d{1,3}[.):]\s)`)
+
+func numberedEntry(s string) bool { return numberedEntryRE.MatchString(s) }
+
+// listPoint reports a list item next to another item of prose, not a link:
+// a point of a list written as text.
+func listPoint(ps []para, i int) bool {
+	if ps[i].tag != atom.Li {
+		return false
+	}
+	for _, k := range []int{i - 1, i + 1} {
+		if k >= 0 && k < len(ps) && ps[k].tag == atom.Li && !linky(&ps[k]) {
+			return true
+		}
+	}
+	return false
+}
+
+// stampWords are the words a date stamp holds besides month names and
+// numbers: weekdays, the hour's marks and zones, and a reading time ("Oct
+// 18, 2019 · 8 min read").
+var stampWords = map[string]bool{
+	"mon": true, "tue": true, "tues": true, "wed": true, "thu": true, "thur": true, "thurs": true, "fri": true,
+	"sat": true, "sun": true, "monday": true, "tuesday": true, "wednesday": true, "thursday": true,
+	"friday": true, "saturday": true, "sunday": true,
+	"am": true, "pm": true, "a": true, "p": true, "m": true, "utc": true, "gmt": true, "et": true, "est": true,
+	"edt": true, "pt": true, "pst": true, "pdt": true, "cet": true, "cest": true, "bst": true,
+	"min": true, "mins": true, "minute": true, "minutes": true, "read": true,
+}
+
+// dateOnly reports a line made of a date and nothing else: a year or a
+// month's name among numbers, weekdays, hours and a reading time ("Dec Sat
+// 2013 00:28", "Oct 18, 2019 · 8 min read"), in any order.
+func dateOnly(s string) bool {
+	dated := false
+	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !wordRune(r) }) {
+		if _, ok := monthNumbers[w]; ok {
+			dated = true
+			continue
+		}
+		if n, err := strconv.Atoi(w); err == nil {
+			if n >= 1900 && n <= 2100 {
+				dated = true
+			}
+			continue
+		}
+		if !stampWords[w] {
+			return false
+		}
+	}
+	return dated
 }

@@ -73,3 +73,30 @@ func TestLeadingDatelines(t *testing.T) {
 		t.Errorf("dateline kept or story line dropped:\n%s", d.Text)
 	}
 }
+
+func TestDateOnlyLines(t *testing.T) {
+	for _, c := range []struct {
+		line string
+		want bool
+	}{
+		{"Dec Sat 2013 00:28", true},
+		{"Oct 18, 2019 · 8 min read", true},
+		{"Friday 3 May 2024, 10:15 am BST", true},
+		{"10:15 am", false}, // no day: an hour may be anything
+		{"May 2024 budget", false},
+		{"Sat 12", false},
+	} {
+		if got := datelineLine(c.line); got != c.want {
+			t.Errorf("datelineLine(%q) = %v, want %v", c.line, got, c.want)
+		}
+	}
+	page := `<html><body><article><h1>Terminal approved</h1><ul><li>Sat May 4 2024 09:30</li><li>Oct 18, 2019 · 6 min read</li></ul><p>` + storyParas[0] +
+		`</p><p>Thursday 2 May 2024</p><p>` + strings.Join(storyParas[1:], "</p><p>") + `</p></article></body></html>`
+	d, err := Extract([]byte(page), "text/html", "https://news.example/a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(d.Text, "Sat May 4") || strings.Contains(d.Text, "min read") || !strings.Contains(d.Text, "Thursday 2 May 2024") {
+		t.Errorf("leading date kept, or a date after the story's start dropped:\n%s", d.Text)
+	}
+}

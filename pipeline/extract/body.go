@@ -917,7 +917,7 @@ func hiddenStyle(s string) bool {
 var negativeSubstrings = []string{
 	"comment", "disqus", "cookie", "consent", "gdpr", "newsletter",
 	"subscribe", "outbrain", "taboola", "related", "recommend", "sidebar", "breadcrumb",
-	"advert", "promo", "sponsor", "masthead", "caption", "gallery",
+	"advert", "promo", "sponsor", "masthead", "caption",
 	"navbar", "navigation", "widget", "signup", "sign-up", "trending", "most-read", "mostread",
 	"most-popular", "skiplink",
 	"skip-link", "screen-reader", "sr-only", "visually-hidden", "teaser",
@@ -931,7 +931,8 @@ var negativeSubstrings = []string{
 }
 
 // widgetSubstrings and widgetWords name the small furniture set inside a
-// story (a share bar, a byline, the tags, an ad slot, a print button) and
+// story (a share bar, a byline, the tags, an ad slot, a print button, a photo
+// gallery module: thumbnails, a title, a "show all" count) and
 // the overlays laid over it (a modal, a popup: a notice, a form, a login),
 // never much prose: a zone so named that holds paragraphs of text
 // (smallWidgetProse) is misnamed ("TestReport__Section--Ads" is a section
@@ -939,7 +940,7 @@ var negativeSubstrings = []string{
 // is an overlay that shows the story itself, as sites that open articles
 // in a layer over the section front do.
 var widgetSubstrings = append([]string{"share", "sharing", "social", "credit", "byline", "author",
-	"tag-list", "toolbar", "pagination"}, overlaySubstrings...)
+	"tag-list", "toolbar", "pagination", "gallery"}, overlaySubstrings...)
 
 // overlaySubstrings name the overlays laid over a page.
 var overlaySubstrings = []string{"modal", "popup"}

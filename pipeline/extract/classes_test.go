@@ -541,3 +541,16 @@ func TestStoryInSectioningLinkedToItself(t *testing.T) {
 		each.String() + `</aside><footer><p>Copyright News Example 2024, all rights reserved.</p></footer></body></html>`
 	checkStory(t, page, "Copyright News Example")
 }
+
+// TestHeadlineLinkedToItself: a blog links the post's title, a heading
+// above the story, to the post's own page; it is the headline, not text,
+// even where the page's title names the blog beside it.
+func TestHeadlineLinkedToItself(t *testing.T) {
+	page := `<html><head><title>Harbour camp (2) @ Ann's harbour blog</title></head><body><div class="post">` +
+		`<ul><li>Filed by Ann in Camping</li></ul><h2><a href="https://news.example/2024/05/02/terminal">Harbour camp (2)</a></h2>` +
+		storyHTML() + `<h2><a href="https://news.example/2024/05/02/terminal#more">Harbour camp, more</a></h2><p>` + storyParas[0] + ` Again.</p></div></body></html>`
+	d := checkStory(t, page, "Harbour camp (2)")
+	if !strings.Contains(d.Text, "Harbour camp, more") {
+		t.Errorf("a heading after the story's start was dropped:\n%s", d.Text)
+	}
+}

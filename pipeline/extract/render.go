@@ -102,6 +102,10 @@ func (r *renderer) block(n *html.Node, depth int) {
 	case n.DataAtom == atom.Br:
 		r.flush()
 		return
+	case !r.headlines && !r.begun && isHeading(n.DataAtom) && r.selfHeading(n):
+		// A heading before the story that links to the page itself is
+		// its headline: a blog links the post's title to its permalink.
+		return
 	}
 	isBlock := blockTags[n.DataAtom]
 	if (n.DataAtom == atom.Td || n.DataAtom == atom.Th) && !hasBlocks(n, 0) {
@@ -633,4 +637,27 @@ func dateOnly(s string) bool {
 		}
 	}
 	return dated
+}
+
+// selfHeading reports a heading whose text is mostly a link to the page
+// itself.
+func (r *renderer) selfHeading(n *html.Node) bool {
+	total, _ := linkStats(n, 0)
+	self := 0
+	var walk func(c *html.Node, depth int)
+	walk = func(c *html.Node, depth int) {
+		for ; c != nil && depth < 20; c = c.NextSibling {
+			if c.Type != html.ElementNode {
+				continue
+			}
+			if c.DataAtom == atom.A && r.self.points(c) {
+				t, _ := linkStats(c, 0)
+				self += t
+				continue
+			}
+			walk(c.FirstChild, depth+1)
+		}
+	}
+	walk(n.FirstChild, 0)
+	return total > 0 && 2*self > total
 }

@@ -58,6 +58,15 @@ const selfLinkProse = 100
 // is reports whether the link n points to the page itself and holds a
 // paragraph's worth of text.
 func (s selfLinks) is(n *html.Node) bool {
+	if !s.points(n) {
+		return false
+	}
+	t, _ := linkStats(n, 0)
+	return t >= selfLinkProse
+}
+
+// points reports whether the link n points to the page itself.
+func (s selfLinks) points(n *html.Node) bool {
 	if len(s.keys) == 0 {
 		return false
 	}
@@ -85,8 +94,7 @@ func (s selfLinks) is(n *html.Node) bool {
 	key, _ := urlKey(u)
 	for _, k := range s.keys {
 		if k == key {
-			t, _ := linkStats(n, 0)
-			return t >= selfLinkProse
+			return true
 		}
 	}
 	return false

@@ -345,6 +345,9 @@ func dropEdgeLabels(ps []para) {
 		if !isLabel(&ps[i]) {
 			break
 		}
+		if storyDateline(ps, i) {
+			break
+		}
 		ps[i].drop = true
 	}
 	for i := len(ps) - 1; i >= 0; i-- {
@@ -358,6 +361,19 @@ func dropEdgeLabels(ps []para) {
 		}
 		ps[i].drop = true
 	}
+}
+
+// storyDateline reports a label that opens the story as its dateline, the
+// place it was filed from and often the day ("BAAR, SWITZERLAND", "新华社北京
+// 5月2日电"): a paragraph of its own just before the story's first sentence,
+// holding a digit or written in capitals, and not a byline.
+func storyDateline(ps []para, i int) bool {
+	if ps[i].tag != atom.P || i+1 >= len(ps) || ps[i+1].drop || isLabel(&ps[i+1]) {
+		return false
+	}
+	s := ps[i].text
+	upper := strings.IndexFunc(s, unicode.IsLower) < 0 && strings.IndexFunc(s, unicode.IsUpper) >= 0
+	return (upper || strings.ContainsAny(s, "0123456789")) && textByline([]string{s}) == ""
 }
 
 // dropLeadingDatelines drops the date stamps among the lines before the
@@ -492,11 +508,11 @@ var (
 	}
 	furnitureLabels = []string{
 		"read more", "related", "see more", "see also", "also read", "tags", "tag", "topics",
-		"filed under", "photo", "image", "watch", "listen", "advertisement",
-		"lesen sie auch", "mehr zum thema", "schlagworte", "themen", "foto", "bild", "quelle",
-		"lire aussi", "à lire aussi", "voir aussi", "mots-clés", "crédit photo",
-		"lee también", "leer más", "etiquetas", "temas", "fuente",
-		"相关阅读", "延伸阅读", "推荐阅读", "标签", "责任编辑", "来源", "图片来源",
+		"filed under", "photo", "image", "watch", "listen", "advertisement", "reading time", "read time",
+		"lesen sie auch", "mehr zum thema", "schlagworte", "themen", "foto", "bild", "quelle", "lesezeit",
+		"lire aussi", "à lire aussi", "voir aussi", "mots-clés", "crédit photo", "temps de lecture",
+		"lee también", "leer más", "etiquetas", "temas", "fuente", "tiempo de lectura", "tempo de leitura",
+		"相关阅读", "延伸阅读", "推荐阅读", "标签", "责任编辑", "来源", "图片来源", "阅读时间",
 	}
 	furnitureStarts = []string{
 		"share this", "share on", "click here", "sign up", "subscribe", "follow us", "(image credit",

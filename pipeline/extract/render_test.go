@@ -100,3 +100,36 @@ func TestDateOnlyLines(t *testing.T) {
 		t.Errorf("leading date kept, or a date after the story's start dropped:\n%s", d.Text)
 	}
 }
+
+// TestStoryDateline: the dateline a story opens with, set as a paragraph
+// of its own ("BAAR, SWITZERLAND", "新华社北京5月2日电"), is the story's; the
+// labels set the same way (a byline, a section's name, "Share", a reading
+// time) are not.
+func TestStoryDateline(t *testing.T) {
+	for _, c := range []struct {
+		lead string
+		keep bool
+	}{
+		{"BAAR, SWITZERLAND", true},
+		{"HARBOUR TOWN, May 2", true},
+		{"新华社北京5月2日电", true},
+		{"By Ann Lee", false},
+		{"Politics", false},
+		{"Share", false},
+		{"Reading time: 4 min", false},
+		{"Tempo de leitura: 2 minutos", false},
+		{"Lesezeit: 3 Minuten", false},
+	} {
+		page := `<html><body><article><h1>Terminal approved</h1><p>` + c.lead + `</p>` + storyHTML() + `</article></body></html>`
+		d, err := Extract([]byte(page), "text/html", "https://news.example/2024/05/02/terminal")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.HasPrefix(d.Text, c.lead+"\n\n"+storyParas[0]); got != c.keep {
+			t.Errorf("%q kept = %v, want %v:\n%s", c.lead, got, c.keep, d.Text)
+		}
+		if !strings.Contains(d.Text, storyParas[0]) {
+			t.Errorf("story lost after %q:\n%s", c.lead, d.Text)
+		}
+	}
+}

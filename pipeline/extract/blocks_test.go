@@ -224,3 +224,28 @@ func TestLeadParagraphsInWrappers(t *testing.T) {
 		t.Errorf("the lead starts at byte %d, want 0:\n%s", i, d.Text)
 	}
 }
+
+// TestStoryInsideTeaserNamedZone: a video page sets its one <article>,
+// headed by the page's title, in a block named "video-teaser"; its short
+// story is printed, though the teasers of other videos beside it hold more
+// prose.
+func TestStoryInsideTeaserNamedZone(t *testing.T) {
+	story := "The first ferry of the winter timetable left the harbour an hour late on Sunday, after fog closed the channel for most of the morning."
+	var teasers strings.Builder
+	for i := 1; i <= 8; i++ {
+		fmt.Fprintf(&teasers, `<li><a href="/video/%d/clip">Clip %d</a><p>A short description of another video from the archive, number %d of the list, with a sentence or two about it.</p></li>`, i, i, i)
+	}
+	page := `<html><head><title>Ferry leaves late | Watch Videos Online</title></head><body>` +
+		`<div class="video-teaser showing"><div class="player"><article><h1>Ferry leaves late</h1><div class="story"><div><p>` + story + `</p></div></div></article></div></div>` +
+		`<div class="more-videos"><ul>` + teasers.String() + `</ul></div></body></html>`
+	d, err := Extract([]byte(page), "text/html", "https://news.example/video/7/ferry-leaves-late")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(d.Text, story) {
+		t.Errorf("story lost:\n%q", d.Text)
+	}
+	if strings.Contains(d.Text, "another video") {
+		t.Errorf("teasers printed:\n%s", d.Text)
+	}
+}

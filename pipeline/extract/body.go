@@ -47,9 +47,13 @@ func articleBlocks(doc *goquery.Document, title, pageURL string, self selfLinks)
 	// The story's <article>, of several, is told before the furniture
 	// goes: its headline often sits in a <header>.
 	titled := titledArticle(sel.Find("article"), title)
+	story := titled
+	if articles := sel.Find("article"); story == nil && articles.Length() == 1 && headedBy(articles, title) {
+		story = articles.Nodes[0]
+	}
 	dropPlaced(sel)
 	dropSectioning(sel, self)
-	pr := prune(sel, siteHost(pageURL), self)
+	pr := prune(sel, siteHost(pageURL), self, story)
 	s := scorer{cands: map[*html.Node]*cand{}, marked: map[*html.Node]bool{}, doubted: pr.doubted, named: map[*html.Node]bool{}, self: self}
 	for n, prose := range pr.bodies {
 		// A block named as the article body that holds a good part of
@@ -76,6 +80,13 @@ func articleBlocks(doc *goquery.Document, title, pageURL string, self selfLinks)
 	if s.titled != nil && !contains(s.titled, top) {
 		// The story outweighed by the next ones of an endless page.
 		if in := s.bestWithin(s.titled); in != nil {
+			top = in
+		}
+	}
+	if story != nil && top != nil && !contains(story, top) && inTeaserList(top) {
+		// A short story (a video's description, a brief) outweighed by
+		// the list of other stories beside it.
+		if in := s.bestWithin(story); in != nil {
 			top = in
 		}
 	}
@@ -330,7 +341,10 @@ const furnitureSelector = "form, header, " + sectioningFurniture + ", [hidden], 
 
 // prune selects the suspect zones under body, by their names and by the
 // furniture markers, then measures their prose in one walk and cuts them.
-func prune(body *goquery.Selection, host string, self selfLinks) *pruner {
+// The zones around story (the <article> headed by the page's title, or
+// nil) stay whatever they are named: a video page sets its story in a
+// "video-teaser" block, however short the story is beside the teasers.
+func prune(body *goquery.Selection, host string, self selfLinks, story *html.Node) *pruner {
 	p := pruner{suspects: map[*html.Node]suspect{}, names: map[string]int{}, host: host, self: self,
 		bodies: map[*html.Node]int{}, holders: map[*html.Node]bool{}, doubted: map[*html.Node]bool{},
 		decided: map[*html.Node]action{}}
@@ -357,6 +371,11 @@ func prune(body *goquery.Selection, host string, self selfLinks) *pruner {
 	}).Each(furniture)
 	p.total = p.survey(body.Nodes[0], false, 0)
 	p.markHolders()
+	if story != nil {
+		for a, depth := story.Parent, 0; a != nil && depth < maxDepth; a, depth = a.Parent, depth+1 {
+			p.holders[a] = true
+		}
+	}
 	p.markSlides()
 	if 4*(p.total-p.removedProse(body.Nodes[0], 0)) < p.total {
 		p.rescue = true
@@ -1419,6 +1438,17 @@ func paragraphWrapper(n *html.Node) bool {
 		}
 	}
 	return ps > 0 && ps <= 3
+}
+
+// inTeaserList reports a block that is, or sits in, a list of teasers
+// (teaserList), looking up to three levels up.
+func inTeaserList(n *html.Node) bool {
+	for depth := 0; n != nil && n.Type == html.ElementNode && depth < 4; n, depth = n.Parent, depth+1 {
+		if teaserList(n) {
+			return true
+		}
+	}
+	return false
 }
 
 // teaserList reports a block made of three or more items built alike

@@ -14,7 +14,7 @@ var datasets = []struct {
 	minF1 float64
 }{
 	{"extraction-bench", 0.985},
-	{"extraction-readability", 0.955},
+	{"extraction-readability", 0.960}, // issue 10's bar
 }
 
 func loadDataset(tb testing.TB, name string) *extracttest.Dataset {

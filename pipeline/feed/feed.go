@@ -363,18 +363,7 @@ func convertItem(it *gofeed.Item, base *url.URL) Item {
 	if out.Author == "" && it.DublinCoreExt != nil && len(it.DublinCoreExt.Creator) > 0 {
 		out.Author = strings.TrimSpace(it.DublinCoreExt.Creator[0])
 	}
-	switch {
-	case it.PublishedParsed != nil:
-		out.Published = it.PublishedParsed.UTC()
-	case it.UpdatedParsed != nil:
-		out.Published = it.UpdatedParsed.UTC()
-	default:
-		for _, s := range []string{it.Published, it.Updated} {
-			if out.Published = parseDate(s); !out.Published.IsZero() {
-				break
-			}
-		}
-	}
+	out.Published = itemDate(it)
 	seen := make(map[string]bool, len(it.Categories))
 	for _, c := range it.Categories {
 		c = strings.TrimSpace(c)

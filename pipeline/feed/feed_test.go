@@ -436,21 +436,51 @@ func TestParseDates(t *testing.T) {
 		{"Sat Oct 06 2018 00:00:00 GMT", time.Date(2018, 10, 6, 0, 0, 0, 0, time.UTC)},
 		{"Sat Oct 06 2018 09:30:00 GMT+0200 (Central European Summer Time)", time.Date(2018, 10, 6, 7, 30, 0, 0, time.UTC)},
 		{"Sat Oct 06 2018 09:30:00 GMT-0500 (CDT)", time.Date(2018, 10, 6, 14, 30, 0, 0, time.UTC)},
+		// Zone abbreviations time.Parse does not know: read as UTC by
+		// gofeed, hours off.
+		{"Mon, 02 Jan 2006 15:04:05 JST", time.Date(2006, 1, 2, 6, 4, 5, 0, time.UTC)},
+		{"Mon, 02 Jan 2006 15:04:05 IST", time.Date(2006, 1, 2, 9, 34, 5, 0, time.UTC)},
+		{"Mon, 02 Jan 2006 15:04:05 AEST", time.Date(2006, 1, 2, 5, 4, 5, 0, time.UTC)},
+		{"Mon, 02 Jan 2006 15:04:05 MSK", time.Date(2006, 1, 2, 12, 4, 5, 0, time.UTC)},
+		{"Mon, 02 Jan 2006 15:04:05 GMT+8", time.Date(2006, 1, 2, 7, 4, 5, 0, time.UTC)},
+		{"Mon Jan 02 15:04:05 KST 2006", time.Date(2006, 1, 2, 6, 4, 5, 0, time.UTC)},
+		{"2006-01-02T15:04", time.Date(2006, 1, 2, 15, 4, 0, 0, time.UTC)},
+		{"2024年5月28日 10:30", time.Date(2024, 5, 28, 10, 30, 0, 0, time.UTC)},
+		// Cases of feedparser's tests/test_date_parsers.py (BSD-2-Clause,
+		// testdata/feeds/feedparser/LICENSE), with its expected instants.
+		{"Thu, 30 Apr 2015 08:57:00 MET", time.Date(2015, 4, 30, 7, 57, 0, 0, time.UTC)},
+		{"Thu, 30 Apr 2015 08:57:00 MEST", time.Date(2015, 4, 30, 6, 57, 0, 0, time.UTC)},
+		{"Wed, 19 Aug 2009 18:28:00 Etc/GMT", time.Date(2009, 8, 19, 18, 28, 0, 0, time.UTC)},
+		{"Wed, 19 Feb 2012 22:40:00 GMT-01:01", time.Date(2012, 2, 19, 23, 41, 0, 0, time.UTC)},
+		{"Mon, 26 January 2004 16:31:00 ET", time.Date(2004, 1, 26, 21, 31, 0, 0, time.UTC)},
+		{"Mon, 26 January 2004 16:31:00 PT", time.Date(2004, 1, 27, 0, 31, 0, 0, time.UTC)},
+		{"Fri, 2006/09/15 08:19:53 EDT", time.Date(2006, 9, 15, 12, 19, 53, 0, time.UTC)},
+		{"2004-07-08 23:56:58 -00:20", time.Date(2004, 7, 9, 0, 16, 58, 0, time.UTC)},
+		{"2003-12", time.Date(2003, 12, 1, 0, 0, 0, 0, time.UTC)},
+		{"Κυρ, 11 Ιούλ 2004 12:00:00 EST", time.Date(2004, 7, 11, 17, 0, 0, 0, time.UTC)},
+		{"Sun Jan  4 16:29:06 2004", time.Date(2004, 1, 4, 16, 29, 6, 0, time.UTC)},
+		{"Sun, 16 Dec 2012 11:47:32 +00:zz", time.Time{}},
+		{"Sun, 99 Jun 2009 12:00:00 GMT", time.Time{}},
+		{"2003-12-31T25:14:55Z", time.Time{}},
 		{"yesterday-ish", time.Time{}},
 		{"", time.Time{}},
 	}
 	for _, tt := range tests {
-		body := `<rss version="2.0"><channel><title>T</title><item><title>x</title><pubDate>` + tt.date + `</pubDate></item></channel></rss>`
-		f, err := Parse([]byte(body), "", "")
-		if err != nil {
-			t.Fatalf("%q: %v", tt.date, err)
-		}
-		got := f.Items[0].Published
-		if !got.Equal(tt.want) {
-			t.Errorf("pubDate %q: %v, want %v", tt.date, got, tt.want)
-		}
-		if !got.IsZero() && got.Location() != time.UTC {
-			t.Errorf("pubDate %q: in %v, want UTC", tt.date, got.Location())
+		for _, body := range []string{
+			`<rss version="2.0"><channel><title>T</title><item><title>x</title><pubDate>` + tt.date + `</pubDate></item></channel></rss>`,
+			`<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title><entry><title>x</title><updated>` + tt.date + `</updated></entry></feed>`,
+		} {
+			f, err := Parse([]byte(body), "", "")
+			if err != nil {
+				t.Fatalf("%q: %v", tt.date, err)
+			}
+			got := f.Items[0].Published
+			if !got.Equal(tt.want) {
+				t.Errorf("%s date %q: %v, want %v", f.Format, tt.date, got, tt.want)
+			}
+			if !got.IsZero() && got.Location() != time.UTC {
+				t.Errorf("%s date %q: in %v, want UTC", f.Format, tt.date, got.Location())
+			}
 		}
 	}
 }

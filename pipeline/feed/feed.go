@@ -170,7 +170,13 @@ func newParser() *gofeed.Parser {
 // parseXML parses an RSS or Atom document, recovering Atom entry documents
 // and truncated documents.
 func parseXML(text []byte) (*gofeed.Feed, []string, error) {
-	text = fixEntities(relabel(text))
+	text = relabel(text)
+	var warnings []string
+	if fixed, ok := nestCDATA(text); ok {
+		text = fixed
+		warnings = append(warnings, "CDATA sections nested in CDATA sections: read as one")
+	}
+	text = fixEntities(text)
 	root, off := rootElement(text)
 	switch root {
 	case "rss", "rdf":
@@ -184,7 +190,7 @@ func parseXML(text []byte) (*gofeed.Feed, []string, error) {
 		if err != nil {
 			return nil, nil, fmt.Errorf("parse atom entry document: %w", err)
 		}
-		return f, []string{"atom entry document read as a feed of one entry"}, nil
+		return f, append(warnings, "atom entry document read as a feed of one entry"), nil
 	case "html":
 		return nil, nil, fmt.Errorf("%w: HTML page", ErrNotFeed)
 	case "opml":
@@ -194,7 +200,6 @@ func parseXML(text []byte) (*gofeed.Feed, []string, error) {
 	default:
 		return nil, nil, fmt.Errorf("%w: XML document with root <%s>", ErrNotFeed, root)
 	}
-	var warnings []string
 	sh := measure(text)
 	if sh.refuse != "" {
 		return nil, nil, fmt.Errorf("%w: the document %s before its first item", ErrTooLarge, sh.refuse)
@@ -332,8 +337,8 @@ func convertItem(it *gofeed.Item, base *url.URL) Item {
 	out := Item{
 		GUID:    strings.TrimSpace(it.GUID),
 		Title:   clean(it.Title),
-		Summary: strings.TrimSpace(fixC1(fixMojibake(it.Description))),
-		Content: strings.TrimSpace(fixC1(fixMojibake(it.Content))),
+		Summary: strings.TrimSpace(unwrapCDATA(fixC1(fixMojibake(it.Description)))),
+		Content: strings.TrimSpace(unwrapCDATA(fixC1(fixMojibake(it.Content)))),
 	}
 	link := strings.TrimSpace(it.Link)
 	if orig := extValue(it, "feedburner", "origLink"); isHTTP(orig) {
@@ -440,18 +445,39 @@ func trimStrayA(s string) string {
 	return s
 }
 
+// unwrapCDATA drops the markers of CDATA sections left in an HTML field
+// (nested in the feed's own, see nestCDATA): HTML reads "<![CDATA[text]]>"
+// as a comment and would lose the text.
+func unwrapCDATA(s string) string {
+	if !strings.Contains(s, "<![CDATA[") {
+		return s
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(s, "<![CDATA[", ""), "]]>", "")
+}
+
 // htmlText returns the text of an HTML fragment.
 func htmlText(s string) string {
 	var b strings.Builder
 	z := html.NewTokenizer(strings.NewReader(s))
+	// A CDATA section left in the text (nested in the feed's own) is
+	// text, not the bogus comment HTML makes of it.
+	z.AllowCDATA(true)
 	for {
-		switch z.Next() {
+		tt := z.Next()
+		switch tt {
 		case html.ErrorToken:
 			return b.String()
 		case html.TextToken:
 			b.Write(z.Text())
 		case html.StartTagToken, html.EndTagToken, html.SelfClosingTagToken:
 			b.WriteByte(' ')
+			if name, _ := z.TagName(); tt == html.StartTagToken && (string(name) == "script" || string(name) == "style") {
+				// The tokenizer reads their content as raw text up to
+				// the end tag: code, not words of the title.
+				if z.Next() == html.TextToken {
+					continue
+				}
+			}
 		}
 	}
 }

@@ -632,3 +632,45 @@ func TestParseStrayA(t *testing.T) {
 		}
 	}
 }
+
+func TestParseNestedCDATA(t *testing.T) {
+	// A generator wrapped content that had its own CDATA (an inline
+	// script's, a pasted snippet's) in CDATA again: XML ends the outer
+	// section early and the document breaks there.
+	body := `<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>T</title>
+<item><title><![CDATA[Cloud <![CDATA[outage]]> report]]></title><link>https://ex.com/1</link>
+<content:encoded><![CDATA[<p>Before the script.</p><script type="text/javascript">//<![CDATA[
+var x = 1;
+//]]></script><p>After &amp; the script.</p>]]></content:encoded></item>
+<item><title>Second</title><link>https://ex.com/2</link></item>
+<item><title>Third</title><link>https://ex.com/3</link><description><![CDATA[Shows the text ]]]]><![CDATA[> in code]]></description></item>
+</channel></rss>`
+	f, err := Parse([]byte(body), "", "https://ex.com/feed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Items) != 3 {
+		t.Fatalf("%d items, want 3; warnings %q", len(f.Items), f.Warnings)
+	}
+	want(t, "Title", f.Items[0].Title, "Cloud outage report")
+	if c := f.Items[0].Content; !strings.Contains(c, "Before the script.") || !strings.Contains(c, "After &amp; the script.") {
+		t.Errorf("Content = %q", c)
+	}
+	want(t, "Title", f.Items[1].Title, "Second")
+	// A "]]>" escaped as XML asks is no nesting and stays as written.
+	want(t, "Summary", f.Items[2].Summary, "Shows the text ]]> in code")
+	if len(f.Warnings) != 1 || !strings.Contains(f.Warnings[0], "CDATA") {
+		t.Errorf("warnings %q, want one about nested CDATA", f.Warnings)
+	}
+}
+
+func TestParseTitleScript(t *testing.T) {
+	body := `<rss version="2.0"><channel><title>T</title>
+<item><title>Cloud &lt;script&gt;track()&lt;/script&gt;deal &lt;style&gt;b{}&lt;/style&gt;signed</title><link>https://ex.com/1</link></item></channel></rss>`
+	f, err := Parse([]byte(body), "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want(t, "Title", item(t, f, 0).Title, "Cloud deal signed")
+}

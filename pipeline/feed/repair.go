@@ -110,3 +110,81 @@ func qname(n xml.Name) string {
 	}
 	return n.Space + ":" + n.Local
 }
+
+var (
+	cdataOpen  = []byte("<![CDATA[")
+	cdataClose = []byte("]]>")
+	// cdataEscapedClose is how a "]]>" is written inside a CDATA section:
+	// end the section after "]]" and start another for ">".
+	cdataEscapedClose = []byte("]]]]><![CDATA[>")
+)
+
+// nestCDATA repairs CDATA sections that hold another one, as feeds produce
+// when they wrap text that already had CDATA in it (a description pasted
+// into content, an inline script's "//<![CDATA["): XML ends the outer
+// section at the inner "]]>", and the outer "]]>" left in text is a syntax
+// error that loses the rest of the document. The inner "]]>" is escaped so
+// that the outer section runs to its own end. A section counts as nested
+// only when the text between the two closes starts no other CDATA section
+// and no item or entry; otherwise it is left for the parser to judge. It
+// reports whether it changed anything.
+func nestCDATA(b []byte) ([]byte, bool) {
+	var out []byte // allocated on the first rewrite
+	last := 0
+	for i := 0; ; {
+		j := bytes.Index(b[i:], cdataOpen)
+		if j < 0 {
+			break
+		}
+		body := i + j + len(cdataOpen)
+		c := bytes.Index(b[body:], cdataClose)
+		if c < 0 {
+			break
+		}
+		end := body + c
+		depth := bytes.Count(b[body:end], cdataOpen)
+		var inner []int // the closes of the nested sections
+		for ; depth > 0; depth-- {
+			next := bytes.Index(b[end+len(cdataClose):], cdataClose)
+			if next < 0 {
+				break
+			}
+			next += end + len(cdataClose)
+			if between := b[end+len(cdataClose) : next]; bytes.Contains(between, cdataOpen) || startsItem(between) {
+				break
+			}
+			inner, end = append(inner, end), next
+		}
+		if len(inner) > 0 {
+			if out == nil {
+				out = make([]byte, 0, len(b)+64)
+			}
+			for _, k := range inner {
+				out = append(out, b[last:k]...)
+				out = append(out, cdataEscapedClose...)
+				last = k + len(cdataClose)
+			}
+		}
+		i = end + len(cdataClose)
+	}
+	if out == nil {
+		return b, false
+	}
+	return append(out, b[last:]...), true
+}
+
+// startsItem reports whether b holds the start or end tag of an RSS item or
+// Atom entry, in any case and with any prefix.
+func startsItem(b []byte) bool {
+	lower := bytes.ToLower(b)
+	for _, tag := range []string{"item", "entry"} {
+		for _, pre := range []string{"<", "</", ":"} {
+			for _, post := range []string{">", " "} {
+				if bytes.Contains(lower, []byte(pre+tag+post)) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}

@@ -350,10 +350,22 @@ func convertItem(it *gofeed.Item, base *url.URL) Item {
 	if link == "" && len(it.Links) > 0 {
 		link = strings.TrimSpace(it.Links[0])
 	}
+	if link == "" {
+		// RSS items that name their page only in an Atom link.
+		link = atomLink(it)
+	}
 	if link == "" && isHTTP(out.GUID) {
 		link = out.GUID // RSS guids are permalinks unless they say otherwise
 	}
 	out.Link = resolve(base, link)
+	// Video and podcast feeds may title and describe an item in Media RSS
+	// alone.
+	if out.Title == "" {
+		out.Title = clean(mediaValue(it, "title"))
+	}
+	if out.Summary == "" && out.Content == "" {
+		out.Summary = strings.TrimSpace(mediaValue(it, "description"))
+	}
 	for _, p := range it.Authors {
 		if p == nil {
 			continue
@@ -386,6 +398,37 @@ func extValue(it *gofeed.Item, prefix, name string) string {
 	for _, e := range it.Extensions[prefix][name] {
 		if v := strings.TrimSpace(e.Value); v != "" {
 			return v
+		}
+	}
+	return ""
+}
+
+// atomLink returns the href of an item's atom:link to its page (rel
+// alternate or none), "" when there is none.
+func atomLink(it *gofeed.Item) string {
+	for _, e := range it.Extensions["atom"]["link"] {
+		if rel := strings.TrimSpace(e.Attrs["rel"]); rel == "" || rel == "alternate" {
+			if href := strings.TrimSpace(e.Attrs["href"]); href != "" {
+				return href
+			}
+		}
+	}
+	return ""
+}
+
+// mediaValue returns the text of an item's media:<name>, directly under the
+// item or inside its media:group or media:content, "" when there is none.
+func mediaValue(it *gofeed.Item, name string) string {
+	if v := extValue(it, "media", name); v != "" {
+		return v
+	}
+	for _, parent := range []string{"group", "content"} {
+		for _, p := range it.Extensions["media"][parent] {
+			for _, e := range p.Children[name] {
+				if v := strings.TrimSpace(e.Value); v != "" {
+					return v
+				}
+			}
 		}
 	}
 	return ""

@@ -674,3 +674,23 @@ func TestParseTitleScript(t *testing.T) {
 	}
 	want(t, "Title", item(t, f, 0).Title, "Cloud deal signed")
 }
+
+func TestParseItemExtensions(t *testing.T) {
+	// Items that give their page, title or description only in another
+	// namespace's elements.
+	body := `<?xml version="1.0"?>
+<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/"><channel><title>T</title>
+<item><title>Atom link only</title><atom:link rel="replies" href="https://ex.com/1/comments"/><atom:link href="/1"/></item>
+<item><link>https://ex.com/2</link><media:group><media:title>Video title</media:title><media:description>What the video shows.</media:description></media:group></item>
+<item><link>https://ex.com/3</link><title>Own title</title><description>Own text</description><media:title>Other title</media:title><media:description>Other text</media:description></item>
+</channel></rss>`
+	f, err := Parse([]byte(body), "", "https://ex.com/feed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want(t, "Link", item(t, f, 0).Link, "https://ex.com/1")
+	want(t, "Title", item(t, f, 1).Title, "Video title")
+	want(t, "Summary", item(t, f, 1).Summary, "What the video shows.")
+	want(t, "Title", item(t, f, 2).Title, "Own title")
+	want(t, "Summary", item(t, f, 2).Summary, "Own text")
+}

@@ -79,6 +79,21 @@ func TestFixtures(t *testing.T) {
 				t.Errorf("Published = %v", it.Published)
 			}
 		}},
+		{"realworld/feedjira/a10.xml", func(t *testing.T, f *Feed) {
+			// .NET's SyndicationFeed links RSS items with an Atom link
+			// under its own prefix, a10.
+			if len(f.Items) != 5 {
+				t.Fatalf("%d items, want 5", len(f.Items))
+			}
+			want(t, "Link", f.Items[0].Link, "http://www.example.com/5")
+			want(t, "Author", f.Items[0].Author, "John Doe")
+		}},
+		{"realworld/feedjira/youtube_atom.xml", func(t *testing.T, f *Feed) {
+			// YouTube describes its videos in media:group alone.
+			if s := item(t, f, 0).Summary; !strings.HasPrefix(s, "A question is the most powerful force") {
+				t.Errorf("Summary = %q", s)
+			}
+		}},
 		{"realworld/feed-rs/rss_2.0_invalid_1.xml", func(t *testing.T, f *Feed) {
 			want(t, "Title", f.Title, "Reuters: Most Read Articles")
 			if len(f.Warnings) == 0 {

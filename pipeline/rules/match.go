@@ -203,6 +203,11 @@ func (x *scratch) accept(pi int32, first, last int32) {
 		(p.commonLast && b.flags&fGluedNext != 0 && (p.exact == nil || p.exact[len(p.exact)-1] == "")) {
 		return
 	}
+	// After a single letter the hyphen makes a compound even of a
+	// capitalised word: E-Commerce in a headline in title case.
+	if p.commonFirst && a.flags&fGluedPrev != 0 && singleLetterBefore(x.text, int(a.start)) {
+		return
+	}
 	// In the sense pass the text is a slice of the field: offsets and
 	// sentence and paragraph numbers are moved back to the field's.
 	o := occ{ph: pi, field: x.field, lower: lowered, pos0: first, pos1: last, start: a.start + x.off, end: b.end + x.off,
@@ -581,3 +586,14 @@ func isLowerOf(w, e string) bool {
 	}
 	return true
 }
+
+// singleLetterBefore reports whether a hyphen and a one-letter word stand
+// right before i ("e-" in e-commerce).
+func singleLetterBefore(text string, i int) bool {
+	if i < 2 || text[i-1] != '-' || !isASCIILetter(text[i-2]) {
+		return false
+	}
+	return i < 3 || !isASCIILetter(text[i-3])
+}
+
+func isASCIILetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }

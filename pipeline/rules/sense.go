@@ -313,8 +313,8 @@ func (x *scratch) namesake(o *occ, a *aliasInfo, e *entity) uint8 {
 	if a.notAfter != nil && prev != "" && a.notAfter[string(lowerInto(lbuf[:0], prev))] {
 		return vSense // "in Brussels": the place
 	}
-	if e.country == "" && x.venueAfter(o) {
-		return vNamesake // the Alibaba kebab shop
+	if e.country == "" && x.venueAfter(o, venueWords) || a.generic && x.venueAfter(o, bodyVenueWords) {
+		return vNamesake // the Alibaba kebab shop, the White House pub
 	}
 	evidence := vKeep
 	if e.country != "" {
@@ -442,11 +442,44 @@ var venueWords = map[string]bool{"restaurant": true, "restaurants": true, "cafe"
 	"nightclub": true, "pizzeria": true, "grill": true, "shop": true, "boutique": true, "guesthouse": true,
 	"inn": true, "tavern": true, "kitchen": true}
 
+// bodyVenueWords, after a body's name made of ordinary words, make it an
+// inn's or a hotel's: the White House pub. Fewer than for a firm: the
+// White House kitchen and its gift shop are the White House's.
+var bodyVenueWords = map[string]bool{"pub": true, "inn": true, "tavern": true, "hotel": true, "motel": true,
+	"restaurant": true, "cafe": true, "café": true, "guesthouse": true, "hostel": true, "bistro": true,
+	"diner": true, "takeaway": true, "nightclub": true}
+
 // venueAfter reports whether a word naming a local business follows o in
-// lower case.
-func (x *scratch) venueAfter(o *occ) bool {
-	next, _ := nextToken(x.texts[o.field], int(o.end))
-	return next != "" && venueWords[next]
+// lower case, or an apposition that names one: "The White House, a
+// 17th-century inn on the green".
+func (x *scratch) venueAfter(o *occ, words map[string]bool) bool {
+	text := x.texts[o.field]
+	next, _ := nextToken(text, int(o.end))
+	if next != "" && words[next] {
+		return true
+	}
+	i := int(o.end)
+	if i >= len(text) || text[i] != ',' {
+		return false
+	}
+	tok, j := nextToken(text, i+1)
+	if tok != "a" && tok != "an" {
+		return false
+	}
+	for k := 0; k < 5 && j < len(text); k++ {
+		if text[j] == '-' && j+1 < len(text) { // 17th-century
+			tok, _, j = tokenAt(text, j+1)
+		} else {
+			tok, j = nextToken(text, j)
+		}
+		if tok == "" {
+			return false
+		}
+		if words[tok] {
+			return true
+		}
+	}
+	return false
 }
 
 // frontWords may stand capitalised in front of a name without being part

@@ -460,6 +460,9 @@ func (sc *scanner) slowWord(s string, start int) (next int, end int32) {
 			if possessive(s, i+1) {
 				return i + 2, int32(i)
 			}
+			if elided[string(sc.buf)] {
+				return i, int32(i) // d'Alibaba: the article ends at the apostrophe
+			}
 			i++
 			continue
 		case cHigh:
@@ -470,6 +473,9 @@ func (sc *scanner) slowWord(s string, start int) (next int, end int32) {
 				}
 				if possessive(s, i+size) {
 					return i + size + 1, int32(i)
+				}
+				if elided[string(sc.buf)] {
+					return i, int32(i)
 				}
 				i += size
 				continue
@@ -489,6 +495,13 @@ func (sc *scanner) slowWord(s string, start int) (next int, end int32) {
 	}
 	return i, int32(i)
 }
+
+// elided are the French and Italian words written joined to the next by an
+// apostrophe (d'Alibaba, l'exportation, dell'UE): the next word is a word
+// of its own, so that a name after them matches.
+var elided = map[string]bool{"d": true, "l": true, "j": true, "n": true, "s": true, "c": true, "m": true,
+	"t": true, "qu": true, "jusqu": true, "lorsqu": true, "puisqu": true, "dell": true, "nell": true,
+	"sull": true, "dall": true, "all": true, "un": true}
 
 func isWordStart(s string, i int) bool {
 	c := s[i]

@@ -47,16 +47,17 @@ var places = func() map[string]string {
 		}
 	}
 	add("US", "us, usa, united states, america, american, americans, washington, federal")
-	add("CN", "china, chinese, beijing, prc, peoples republic of china")
-	add("GB", "uk, britain, british, united kingdom, england, english, scotland, scottish, wales, welsh, london, northern ireland")
+	add("CN", "china, chinese, beijing, prc, peoples republic of china, shanghai, shenzhen, guangzhou, hangzhou")
+	add("GB", "uk, britain, british, united kingdom, england, english, scotland, scottish, wales, welsh, london, northern ireland, edinburgh, manchester, glasgow, cardiff, belfast, "+
+		"birmingham, liverpool, leeds")
 	add("EU", "eu, european union, european, europe, brussels")
-	add("JP", "japan, japanese, tokyo")
-	add("KR", "south korea, korea, korean, south korean, seoul")
-	add("IN", "india, indian, new delhi")
-	add("DE", "germany, german, berlin")
+	add("JP", "japan, japanese, tokyo, osaka")
+	add("KR", "south korea, korea, korean, south korean, seoul, busan")
+	add("IN", "india, indian, new delhi, mumbai, bengaluru, bangalore, chennai, kolkata, hyderabad")
+	add("DE", "germany, german, berlin, frankfurt, munich, hamburg")
 	add("FR", "france, french, paris")
-	add("CA", "canada, canadian, ottawa")
-	add("AU", "australia, australian, canberra")
+	add("CA", "canada, canadian, ottawa, toronto, montreal, vancouver")
+	add("AU", "australia, australian, canberra, sydney, melbourne, brisbane, perth")
 	add("TW", "taiwan, taiwanese, taipei")
 	add("other", `afghanistan, afghan, albania, albanian, algeria, algerian, angola, angolan, argentina, argentine,
 		argentinian, armenia, armenian, austria, austrian, azerbaijan, azerbaijani, bahrain, bahraini, bangladesh,
@@ -81,7 +82,10 @@ var places = func() map[string]string {
 		vietnam, vietnamese, yemen, zambia, zimbabwe, manila, jakarta, kuala lumpur, bangkok, hanoi, moscow,
 		kyiv, rome, madrid, the hague, amsterdam, dublin, stockholm, oslo, copenhagen, helsinki, warsaw, vienna,
 		bern, ankara, tehran, riyadh, abu dhabi, dubai, cairo, nairobi, pretoria, brasilia, mexico city,
-		buenos aires, wellington`)
+		buenos aires, wellington, auckland, geneva, zurich, milan, barcelona, lisbon, athens, prague, budapest,
+		istanbul, tel aviv, jerusalem, doha, karachi, islamabad, lahore, dhaka, colombo, kathmandu, lagos, abuja,
+		johannesburg, cape town, sao paulo, rio de janeiro, manaus, lima, bogota, santiago, caracas, havana,
+		ho chi minh city, phnom penh, yangon, singapore city`)
 	add(usState, `alabama, alaska, arizona, arkansas, california, colorado, connecticut, delaware, florida,
 		georgia, hawaii, idaho, illinois, indiana, iowa, kansas, kentucky, louisiana, maine, maryland,
 		massachusetts, michigan, minnesota, mississippi, missouri, montana, nebraska, nevada, new hampshire,
@@ -256,6 +260,15 @@ placeDone:
 		}
 	}
 	code = places[placeKey(place)]
+	if region != "" {
+		// A U.S. state after the place decides: ATHENS, Ga. and LIMA, Ohio
+		// are American towns.
+		var buf [24]byte
+		key := string(appendPlaceKey(buf[:0], region))
+		if stateAbbrevs[key] && strings.HasSuffix(region, ".") || places[key] == usState {
+			return i, "US"
+		}
+	}
 	if code == "" && region != "" {
 		var buf [24]byte
 		key := string(appendPlaceKey(buf[:0], region))

@@ -68,7 +68,7 @@ func (x *scratch) resolve() {
 			continue
 		}
 		v := x.namesake(o, a, &s.entities[o.id])
-		if v == vKeep && s.phrases[o.ph].regional && !x.countryInText(s.entities[o.id].country) {
+		if v == vKeep && s.phrases[o.ph].regional && !x.countryInText(s.entities[o.id].country, false) {
 			v = vNamesake | vPlace // Defence Secretary John Healy: Britain's
 		}
 		if v&vPlace != 0 {
@@ -147,7 +147,7 @@ func (x *scratch) resolve() {
 				// writes "U.S. Defense Secretary" in a Manila story, and
 				// a story about the U.S. department names the U.S.
 				// somewhere.
-				if e.country == abroad || !a.generic && !a.title || x.countryInText(e.country) {
+				if e.country == abroad || !a.generic && !a.title || x.countryInText(e.country, true) {
 					continue
 				}
 				x.verdict[i] = vNamesake | vPlace
@@ -864,13 +864,18 @@ func (x *scratch) acronymRejected(i int, acronym string) bool {
 // (for the U.S.: the U.S., America, American, Washington), capitalised:
 // "us" is a pronoun, and "federal" and "South American" say nothing of
 // the United States.
-func (x *scratch) countryInText(country string) bool {
+//
+// With owner set, a country named only as the other side of a dealing
+// ("exports to China", "talks with Washington") does not count: a Tokyo
+// story's "industry ministry" that speaks of exports to China is Japan's.
+func (x *scratch) countryInText(country string, owner bool) bool {
 	found := false
 	for _, text := range x.texts {
 		prev := ""
 		forEachToken(text, func(tok string, _ int) bool {
 			if isCapitalised(tok) && placeOf(tok) == country && !strings.EqualFold(tok, "federal") &&
-				!(country == "US" && (prev == "South" || prev == "Latin" || prev == "Central")) {
+				!(country == "US" && (prev == "South" || prev == "Latin" || prev == "Central")) &&
+				!(owner && counterpartWords[prev]) {
 				found = true
 				return false
 			}
@@ -883,6 +888,11 @@ func (x *scratch) countryInText(country string) bool {
 	}
 	return false
 }
+
+// counterpartWords, right before a country, make it the other side of a
+// dealing rather than the owner of the bodies in the text.
+var counterpartWords = map[string]bool{"to": true, "from": true, "with": true, "into": true, "against": true,
+	"toward": true, "towards": true}
 
 // ownCountryNear reports whether the sentence of o, or one either side,
 // names the entity's own country (the U.S., American, Washington).

@@ -441,9 +441,21 @@ func resolve(base *url.URL, s string) string {
 	if s == "" {
 		return ""
 	}
+	// An ampersand escaped twice ("?a=1&amp;amp;b=2" in the XML) leaves
+	// "&amp;" in the link, a parameter named "amp;b": no URL means that.
+	for strings.Contains(s, "&amp;") {
+		s = strings.ReplaceAll(s, "&amp;", "&")
+	}
 	u, err := url.Parse(s)
 	if err != nil {
 		return ""
+	}
+	if !u.IsAbs() && u.Host == "" && strings.HasPrefix(strings.ToLower(u.Path), "www.") && base != nil {
+		// "www.example.com/story": a host without its scheme, not a
+		// path under the feed's.
+		if v, err := url.Parse(base.Scheme + "://" + s); err == nil && strings.Contains(v.Hostname(), ".") {
+			u = v
+		}
 	}
 	if !u.IsAbs() {
 		if base == nil {

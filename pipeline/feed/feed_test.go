@@ -385,6 +385,7 @@ func TestParseLinks(t *testing.T) {
 <item><title>a</title><link>rel/a</link></item>
 <item xml:base="https://other.example/x/"><title>b</title><link>b</link></item>
 <item><title>c</title><link> https://abs.example/c </link></item>
+<item><title>d</title><link>https://abs.example/d?id=1&amp;amp;page=2</link></item>
 </channel></rss>`
 	f, err := Parse([]byte(body), "", "https://feeds.example/rss")
 	if err != nil {
@@ -394,9 +395,17 @@ func TestParseLinks(t *testing.T) {
 	for _, it := range f.Items {
 		got = append(got, it.Link)
 	}
-	want := []string{"https://base.example/dir/rel/a", "https://other.example/x/b", "https://abs.example/c"}
+	want := []string{"https://base.example/dir/rel/a", "https://other.example/x/b", "https://abs.example/c",
+		"https://abs.example/d?id=1&page=2", // an ampersand escaped twice
+	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("links (-want +got):\n%s", diff)
+	}
+
+	// A host without its scheme is not a path under the feed's.
+	body = `<rss version="2.0"><channel><title>T</title><item><title>e</title><link>www.abs.example/e</link></item></channel></rss>`
+	if f, err := Parse([]byte(body), "", "https://feeds.example/x/rss"); err != nil || f.Items[0].Link != "https://www.abs.example/e" {
+		t.Errorf("scheme-less link: %v, %v", f, err)
 	}
 
 	// Without xml:base, relative links resolve against the feed's URL;

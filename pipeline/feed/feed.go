@@ -278,7 +278,7 @@ func describe(text []byte) string {
 func convert(raw *gofeed.Feed, base *url.URL) *Feed {
 	f := &Feed{
 		Title:  clean(raw.Title),
-		Lang:   strings.TrimSpace(raw.Language),
+		Lang:   langTag(raw.Language),
 		Format: raw.FeedType,
 	}
 	if base == nil {
@@ -498,6 +498,28 @@ func trimStrayA(s string) string {
 		return strings.TrimRight(rest, " ")
 	}
 	return s
+}
+
+// langTag writes a feed's language as pages declare theirs, a BCP 47 tag
+// ("en_US", "EN-us" and "en-us, fr" become "en-US"), so that articles of
+// one language carry one value whichever source it came from; "" when it
+// is no language tag ("English").
+func langTag(s string) string {
+	s = strings.TrimSpace(strings.ReplaceAll(s, "_", "-"))
+	if i := strings.IndexAny(s, ",; "); i >= 0 {
+		s = s[:i]
+	}
+	parts := strings.Split(s, "-")
+	if p := strings.ToLower(parts[0]); len(p) < 2 || len(p) > 3 || strings.IndexFunc(p, func(r rune) bool { return r < 'a' || r > 'z' }) >= 0 || len(s) > 20 {
+		return ""
+	}
+	parts[0] = strings.ToLower(parts[0])
+	for i := 1; i < len(parts); i++ {
+		if len(parts[i]) == 2 {
+			parts[i] = strings.ToUpper(parts[i])
+		}
+	}
+	return strings.Join(parts, "-")
 }
 
 // unwrapCDATA drops the markers of CDATA sections left in an HTML field

@@ -51,7 +51,7 @@ func TestParseRSS(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := &Feed{
-		Title: "Example News", Link: "https://news.example.com/", Lang: "en-gb",
+		Title: "Example News", Link: "https://news.example.com/", Lang: "en-GB",
 		TTL: 30 * time.Minute, SkipHours: []int{1, 2, 0},
 		Format: "rss", Encoding: "utf-8",
 		Items: []Item{
@@ -702,4 +702,20 @@ func TestParseItemExtensions(t *testing.T) {
 	want(t, "Summary", item(t, f, 1).Summary, "What the video shows.")
 	want(t, "Title", item(t, f, 2).Title, "Own title")
 	want(t, "Summary", item(t, f, 2).Summary, "Own text")
+}
+
+func TestParseLanguage(t *testing.T) {
+	for lang, want := range map[string]string{
+		"en-us": "en-US", "en_US": "en-US", "IT-it": "it-IT", "de": "de", "zh-Hant-TW": "zh-Hant-TW",
+		" fr-FR, en ": "fr-FR", "English": "", "": "",
+	} {
+		body := `<rss version="2.0"><channel><title>T</title><language>` + lang + `</language></channel></rss>`
+		f, err := Parse([]byte(body), "", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Lang != want {
+			t.Errorf("language %q: Lang %q, want %q", lang, f.Lang, want)
+		}
+	}
 }

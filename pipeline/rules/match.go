@@ -83,6 +83,9 @@ type scratch struct {
 	caseClass [2]uint8
 	defs      []def
 	townNames []*aliasInfo // names the text shows to be a town's (White House, Tenn.)
+	// builtOn: single ordinary words the text shows inside another body's
+	// longer name (the Electoral Commission, the House of Lords).
+	builtOn []*aliasInfo
 }
 
 func newScratch(s *Set) any {

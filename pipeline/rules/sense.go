@@ -56,6 +56,7 @@ func (x *scratch) resolve() {
 		abroad = ""
 	}
 	x.townNames = x.townNames[:0]
+	x.builtOn = x.builtOn[:0]
 	for i := range x.ents {
 		o := &x.ents[i]
 		a := s.phrases[o.ph].alias
@@ -96,6 +97,22 @@ func (x *scratch) resolve() {
 			}
 		}
 	}
+	// A single ordinary word the text has shown inside another body's
+	// longer name is that body's when it stands alone ("the Electoral
+	// Commission ... the Commission said"), unless the entity's own
+	// country is named beside it.
+	if len(x.builtOn) > 0 {
+		for i := range x.ents {
+			o := &x.ents[i]
+			a := s.phrases[o.ph].alias
+			if x.verdict[i]&vNamesake != 0 || !slices.Contains(x.builtOn, a) {
+				continue
+			}
+			if !x.ownCountryNear(o, s.entities[o.id].country) {
+				x.verdict[i] = vNamesake | vPlace
+			}
+		}
+	}
 	x.readSense()
 	x.groupTerms()
 	// Acronyms: a definition in the text decides; a namesake's sense holds
@@ -127,6 +144,11 @@ func (x *scratch) resolve() {
 		if a := s.phrases[o.ph].alias; a != nil {
 			x.verdict[i] |= x.sense(o, a)
 		}
+	}
+	// Another country's members ("Philippine senators", "British MPs")
+	// make it a document about that country's bodies too.
+	if !placeDoc && x.hasGenericBody() && x.foreignMembers() {
+		placeDoc = true
 	}
 	// A document about a U.S. state's or another country's body: its other
 	// bodies of ordinary names are that place's too, unless the text names
@@ -335,6 +357,9 @@ func (x *scratch) namesake(o *occ, a *aliasInfo, e *entity) uint8 {
 	if a.runOn && plain {
 		switch runsOn(text, int(o.end), a) {
 		case runOnName:
+			if next, _ := nextToken(text, int(o.end)); a.caseFirst && (next == "of" || next == "for") {
+				x.builtOn = append(x.builtOn, a) // the House of Lords
+			}
 			return vNamesake
 		case runOnSuffix:
 			if a.generic {
@@ -356,6 +381,7 @@ func (x *scratch) namesake(o *occ, a *aliasInfo, e *entity) uint8 {
 				return vNamesake
 			}
 		case isCapitalised(prev) && !frontWords[lp] && placeOf(prev) != e.country && !x.allowedBefore(a, lp):
+			x.builtOn = append(x.builtOn, a) // the Electoral Commission
 			return vNamesake
 		}
 	}
@@ -880,6 +906,46 @@ func (x *scratch) countryInText(country string, owner bool) bool {
 				return false
 			}
 			prev = tok
+			return true
+		})
+		if found {
+			return true
+		}
+	}
+	return false
+}
+
+// memberWords name the members of a legislature or its kind.
+var memberWords = map[string]bool{"senators": true, "senator": true, "lawmakers": true, "lawmaker": true,
+	"legislators": true, "congressmen": true, "congresswomen": true, "MPs": true, "parliamentarians": true}
+
+// hasGenericBody reports whether a mention still standing is a body's name
+// made of ordinary words (the Senate, the Commission).
+func (x *scratch) hasGenericBody() bool {
+	for i := range x.ents {
+		a := x.s.phrases[x.ents[i].ph].alias
+		if a != nil && a.generic && x.verdict[i]&vNamesake == 0 && x.s.entities[x.ents[i].id].country != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// foreignMembers reports whether the text names members of another
+// country's legislature: a country's name or adjective right before a
+// member word (Philippine senators, Italian lawmakers). A U.S. state's
+// lawmakers are not counted: they share stories with Congress.
+func (x *scratch) foreignMembers() bool {
+	found := false
+	for _, text := range x.texts {
+		forEachToken(text, func(tok string, at int) bool {
+			tok = strings.TrimRight(tok, ".")
+			if memberWords[tok] || memberWords[strings.ToLower(tok)] {
+				if code := placeBefore(text, at); code != "" && code != "US" && code != usState && code != "local" {
+					found = true
+					return false
+				}
+			}
 			return true
 		})
 		if found {

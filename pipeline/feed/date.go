@@ -126,6 +126,18 @@ func parseDate(s string) time.Time {
 	if s == "" || len(s) > 100 {
 		return time.Time{}
 	}
+	// Most feeds write RFC 3339 or RFC 1123 with a numeric zone: read
+	// those without the rewriting below.
+	for _, layout := range []string{time.RFC3339Nano, time.RFC1123Z} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC()
+		}
+	}
+	if strings.HasSuffix(s, " GMT") {
+		if t, err := time.Parse(time.RFC1123, s); err == nil {
+			return t.UTC()
+		}
+	}
 	s = jsComment.ReplaceAllString(s, "")
 	s = strings.ReplaceAll(s, "Etc/GMT", "GMT")
 	s = gmtOffset.ReplaceAllStringFunc(s, func(m string) string {

@@ -6,10 +6,11 @@
 // decoding any charset to UTF-8 first (byte order marks, UTF-16/32, the HTTP
 // charset, the XML declaration, undeclared legacy encodings guessed from the
 // bytes), HTML entities that XML does not define, double-encoded UTF-8,
-// Atom entry documents, truncated documents, text printed before the feed,
-// JSON Feeds with a wrong-typed field, RSS written as JSON, dates gofeed
-// cannot read, links relative to the feed, and telling a feed from an HTML
-// page or an OPML list. Input is capped (MaxBody, MaxItems) so that a parse
+// Atom entry documents, truncated documents, CDATA nested in CDATA, text
+// printed before the feed, JSON Feeds with a wrong-typed field, RSS written
+// as JSON, dates gofeed cannot read or reads in the wrong zone, links
+// relative to the feed or given only in another namespace, and telling a
+// feed from an HTML page or an OPML list. Input is capped (MaxBody, MaxItems) so that a parse
 // costs time in proportion to a bounded size. It does no network I/O:
 // fetching, content encodings and redirects belong to package fetch.
 package feed

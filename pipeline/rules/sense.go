@@ -147,8 +147,8 @@ func (x *scratch) resolve() {
 	}
 	// Another country's members ("Philippine senators", "British MPs")
 	// make it a document about that country's bodies too.
-	if !placeDoc && x.hasGenericBody() && x.foreignMembers() {
-		placeDoc = true
+	if !placeDoc {
+		placeDoc = x.foreignMembersNear()
 	}
 	// A document about a U.S. state's or another country's body: its other
 	// bodies of ordinary names are that place's too, unless the text names
@@ -916,44 +916,86 @@ func (x *scratch) countryInText(country string, owner bool) bool {
 }
 
 // memberWords name the members of a legislature or its kind.
-var memberWords = map[string]bool{"senators": true, "senator": true, "lawmakers": true, "lawmaker": true,
-	"legislators": true, "congressmen": true, "congresswomen": true, "MPs": true, "parliamentarians": true}
+var memberWords = []string{"senators", "senator", "lawmakers", "lawmaker", "legislators", "congressmen",
+	"congresswomen", "MPs", "parliamentarians"}
 
-// hasGenericBody reports whether a mention still standing is a body's name
-// made of ordinary words (the Senate, the Commission).
-func (x *scratch) hasGenericBody() bool {
-	for i := range x.ents {
-		a := x.s.phrases[x.ents[i].ph].alias
-		if a != nil && a.generic && x.verdict[i]&vNamesake == 0 && x.s.entities[x.ents[i].id].country != "" {
+// isMemberWord reports whether tok is one of memberWords, in any case. It
+// runs on every word of a text that names a body, so it rejects most
+// words by their first letter before comparing.
+func isMemberWord(tok string) bool {
+	if len(tok) < 3 {
+		return false
+	}
+	switch tok[0] | 0x20 {
+	case 's', 'l', 'c', 'm', 'p':
+	default:
+		return false
+	}
+	for _, w := range memberWords {
+		if len(w) == len(tok) && strings.EqualFold(w, tok) {
 			return true
 		}
 	}
 	return false
 }
 
-// foreignMembers reports whether the text names members of another
-// country's legislature: a country's name or adjective right before a
-// member word (Philippine senators, Italian lawmakers). A U.S. state's
-// lawmakers are not counted: they share stories with Congress.
-func (x *scratch) foreignMembers() bool {
-	found := false
-	for _, text := range x.texts {
-		forEachToken(text, func(tok string, at int) bool {
-			tok = strings.TrimRight(tok, ".")
-			if memberWords[tok] || memberWords[strings.ToLower(tok)] {
+// foreignMembersNear reports whether, in the sentence of a body's name made
+// of ordinary words (the Senate, the Commission) or one either side, the
+// text names members of another country's legislature: a country's name
+// or adjective right before a member word (Philippine senators, Italian
+// lawmakers). A U.S. state's lawmakers are not counted: they share stories
+// with Congress. The words are found with strings.Index in those few
+// sentences, not by reading every word.
+func (x *scratch) foreignMembersNear() bool {
+	for i := range x.ents {
+		o := &x.ents[i]
+		a := x.s.phrases[o.ph].alias
+		if a == nil || !a.generic || x.verdict[i]&vNamesake != 0 || x.s.entities[o.id].country == "" {
+			continue
+		}
+		text := x.texts[o.field]
+		lo, hi := x.sentenceWindow(o)
+		for _, stem := range memberStems {
+			for from := lo; from < hi; {
+				k := strings.Index(text[from:hi], stem)
+				if k < 0 {
+					break
+				}
+				at := from + k
+				from = at + len(stem)
+				if at > 0 && isWordByte(text[at-1]) {
+					continue // inside a longer word
+				}
+				tok, _, _ := tokenAt(text, at)
+				if !isMemberWord(tok) {
+					continue
+				}
 				if code := placeBefore(text, at); code != "" && code != "US" && code != usState && code != "local" {
-					found = true
-					return false
+					return true
 				}
 			}
-			return true
-		})
-		if found {
-			return true
 		}
 	}
 	return false
 }
+
+// sentenceWindow returns the byte span of o's sentence and one either side.
+func (x *scratch) sentenceWindow(o *occ) (lo, hi int) {
+	text := x.texts[o.field]
+	starts := x.sc[o.field].sentStarts
+	lo, hi = 0, len(text)
+	if s := int(o.sent) - 1; s >= 0 && s < len(starts) {
+		lo = int(starts[s])
+	}
+	if s := int(o.sent) + 2; s < len(starts) {
+		hi = int(starts[s])
+	}
+	return lo, hi
+}
+
+// memberStems start the member words in the cases they are written.
+var memberStems = []string{"senator", "Senator", "lawmaker", "Lawmaker", "legislator", "Legislator", "congress",
+	"Congress", "MPs", "parliamentarian", "Parliamentarian"}
 
 // counterpartWords, right before a country, make it the other side of a
 // dealing rather than the owner of the bodies in the text.

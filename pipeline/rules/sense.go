@@ -338,6 +338,12 @@ func (x *scratch) namesake(o *occ, a *aliasInfo, e *entity) uint8 {
 	if e.country == "" && x.venueAfter(o, venueWords) || a.generic && x.venueAfter(o, bodyVenueWords) {
 		return vNamesake // the Alibaba kebab shop, the White House pub
 	}
+	if placeCompound(text, int(o.end)) {
+		return vNamesake // a Brussels-based think tank: the city
+	}
+	if e.country == "" && a.runOn && a.words == 1 && theThing(text, int(o.start), int(o.end)) {
+		return vNamesake // a trip to the Amazon, guides say
+	}
 	evidence := vKeep
 	if e.country != "" {
 		switch code := placeBefore(text, int(o.start)); {
@@ -467,6 +473,48 @@ var venueWords = map[string]bool{"restaurant": true, "restaurants": true, "cafe"
 	"hotel": true, "hostel": true, "motel": true, "salon": true, "barbershop": true, "cinema": true,
 	"nightclub": true, "pizzeria": true, "grill": true, "shop": true, "boutique": true, "guesthouse": true,
 	"inn": true, "tavern": true, "kitchen": true}
+
+// placeCompound reports whether a hyphen joins the name ending at end to a
+// word that makes it a place: Brussels-based, London-born.
+func placeCompound(text string, end int) bool {
+	if end+1 >= len(text) || text[end] != '-' {
+		return false
+	}
+	tok, _, _ := tokenAt(text, end+1)
+	switch tok {
+	case "based", "born", "headquartered", "bred", "raised":
+		return true
+	}
+	return false
+}
+
+// theThing reports whether a firm's one-word name stands after "the" with
+// nothing of its own after it: a clause ends, or a verb of being follows
+// ("the Amazon, guides say", "the Amazon is wide", "the Amazon's banks").
+// A firm is written without "the" unless a word it qualifies follows
+// (the Amazon deal, the Oracle contract).
+func theThing(text string, start, end int) bool {
+	prev, _ := prevToken(text, start)
+	if prev != "the" && prev != "The" {
+		return false
+	}
+	if end >= len(text) {
+		return true
+	}
+	switch text[end] {
+	case ',', '.', ';', ':', '!', '?', ')', '\'':
+		return true
+	}
+	if strings.HasPrefix(text[end:], "’") {
+		return true
+	}
+	next, _ := nextToken(text, end)
+	switch next {
+	case "is", "was", "has", "had", "flows", "runs", "rises":
+		return true
+	}
+	return false
+}
 
 // bodyVenueWords, after a body's name made of ordinary words, make it an
 // inn's or a hotel's: the White House pub. Fewer than for a firm: the

@@ -808,7 +808,7 @@ func (x *scratch) sense(o *occ, a *aliasInfo) uint8 {
 			}
 			for k := x.trmLo[id]; k < x.trmHi[id]; k++ {
 				t := &x.terms[k]
-				if !within(o, t, a.reach) {
+				if !within(o, t, a.reach) || x.selfInLower(o, t) {
 					continue
 				}
 				d := 2
@@ -844,6 +844,21 @@ func (x *scratch) sense(o *occ, a *aliasInfo) uint8 {
 const farAway = 3
 
 // within reports whether the term occurrence t is within reach of o.
+// selfInLower reports whether the list word t is the name of o itself,
+// where it stands or elsewhere in lower case: "House" is among the House's
+// context words so that the Senate and the House confirm each other, but
+// a House stage beside house music is confirmed by neither.
+func (x *scratch) selfInLower(o, t *occ) bool {
+	if t.field == o.field && t.start >= o.start && t.end <= o.end {
+		return true
+	}
+	word := x.texts[t.field][t.start:t.end]
+	if word == "" || word[0] < 'a' || word[0] > 'z' {
+		return false
+	}
+	return strings.EqualFold(word, x.texts[o.field][o.start:o.end])
+}
+
 func within(o, t *occ, reach uint8) bool {
 	if reach == reachArticle {
 		return true

@@ -92,7 +92,8 @@ var ErrTooLarge = errors.New("article too large for a message")
 // the feed's source wants pages and the page gives text, else the item's
 // content, else its summary. key is the item's key from Keys; a key whose
 // link is shared by other items of the document does not fetch the page,
-// which is not this item's own.
+// which is not this item's own, and neither does a link to the item's
+// enclosure (feed.Item.MediaLink).
 func (b *Builder) Item(ctx context.Context, src feed.Source, f *feed.Feed, it feed.Item, key Key) (Result, error) {
 	a := &pipeline.Article{
 		Schema:    pipeline.SchemaVersion,
@@ -119,7 +120,7 @@ func (b *Builder) Item(ctx context.Context, src feed.Source, f *feed.Feed, it fe
 		a.CanonicalURL = canon
 	}
 	var r Result
-	if (src.Pages == nil || *src.Pages) && !key.Shared && b.Pages != nil {
+	if (src.Pages == nil || *src.Pages) && !key.Shared && !it.MediaLink && b.Pages != nil {
 		doc, err := b.page(ctx, it.Link, src)
 		if err == nil && doc.Text == "" {
 			err = errors.New("no text found")

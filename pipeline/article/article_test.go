@@ -110,6 +110,7 @@ func TestItemText(t *testing.T) {
 		{"no content: summary", pagesOf{}, src, feed.Item{Link: link, Summary: "Only a summary."}, false, "Only a summary.", pipeline.ExtractionFeedSummary, true},
 		{"pages off", pagesOf{link: page}, feed.Source{URL: src.URL, Pages: &no}, feed.Item{Link: link, Content: "c"}, false, "c", pipeline.ExtractionFeedContent, false},
 		{"shared link", pagesOf{link: page}, src, feed.Item{Link: link, Summary: "Own summary."}, true, "Own summary.", pipeline.ExtractionFeedSummary, false},
+		{"enclosure link", pagesOf{link: page}, src, feed.Item{Link: link, MediaLink: true, Summary: "Episode notes."}, false, "Episode notes.", pipeline.ExtractionFeedSummary, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -59,6 +59,10 @@ type Item struct {
 	GUID, Link, Title, Summary, Content, Author string    // Link resolved absolute against item/feed base; Summary/Content as HTML or text from the feed
 	Published                                   time.Time // zero when absent or unparseable; UTC
 	Categories                                  []string
+	// MediaLink marks a Link that is the item's enclosure (an episode's
+	// audio, a video), taken for want of a page: there is no page to
+	// fetch, the item's text is the feed's.
+	MediaLink bool
 }
 
 // Feed is a parsed feed document.
@@ -359,6 +363,18 @@ func convertItem(it *gofeed.Item, base *url.URL) Item {
 		link = out.GUID // RSS guids are permalinks unless they say otherwise
 	}
 	out.Link = resolve(base, link)
+	if out.Link == "" {
+		// A podcast episode or a video without a page: its enclosure is
+		// what analysts can open, and its text is in the feed.
+		for _, e := range it.Enclosures {
+			if e != nil {
+				if out.Link = resolve(base, e.URL); out.Link != "" {
+					out.MediaLink = true
+					break
+				}
+			}
+		}
+	}
 	// Video and podcast feeds may title and describe an item in Media RSS
 	// alone.
 	if out.Title == "" {

@@ -719,3 +719,26 @@ func TestParseLanguage(t *testing.T) {
 		}
 	}
 }
+
+func TestParseEnclosureLink(t *testing.T) {
+	// A podcast or video item without a page: its enclosure is its link,
+	// marked so that nobody fetches it as a page. A page link wins.
+	body := `<rss version="2.0"><channel><title>T</title>
+<item><title>Episode 1</title><description>Cloud policy, discussed.</description><guid isPermaLink="false">ep1</guid><enclosure url="/media/ep1.mp3" type="audio/mpeg" length="1"/></item>
+<item><title>Episode 2</title><link>https://ex.com/ep2</link><enclosure url="https://ex.com/media/ep2.mp3" type="audio/mpeg" length="1"/></item>
+<item><title>Episode 3</title><enclosure url="mailto:x@ex.com" type="audio/mpeg"/></item>
+</channel></rss>`
+	f, err := Parse([]byte(body), "", "https://ex.com/podcast.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if it := item(t, f, 0); it.Link != "https://ex.com/media/ep1.mp3" || !it.MediaLink {
+		t.Errorf("item 1: link %q, media %v", it.Link, it.MediaLink)
+	}
+	if it := item(t, f, 1); it.Link != "https://ex.com/ep2" || it.MediaLink {
+		t.Errorf("item 2: link %q, media %v", it.Link, it.MediaLink)
+	}
+	if it := item(t, f, 2); it.Link != "" {
+		t.Errorf("item 3: link %q, want none", it.Link)
+	}
+}

@@ -211,13 +211,19 @@ func TestKeys(t *testing.T) {
 		{Title: "no link", GUID: "x"},                                                       // 8
 		{Link: "https://news.example/same", Title: "Same", Summary: "a", Published: day(2)}, // 9: told apart by text
 		{Link: "https://news.example/same", Title: "Same", Summary: "b", Published: day(2)}, // 10
+		{GUID: "top-7", Link: "https://news.example/merged", Title: "M", Summary: "m"},      // 11: one story in two sections
+		{GUID: "tech-7", Link: "https://news.example/merged", Title: "M", Summary: "m"},     // 12: item 11 again
 	}
 	keys := Keys(feedURL, items)
 	if keys[4].Key != dedup.Key(feedURL, "", items[4].Link) || keys[4].Shared {
 		t.Errorf("unique item keyed %+v", keys[4])
 	}
-	if keys[7].Drop != DropDuplicate || keys[8].Drop != DropNoLink {
-		t.Errorf("drops: item 7 %+v, item 8 %+v", keys[7], keys[8])
+	if keys[7].Drop != DropDuplicate || keys[8].Drop != DropNoLink || keys[12].Drop != DropDuplicate {
+		t.Errorf("drops: item 7 %+v, item 8 %+v, item 12 %+v", keys[7], keys[8], keys[12])
+	}
+	if keys[11].Drop != "" || keys[11].Shared {
+		// Its twin dropped, its page is its own.
+		t.Errorf("item 11 %+v", keys[11])
 	}
 	seen := map[string]int{}
 	for i, k := range keys {

@@ -36,8 +36,9 @@ type Key struct {
 // (dedup.Key). Items that would share a key (no GUID and one link, links
 // that differ only by #fragment, a GUID the feed gives every item) are told
 // apart by what differs between them: the link with its fragment, then the
-// title and the date, then the text. Items alike in all of that are one
-// item listed twice; all but the first are dropped with DropDuplicate.
+// title and the date, then the text. Items alike in all of that, whatever
+// their GUIDs, are one item listed twice; all but the first are dropped
+// with DropDuplicate.
 //
 // The key of an item whose link became shared since an earlier poll
 // changes, so the item may be built again; its text is the feed's, the
@@ -47,10 +48,20 @@ func Keys(feedURL string, items []feed.Item) []Key {
 	groups := map[string][]int{}
 	var order []string
 	links := map[string]int{}
+	// An item alike in link, title, date and text to an earlier one is
+	// the same story listed twice, whatever its GUID: a feed that merges
+	// sections lists a story in each under a GUID of its own.
+	alike := map[string]bool{}
 	for i, it := range items {
 		if it.Link == "" {
 			keys[i].Drop = DropNoLink
 			continue
+		}
+		if sig := signature(it); alike[sig] {
+			keys[i].Drop = DropDuplicate
+			continue
+		} else {
+			alike[sig] = true
 		}
 		k := dedup.Key(feedURL, it.GUID, it.Link)
 		keys[i].Key = k
@@ -106,6 +117,16 @@ func tellApart(base string, items []feed.Item, idx []int, keys []Key) {
 		sum := sha256.Sum256([]byte(parts[j]))
 		keys[i].Key = base + " [" + hex.EncodeToString(sum[:8]) + "]"
 	}
+}
+
+// signature is what tells items apart once their keys are set aside:
+// the link with its fragment, the title, the date and the text.
+func signature(it feed.Item) string {
+	date := ""
+	if !it.Published.IsZero() {
+		date = it.Published.UTC().Format(time.RFC3339)
+	}
+	return strings.Join([]string{strings.TrimSpace(it.Link), it.Title, date, it.Content, it.Summary}, "\x00")
 }
 
 func distinct(ss []string) bool {

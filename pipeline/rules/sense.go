@@ -367,9 +367,9 @@ func (x *scratch) namesake(o *occ, a *aliasInfo, e *entity) uint8 {
 				x.builtOn = append(x.builtOn, a) // the House of Lords
 			}
 			return vNamesake
-		case runOnSuffix:
+		case runOnSuffix, runOnOwn:
 			if a.generic {
-				return vEvidence // Oracle Corp., Alphabet Inc.: the company
+				return vEvidence // Oracle Corp., Oracle Health, Alphabet Inc.: the company
 			}
 		}
 	}
@@ -599,6 +599,7 @@ const (
 	runOnNone   = iota
 	runOnName   // a capitalised name goes on: another thing
 	runOnSuffix // a company's suffix (Inc., Corp.)
+	runOnOwn    // a word of the alias's own continues list (Oracle Health, Senate Democrats)
 )
 
 // runsOn says whether a capitalised name goes on after the alias ending at
@@ -627,7 +628,9 @@ func runsOn(text string, end int, a *aliasInfo) int {
 	switch {
 	case corporateSuffixes[string(ln)]:
 		return runOnSuffix
-	case a.title || continuesName[string(ln)] || a.continues[string(ln)]:
+	case a.continues[string(ln)] && !a.title:
+		return runOnOwn
+	case a.title || continuesName[string(ln)]:
 		return runOnNone
 	}
 	return runOnName

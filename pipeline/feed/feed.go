@@ -20,8 +20,10 @@ import (
 	"compress/gzip"
 	"errors"
 	"fmt"
+	stdhtml "html"
 	"io"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -341,9 +343,9 @@ func convert(raw *gofeed.Feed, base *url.URL) *Feed {
 func convertItem(it *gofeed.Item, base *url.URL) Item {
 	out := Item{
 		GUID:    strings.TrimSpace(it.GUID),
-		Title:   clean(it.Title),
-		Summary: strings.TrimSpace(unwrapCDATA(fixC1(fixMojibake(it.Description)))),
-		Content: strings.TrimSpace(unwrapCDATA(fixC1(fixMojibake(it.Content)))),
+		Title:   clean(unescapeMarkup(it.Title)),
+		Summary: strings.TrimSpace(unescapeMarkup(unwrapCDATA(fixC1(fixMojibake(it.Description))))),
+		Content: strings.TrimSpace(unescapeMarkup(unwrapCDATA(fixC1(fixMojibake(it.Content))))),
 	}
 	link := strings.TrimSpace(it.Link)
 	if orig := extValue(it, "feedburner", "origLink"); isHTTP(orig) {
@@ -537,6 +539,25 @@ func langTag(s string) string {
 		}
 	}
 	return strings.Join(parts, "-")
+}
+
+// escapedTag matches an HTML tag escaped once more than its field needed:
+// "&lt;p&gt;", "&lt;/a&gt;", "&lt;br /&gt;", "&lt;img src=".
+var escapedTag = regexp.MustCompile(`(?i)&lt;/?(?:p|br|div|span|a|b|i|u|em|strong|img|ul|ol|li|h[1-6]|blockquote|figure|figcaption|table|tr|td|pre|code)(?:\s|/|&gt;)`)
+
+// unescapeMarkup undoes one level of escaping of a field that holds no
+// markup but two or more escaped HTML tags: the feed escaped its HTML
+// twice (in CDATA, or as &amp;lt;), and the reader would otherwise show
+// "<p>" and "&amp;" as text. A field that shows one tag as text ("the
+// &lt;p&gt; element") stays.
+func unescapeMarkup(s string) string {
+	if strings.Contains(s, "<") || !strings.Contains(s, "&lt;") {
+		return s
+	}
+	if len(escapedTag.FindAllStringIndex(s, 2)) < 2 {
+		return s
+	}
+	return stdhtml.UnescapeString(s)
 }
 
 // unwrapCDATA drops the markers of CDATA sections left in an HTML field

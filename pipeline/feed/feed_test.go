@@ -742,3 +742,20 @@ func TestParseEnclosureLink(t *testing.T) {
 		t.Errorf("item 3: link %q, want none", it.Link)
 	}
 }
+
+func TestParseDoubleEscaped(t *testing.T) {
+	// HTML escaped twice reached readers as "<p>" and "&amp;" in the text.
+	body := `<rss version="2.0"><channel><title>T</title>
+<item><title>&amp;lt;b&amp;gt;Cloud&amp;lt;/b&amp;gt; &amp;lt;i&amp;gt;deal&amp;lt;/i&amp;gt;</title><link>https://ex.com/1</link><description>&amp;lt;p&amp;gt;Alibaba Cloud &amp;amp;amp; partners&amp;lt;/p&amp;gt;</description></item>
+<item><title>CDATA</title><link>https://ex.com/2</link><description><![CDATA[&lt;p&gt;Hello &lt;b&gt;world&lt;/b&gt;&lt;/p&gt;]]></description></item>
+<item><title>One tag shown as text</title><link>https://ex.com/3</link><description>Use the &amp;lt;p&amp;gt; element &amp;amp; more</description></item>
+</channel></rss>`
+	f, err := Parse([]byte(body), "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want(t, "Title", item(t, f, 0).Title, "Cloud deal")
+	want(t, "Summary", item(t, f, 0).Summary, "<p>Alibaba Cloud &amp; partners</p>")
+	want(t, "Summary", item(t, f, 1).Summary, "<p>Hello <b>world</b></p>")
+	want(t, "Summary", item(t, f, 2).Summary, "Use the &lt;p&gt; element &amp; more")
+}

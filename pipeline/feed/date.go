@@ -157,6 +157,11 @@ func parseDate(s string) time.Time {
 	timeSeen := false
 	for i, f := range fields {
 		lower := strings.ToLower(strings.TrimSuffix(f, "."))
+		if i == 0 && isWord(lower) && monthAfter(fields[1:]) {
+			// A weekday, even one spelled as a month: "mar" is
+			// Tuesday in French, Italian and Spanish.
+			continue
+		}
 		if en, ok := monthName(lower); ok {
 			out = append(out, en)
 			continue
@@ -215,6 +220,16 @@ func itemDate(it *gofeed.Item) time.Time {
 		}
 	}
 	return time.Time{}
+}
+
+// monthAfter reports whether one of fields names a month.
+func monthAfter(fields []string) bool {
+	for _, f := range fields {
+		if _, ok := monthName(strings.ToLower(strings.TrimSuffix(f, "."))); ok {
+			return true
+		}
+	}
+	return false
 }
 
 func monthName(s string) (string, bool) {

@@ -439,6 +439,10 @@ func TestParseDates(t *testing.T) {
 		{"02 Jan 2006", time.Date(2006, 1, 2, 0, 0, 0, 0, time.UTC)},
 		{"mer, 16 nov 2022 00:38:15 +0100", time.Date(2022, 11, 15, 23, 38, 15, 0, time.UTC)},
 		{"Di, 03 Dez 2024 08:00:00 +0100", time.Date(2024, 12, 3, 7, 0, 0, 0, time.UTC)},
+		// Tuesday in French, Italian and Spanish is spelled as March.
+		{"mar, 15 nov 2022 00:38:15 +0100", time.Date(2022, 11, 14, 23, 38, 15, 0, time.UTC)},
+		{"mar., 15 nov. 2022 08:00:00 +0100", time.Date(2022, 11, 15, 7, 0, 0, 0, time.UTC)},
+		{"Mar 15 2022", time.Date(2022, 3, 15, 0, 0, 0, 0, time.UTC)},
 		{"mardi 3 décembre 2024 08:00", time.Date(2024, 12, 3, 8, 0, 0, 0, time.UTC)},
 		{"2017-06-13T03:18:00+00:0", time.Date(2017, 6, 13, 3, 18, 0, 0, time.UTC)},
 		// JavaScript's Date.toString, as some feed generators print it.

@@ -222,6 +222,9 @@ func (x *scratch) readSense() {
 		if a == nil || x.verdict[i]&(vNamesake|vSense) != 0 || !a.hasLists() {
 			continue
 		}
+		if a.context == nil && a.veto == nil && a.notAbout == nil && x.verdict[i]&vCaseless == 0 {
+			continue // about words only confirm a name the case says nothing of
+		}
 		starts := x.sc[o.field].sentStarts
 		paras := x.sc[o.field].sentParas
 		lo, hi := o.sent, o.sent
@@ -494,8 +497,10 @@ func placeCompound(text string, end int) bool {
 // A firm is written without "the" unless a word it qualifies follows
 // (the Amazon deal, the Oracle contract).
 func theThing(text string, start, end int) bool {
-	prev, _ := prevToken(text, start)
-	if prev != "the" && prev != "The" {
+	// Read "the " straight from the bytes: this runs on every mention of
+	// a firm's one-word name.
+	if start < 4 || (text[start-4:start] != "the " && text[start-4:start] != "The ") ||
+		start > 4 && isWordByte(text[start-5]) {
 		return false
 	}
 	if end >= len(text) {
@@ -528,6 +533,9 @@ var bodyVenueWords = map[string]bool{"pub": true, "inn": true, "tavern": true, "
 // 17th-century inn on the green".
 func (x *scratch) venueAfter(o *occ, words map[string]bool) bool {
 	text := x.texts[o.field]
+	if int(o.end) >= len(text) || text[o.end] != ' ' && text[o.end] != ',' {
+		return false
+	}
 	next, _ := nextToken(text, int(o.end))
 	if next != "" && words[next] {
 		return true

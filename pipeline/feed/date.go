@@ -82,6 +82,10 @@ var (
 	// An offset with a colon after a space ("2004-07-08 23:56:58
 	// -00:20", as MS SQL prints it); time.Parse wants it without.
 	colonOffset = regexp.MustCompile(`\s([+-]\d\d):(\d\d)$`)
+	// An offset of hours alone after the seconds ("10:00:00.000+02").
+	hourOffset = regexp.MustCompile(`(:\d\d(?:\.\d+)?)([+-]\d\d)$`)
+	// English ordinals: "May 1st, 2024".
+	ordinal = regexp.MustCompile(`\b(\d{1,2})(?:st|nd|rd|th)\b`)
 )
 
 var dateLayouts = []string{
@@ -95,11 +99,14 @@ var dateLayouts = []string{
 	"Jan 2 2006 15:04:05 -0700",
 	"Jan 2 2006 15:04:05 MST",
 	"Jan 2 2006 15:04:05",
+	"Jan 2 2006 15:04 -0700",
+	"Jan 2 2006 15:04",
 	"Jan 2 2006",
 	"Jan 2 15:04:05 -0700 2006", // asctime with a zone, as Java's Date.toString prints it
 	"Jan 2 15:04:05 2006",       // asctime
 	time.RFC3339Nano,
 	"2006-01-02T15:04:05Z0700",
+	"2006-01-02T15:04:05 -0700",
 	"2006-01-02T15:04:05",
 	"2006-01-02T15:04Z07:00",
 	"2006-01-02T15:04",
@@ -109,6 +116,9 @@ var dateLayouts = []string{
 	"2006-01-02 15:04 -0700",
 	"2006-01-02 15:04",
 	"2006-01-02",
+	"02.01.2006 15:04:05", // day first, as German, Russian and Polish sites write
+	"02.01.2006 15:04",
+	"02.01.2006",
 	"2006-01", // W3C-DTF allows a month or a year alone
 	"2006",
 }
@@ -152,6 +162,8 @@ func parseDate(s string) time.Time {
 		s = s[:m[0]] + s[m[2]:m[3]] + ":0" + s[m[4]:m[5]]
 	}
 	s = colonOffset.ReplaceAllString(s, " $1$2")
+	s = hourOffset.ReplaceAllString(s, "$1${2}00")
+	s = ordinal.ReplaceAllString(s, "$1")
 	fields := strings.Fields(dateSpace.ReplaceAllString(s, " "))
 	var out []string
 	timeSeen := false
@@ -169,6 +181,15 @@ func parseDate(s string) time.Time {
 		if off, ok := zones[f]; ok && timeSeen {
 			out = append(out, offset(off))
 			continue
+		}
+		switch lower {
+		case "-", "at", "@":
+			continue // "May 1, 2024 - 10:00", "May 1, 2024 at 10:00"
+		case "am", "pm":
+			if n := len(out); n > 0 && timeSeen {
+				out[n-1] = clock24(out[n-1], lower == "pm")
+				continue
+			}
 		}
 		timeSeen = timeSeen || strings.Contains(f, ":")
 		if i == 0 && isWord(lower) {
@@ -220,6 +241,21 @@ func itemDate(it *gofeed.Item) time.Time {
 		}
 	}
 	return time.Time{}
+}
+
+// clock24 rewrites a 12-hour time ("10:00", "12:30:15") as 24-hour; a
+// field that is no such time comes back as it was.
+func clock24(hm string, pm bool) string {
+	h, rest, ok := strings.Cut(hm, ":")
+	n, err := strconv.Atoi(h)
+	if !ok || err != nil || n < 1 || n > 12 {
+		return hm
+	}
+	n %= 12
+	if pm {
+		n += 12
+	}
+	return fmt.Sprintf("%02d:%s", n, rest)
 }
 
 // monthAfter reports whether one of fields names a month.

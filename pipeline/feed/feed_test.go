@@ -443,6 +443,13 @@ func TestParseDates(t *testing.T) {
 		{"mar, 15 nov 2022 00:38:15 +0100", time.Date(2022, 11, 14, 23, 38, 15, 0, time.UTC)},
 		{"mar., 15 nov. 2022 08:00:00 +0100", time.Date(2022, 11, 15, 7, 0, 0, 0, time.UTC)},
 		{"Mar 15 2022", time.Date(2022, 3, 15, 0, 0, 0, 0, time.UTC)},
+		// Custom formats of sites' own feed templates.
+		{"May 1st, 2024", time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)},
+		{"Wed, 01 May 2024 10:00 PM EST", time.Date(2024, 5, 2, 3, 0, 0, 0, time.UTC)},
+		{"Wednesday, May 1, 2024 - 12:30 AM", time.Date(2024, 5, 1, 0, 30, 0, 0, time.UTC)},
+		{"2024-05-01T10:00:00.000+02", time.Date(2024, 5, 1, 8, 0, 0, 0, time.UTC)},
+		{"2024-05-01T10:00:00 +02:00", time.Date(2024, 5, 1, 8, 0, 0, 0, time.UTC)},
+		{"01.05.2024", time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)},
 		{"mardi 3 décembre 2024 08:00", time.Date(2024, 12, 3, 8, 0, 0, 0, time.UTC)},
 		{"2017-06-13T03:18:00+00:0", time.Date(2017, 6, 13, 3, 18, 0, 0, time.UTC)},
 		// JavaScript's Date.toString, as some feed generators print it.

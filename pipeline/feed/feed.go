@@ -31,6 +31,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/mmcdole/gofeed"
+	"github.com/mmcdole/gofeed/atom"
 	"github.com/mmcdole/gofeed/rss"
 	"golang.org/x/net/html"
 
@@ -326,10 +327,19 @@ func convert(raw *gofeed.Feed, base *url.URL) *Feed {
 			}
 		}
 	}
+	var entries []*atom.Entry
+	if af, ok := raw.OriginalFeed().(*atom.Feed); ok && len(af.Entries) >= len(raw.Items) {
+		entries = af.Entries
+	}
 	f.Items = make([]Item, 0, len(raw.Items))
-	for _, it := range raw.Items {
+	for i, it := range raw.Items {
 		if it == nil {
 			continue
+		}
+		if entries != nil {
+			if page := htmlAlternate(entries[i]); page != "" {
+				it.Link = page
+			}
 		}
 		item := convertItem(it, itemBase)
 		if item.Author == "" {
@@ -420,6 +430,36 @@ func extValue(it *gofeed.Item, prefix, name string) string {
 		}
 	}
 	return ""
+}
+
+// htmlAlternate returns the href of an Atom entry's alternate link to an
+// HTML page when the entry has several alternates and the first is not
+// HTML (gofeed takes the first): a publication listed as PDF and as a
+// page is read from the page. "" when there is nothing to change.
+func htmlAlternate(e *atom.Entry) string {
+	if e == nil {
+		return ""
+	}
+	var alternates []*atom.Link
+	for _, l := range e.Links {
+		if l != nil && (l.Rel == "" || l.Rel == "alternate") && strings.TrimSpace(l.Href) != "" {
+			alternates = append(alternates, l)
+		}
+	}
+	if len(alternates) < 2 || isHTMLType(alternates[0].Type) {
+		return ""
+	}
+	for _, l := range alternates[1:] {
+		if isHTMLType(l.Type) {
+			return strings.TrimSpace(l.Href)
+		}
+	}
+	return ""
+}
+
+func isHTMLType(t string) bool {
+	t = strings.ToLower(strings.TrimSpace(t))
+	return t == "" || t == "text/html" || t == "application/xhtml+xml"
 }
 
 // atomLink returns the href of an item's atom:link to its page (rel

@@ -770,3 +770,20 @@ func TestParseDoubleEscaped(t *testing.T) {
 	want(t, "Summary", item(t, f, 1).Summary, "<p>Hello <b>world</b></p>")
 	want(t, "Summary", item(t, f, 2).Summary, "Use the &lt;p&gt; element &amp; more")
 }
+
+func TestParseAtomHTMLAlternate(t *testing.T) {
+	// Alternates in several formats: the page is the HTML one, whatever
+	// the order; relative hrefs resolve against xml:base.
+	body := `<feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://www.ex.gov/dir/"><title>T</title>
+<entry><title>Report</title><id>1</id><link rel="alternate" type="application/pdf" href="docs/report.pdf"/><link rel="alternate" type="text/html" href="news/report"/></entry>
+<entry><title>Plain</title><id>2</id><link rel="alternate" type="text/html" href="/news/plain"/><link rel="alternate" type="application/pdf" href="/docs/plain.pdf"/></entry>
+<entry><title>PDF only</title><id>3</id><link rel="alternate" type="application/pdf" href="/docs/only.pdf"/></entry>
+</feed>`
+	f, err := Parse([]byte(body), "", "https://ex.gov/feed.atom")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want(t, "Link", item(t, f, 0).Link, "https://www.ex.gov/dir/news/report")
+	want(t, "Link", item(t, f, 1).Link, "https://www.ex.gov/news/plain")
+	want(t, "Link", item(t, f, 2).Link, "https://www.ex.gov/docs/only.pdf")
+}

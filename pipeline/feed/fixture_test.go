@@ -88,6 +88,10 @@ func TestFixtures(t *testing.T) {
 			want(t, "Link", f.Items[0].Link, "http://www.example.com/5")
 			want(t, "Author", f.Items[0].Author, "John Doe")
 		}},
+		{"realworld/newsboat/multiple_item_links.atom", func(t *testing.T, f *Feed) {
+			// Alternates as Gemini, HTML and Gopher: the HTML one is the page.
+			want(t, "Link", item(t, f, 0).Link, "http://www.test.org/tests")
+		}},
 		{"realworld/feedjira/youtube_atom.xml", func(t *testing.T, f *Feed) {
 			// YouTube describes its videos in media:group alone.
 			if s := item(t, f, 0).Summary; !strings.HasPrefix(s, "A question is the most powerful force") {

@@ -283,10 +283,11 @@ func sameHost(a, b string) bool {
 // it to fit a message.
 func (b *Builder) finish(r *Result) error {
 	a := r.Article
-	a.Title = clip(a.Title, maxTitle)
+	a.Title = clip(withoutInvisibles(a.Title), maxTitle)
 	a.Author = clip(a.Author, maxAuthor)
 	a.SiteName = clip(a.SiteName, maxAuthor)
-	a.Summary = clip(a.Summary, maxSummary)
+	a.Summary = clip(withoutInvisibles(a.Summary), maxSummary)
+	a.Text = withoutInvisibles(a.Text)
 	if a.Extraction == pipeline.ExtractionFeedSummary {
 		a.Text = a.Summary
 	}
@@ -385,6 +386,24 @@ func clip(s string, n int) string {
 		n--
 	}
 	return s[:n]
+}
+
+// invisibles are format characters that print nothing inside a word: the
+// soft hyphen CMSs insert as a hyphenation hint ("Ali\u00adbaba"), the word
+// joiner and a stray byte-order mark. Left in, they split the word for the
+// rules and for search, so the article's text goes without them.
+const invisibles = "\u00ad\u2060\ufeff"
+
+func withoutInvisibles(s string) string {
+	if !strings.ContainsAny(s, invisibles) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if strings.ContainsRune(invisibles, r) {
+			return -1
+		}
+		return r
+	}, s)
 }
 
 // normalizeText folds white space inside paragraphs and separates them by

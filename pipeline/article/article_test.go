@@ -282,3 +282,33 @@ func TestPageTooComplex(t *testing.T) {
 		t.Errorf("PageBody err %v", err)
 	}
 }
+
+// Soft hyphens (a CMS's hyphenation hints) and other invisible format
+// characters leave the title and the text, from a page and from a feed:
+// left in, "Ali\u00adbaba" is no word the rules or the desk's search know.
+func TestInvisiblesDropped(t *testing.T) {
+	const link = "https://news.example/shy"
+	shy := `<html><head><title>Ali&shy;baba Cloud expands</title></head><body><article>` +
+		`<p>Ali&shy;baba Cloud opened a data centre in Mexico, the com&shy;pany said on Tuesday, its third in the region this year.</p>` +
+		`<p>The Com&shy;merce Department&#x2060; declined to comment on the expansion, which analysts had expected for months.</p></article></body></html>`
+	b := Builder{Pages: pagesOf{link: shy}}
+	src := feed.Source{URL: "https://news.example/feed.xml"}
+	fromPage, err := b.Item(context.Background(), src, nil, feed.Item{Link: link}, Key{Key: "url:" + link})
+	if err != nil {
+		t.Fatal(err)
+	}
+	no := false
+	fromFeed, err := b.Item(context.Background(), feed.Source{URL: src.URL, Pages: &no}, nil,
+		feed.Item{Link: link, Title: "Ali\u00adbaba Cloud expands", Content: "<p>Ali&shy;baba Cloud opened a data centre.</p>"}, Key{Key: "url:" + link})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range []*pipeline.Article{fromPage.Article, fromFeed.Article} {
+		if a.Title != "Alibaba Cloud expands" || !strings.HasPrefix(a.Text, "Alibaba Cloud opened") || strings.ContainsAny(a.Text, "\u00ad\u2060\ufeff") {
+			t.Errorf("%s: title %q, text %q", a.Extraction, a.Title, a.Text)
+		}
+	}
+	if !strings.Contains(fromPage.Article.Text, "The Commerce Department declined") {
+		t.Errorf("text %q", fromPage.Article.Text)
+	}
+}

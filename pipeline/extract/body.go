@@ -44,11 +44,13 @@ func articleBlocks(doc *goquery.Document, title, pageURL string, self selfLinks)
 	}
 	body := sel.Nodes[0]
 	sel.Find(dropSelector).Remove()
-	// The story's <article>, of several, is told before the furniture
-	// goes: its headline often sits in a <header>.
-	titled := titledArticle(sel.Find("article"), title)
+	// The story's <article> (the one of several, or the only one, headed
+	// by the page's title) is told before the furniture goes: its headline
+	// often sits in a <header>.
+	articles := sel.Find("article")
+	titled := titledArticle(articles, title)
 	story := titled
-	if articles := sel.Find("article"); story == nil && articles.Length() == 1 && headedBy(articles, title) {
+	if story == nil && articles.Length() == 1 && headedBy(articles, title) {
 		story = articles.Nodes[0]
 	}
 	dropPlaced(sel)
@@ -66,25 +68,23 @@ func articleBlocks(doc *goquery.Document, title, pageURL string, self selfLinks)
 	for _, n := range sel.Find(schemaSelector).Nodes {
 		s.marked[n] = true
 	}
-	switch articles := sel.Find("article"); {
-	case articles.Length() == 1:
+	// endless: the story is the titled one of several articles the
+	// furniture's removal left, whatever the length of the others.
+	endless := false
+	switch left := sel.Find("article"); {
+	case left.Length() == 1:
 		// A page with one <article> element says where its story is, as
 		// schema.org markup does; pages that list stories have several.
-		s.marked[articles.Nodes[0]] = true
+		s.marked[left.Nodes[0]] = true
 	case titled != nil && contains(body, titled):
 		s.marked[titled] = true
-		s.titled = titled
+		endless = true
 	}
 	s.walk(body, 0, false)
 	top := s.best()
-	if s.titled != nil && !contains(s.titled, top) {
-		// The story outweighed by the next ones of an endless page.
-		if in := s.bestWithin(s.titled); in != nil {
-			top = in
-		}
-	}
-	if story != nil && top != nil && !contains(story, top) && inTeaserList(top) {
-		// A short story (a video's description, a brief) outweighed by
+	if story != nil && top != nil && !contains(story, top) && (endless || inTeaserList(top)) {
+		// The story outweighed by others: the next ones of an endless
+		// page, or, for a short story (a video's description, a brief),
 		// the list of other stories beside it.
 		if in := s.bestWithin(story); in != nil {
 			top = in
@@ -450,11 +450,7 @@ func midSentence(n *html.Node) bool {
 		return true
 	}
 	rest := strings.TrimSpace(after.String())
-	switch lastRune(rest) {
-	case '.', '!', '?', '。', '！', '？':
-		return 3*visibleLen(inside.String()) < visibleLen(rest)
-	}
-	return false
+	return endsSentence(lastRune(rest)) && 3*visibleLen(inside.String()) < visibleLen(rest)
 }
 
 // overlayName reports the names of overlays (overlaySubstrings).
@@ -1079,9 +1075,6 @@ type scorer struct {
 	named   map[*html.Node]bool
 	order   []*html.Node // candidates in document order, for stable ties
 	self    selfLinks    // links to the page itself are not link text
-	// titled is the <article>, of several, headed by the page's title:
-	// the story, whatever the length of the others.
-	titled *html.Node
 }
 
 // blockTags start a new block of text when rendering and end a paragraph
@@ -1207,29 +1200,20 @@ func (s *scorer) final(n *html.Node) float64 {
 	return f
 }
 
-// bestWithin returns the best-scoring candidate under root, nil when it
-// holds none.
+// bestWithin returns the best-scoring candidate under root (anywhere
+// when root is nil), nil when it holds none.
 func (s *scorer) bestWithin(root *html.Node) *html.Node {
 	var best *html.Node
 	bestScore := 0.0
 	for _, n := range s.order {
-		if f := s.final(n); f > bestScore && contains(root, n) {
+		if f := s.final(n); f > bestScore && (root == nil || contains(root, n)) {
 			best, bestScore = n, f
 		}
 	}
 	return best
 }
 
-func (s *scorer) best() *html.Node {
-	var best *html.Node
-	bestScore := 0.0
-	for _, n := range s.order {
-		if f := s.final(n); f > bestScore {
-			best, bestScore = n, f
-		}
-	}
-	return best
-}
+func (s *scorer) best() *html.Node { return s.bestWithin(nil) }
 
 // sharedAncestor returns the nearest ancestor of best that holds at least
 // three of the five best-scoring blocks scoring three quarters of best's

@@ -405,9 +405,7 @@ func datelineLine(s string) bool {
 	if dateOnly(s) {
 		return true
 	}
-	last, _ := utf8.DecodeLastRuneInString(s)
-	switch last {
-	case '.', '!', '?', '。', '！', '？':
+	if endsSentence(lastRune(s)) {
 		return false
 	}
 	l := strings.ToLower(s)
@@ -422,6 +420,16 @@ func datelineLine(s string) bool {
 func lastRune(s string) rune {
 	r, _ := utf8.DecodeLastRuneInString(s)
 	return r
+}
+
+// endsSentence reports the marks that end a sentence, in Latin and in CJK
+// script.
+func endsSentence(r rune) bool {
+	switch r {
+	case '.', '!', '?', '。', '！', '？':
+		return true
+	}
+	return false
 }
 
 // joinParas joins the paragraphs kept with blank lines, without repeats:

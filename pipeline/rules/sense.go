@@ -854,7 +854,6 @@ func (x *scratch) sense(o *occ, a *aliasInfo) uint8 {
 // farAway: no word of a list within reach.
 const farAway = 3
 
-// within reports whether the term occurrence t is within reach of o.
 // selfInLower reports whether the list word t is the name of o itself,
 // where it stands or elsewhere in lower case: "House" is among the House's
 // context words so that the Senate and the House confirm each other, but
@@ -870,6 +869,7 @@ func (x *scratch) selfInLower(o, t *occ) bool {
 	return strings.EqualFold(word, x.texts[o.field][o.start:o.end])
 }
 
+// within reports whether the term occurrence t is within reach of o.
 func within(o, t *occ, reach uint8) bool {
 	if reach == reachArticle {
 		return true
@@ -1021,6 +1021,7 @@ func isMemberWord(tok string) bool {
 // with Congress. The words are found with strings.Index in those few
 // sentences, not by reading every word.
 func (x *scratch) foreignMembersNear() bool {
+	lastField, lastLo, lastHi := uint8(0), -1, -1
 	for i := range x.ents {
 		o := &x.ents[i]
 		a := x.s.phrases[o.ph].alias
@@ -1029,6 +1030,10 @@ func (x *scratch) foreignMembersNear() bool {
 		}
 		text := x.texts[o.field]
 		lo, hi := x.sentenceWindow(o)
+		if o.field == lastField && lo == lastLo && hi == lastHi {
+			continue // read already for a mention before it in the same sentences
+		}
+		lastField, lastLo, lastHi = o.field, lo, hi
 		for _, stem := range memberStems {
 			for from := lo; from < hi; {
 				k := strings.Index(text[from:hi], stem)
@@ -1079,16 +1084,8 @@ var counterpartWords = map[string]bool{"to": true, "from": true, "with": true, "
 // ownCountryNear reports whether the sentence of o, or one either side,
 // names the entity's own country (the U.S., American, Washington).
 func (x *scratch) ownCountryNear(o *occ, country string) bool {
-	text := x.texts[o.field]
-	starts := x.sc[o.field].sentStarts
-	lo, hi := 0, len(text)
-	if s := int(o.sent) - 1; s >= 0 && s < len(starts) {
-		lo = int(starts[s])
-	}
-	if s := int(o.sent) + 2; s < len(starts) {
-		hi = int(starts[s])
-	}
-	seg := text[lo:hi]
+	lo, hi := x.sentenceWindow(o)
+	seg := x.texts[o.field][lo:hi]
 	found := false
 	forEachToken(seg, func(tok string, _ int) bool {
 		if placeOf(tok) == country && (isCapitalised(tok) || tok == "federal") { // not the pronoun "us"

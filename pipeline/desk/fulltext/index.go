@@ -295,7 +295,7 @@ func (x *Index) reindex(ctx context.Context, ids []int64, load Loader) error {
 		}
 		if (j != next && len(b.docs.ids) > 0) || b.full() {
 			x.st.segs = append(x.st.segs, x.memSegment(b))
-			b = newBuilder()
+			b.reset() // the segment owns copies, as in Flush
 		}
 		next = j
 		b.add(id, at, title, text)

@@ -88,10 +88,11 @@ func reason(err error) string {
 	}
 }
 
-func TestCorpus(t *testing.T) {
+// eachCorpusFeed calls fn with every feed file of the corpus: its path
+// under the corpus and its bytes.
+func eachCorpusFeed(t *testing.T, fn func(rel string, body []byte)) {
+	t.Helper()
 	dir := corpusDir(t)
-	counts := map[string]int{}
-	var files int
 	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !isFeedFile(path) {
 			return err
@@ -100,10 +101,22 @@ func TestCorpus(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		files++
 		rel, _ := filepath.Rel(dir, path)
+		fn(rel, body)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestCorpus(t *testing.T) {
+	counts := map[string]int{}
+	var files int
+	eachCorpusFeed(t, func(rel string, body []byte) {
+		files++
 		start := time.Now()
-		f, err := Parse(body, contentTypeOf(body), "http://example.org/feeds/"+filepath.Base(path))
+		f, err := Parse(body, contentTypeOf(body), "http://example.org/feeds/"+filepath.Base(rel))
 		if took := time.Since(start); took > perFile {
 			t.Errorf("%s: took %v, over %v", rel, took, perFile)
 		}
@@ -120,11 +133,7 @@ func TestCorpus(t *testing.T) {
 		if testing.Verbose() && err != nil {
 			t.Logf("%s: %v", rel, err)
 		}
-		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	keys := make([]string, 0, len(counts))
 	for k := range counts {
 		keys = append(keys, k)
@@ -292,20 +301,12 @@ func TestCorpusChardet(t *testing.T) {
 // feeds are read"): a change that loses links, titles, dates or text on
 // real documents fails here even when every document still parses.
 func TestCorpusFields(t *testing.T) {
-	dir := corpusDir(t)
 	type counts struct{ docs, items, link, title, date, text int }
 	var c counts
-	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !isFeedFile(path) {
-			return err
-		}
-		body, err := os.ReadFile(path)
+	eachCorpusFeed(t, func(rel string, body []byte) {
+		f, err := Parse(body, contentTypeOf(body), "https://feeds.example.net/"+filepath.Base(rel))
 		if err != nil {
-			return err
-		}
-		f, err := Parse(body, contentTypeOf(body), "https://feeds.example.net/"+filepath.Base(path))
-		if err != nil {
-			return nil
+			return
 		}
 		c.docs++
 		for _, it := range f.Items {
@@ -323,11 +324,7 @@ func TestCorpusFields(t *testing.T) {
 				c.text++
 			}
 		}
-		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	t.Logf("%d documents parsed, %d items: %d with a link, %d with a title, %d with a date, %d with text",
 		c.docs, c.items, c.link, c.title, c.date, c.text)
 	floor := counts{docs: 2030, items: 3904, link: 3153, title: 3171, date: 2969, text: 3177}
